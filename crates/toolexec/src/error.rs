@@ -1,0 +1,209 @@
+//! Errors: what a tool reports ([`ToolError`]), the classification every envelope
+//! carries ([`ErrorKind`]), and configuration errors ([`PolicyError`]).
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// The failure a tool reports from one attempt.
+///
+/// The variant decides whether the engine retries: see [`ToolError::is_retryable`] and
+/// [`ToolError::is_outcome_unknown`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ToolError {
+    /// The input does not fit the tool's schema or its rules. Never retried.
+    #[error("invalid input{}: {message}", field.as_ref().map(|f| format!(" at `{f}`")).unwrap_or_default())]
+    InvalidInput {
+        /// The offending field, as a JSON path such as `items[2].lead_time_days`.
+        field: Option<String>,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Something the input refers to does not exist (a warehouse, a function). Never retried.
+    #[error("not found: {message}")]
+    NotFound {
+        /// What was not found.
+        message: String,
+    },
+    /// The caller may not do this. Never retried.
+    #[error("permission denied: {message}")]
+    PermissionDenied {
+        /// Why.
+        message: String,
+    },
+    /// The backend asked the caller to slow down. Retried, waiting at least `retry_after`.
+    #[error("throttled: {message}")]
+    Throttled {
+        /// The backend's message.
+        message: String,
+        /// How long the backend asked to wait, when it said.
+        retry_after: Option<Duration>,
+    },
+    /// A transient failure before the work took effect (connection refused, 503). Retried.
+    #[error("transient failure: {message}")]
+    Transient {
+        /// What happened.
+        message: String,
+    },
+    /// The request was dispatched and its outcome is unknown (connection dropped).
+    /// Retried only for idempotent tools or calls that carry an idempotency key.
+    #[error("outcome unknown: {message}")]
+    OutcomeUnknown {
+        /// What happened.
+        message: String,
+    },
+    /// The tool ran and reported a failure of its own. Never retried.
+    #[error("{}{message}", error_type.as_ref().map(|t| format!("{t}: ")).unwrap_or_default())]
+    Failed {
+        /// The tool's own error type (a Lambda `errorType`, an exception class).
+        error_type: Option<String>,
+        /// The tool's message.
+        message: String,
+    },
+    /// The tool answered with output the engine cannot use. Never retried.
+    #[error("bad output: {message}")]
+    BadOutput {
+        /// What is wrong with the output.
+        message: String,
+    },
+}
+
+impl ToolError {
+    /// An [`ToolError::InvalidInput`] naming `field`.
+    pub fn invalid_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// A [`ToolError::Failed`] with no error type.
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self::Failed {
+            error_type: None,
+            message: message.into(),
+        }
+    }
+
+    /// A [`ToolError::Transient`].
+    pub fn transient(message: impl Into<String>) -> Self {
+        Self::Transient {
+            message: message.into(),
+        }
+    }
+
+    /// Whether another attempt may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Self::Throttled { .. } | Self::Transient { .. } | Self::OutcomeUnknown { .. }
+        )
+    }
+
+    /// Whether the work may have taken effect although the attempt failed.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Self::OutcomeUnknown { .. })
+    }
+
+    /// The backend's requested wait before the next attempt, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Throttled { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The envelope classification of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Self::NotFound { .. } => ErrorKind::NotFound,
+            Self::PermissionDenied { .. } => ErrorKind::PermissionDenied,
+            Self::Throttled { .. } => ErrorKind::Throttled,
+            Self::Transient { .. } | Self::OutcomeUnknown { .. } => ErrorKind::Backend,
+            Self::Failed { .. } => ErrorKind::ToolError,
+            Self::BadOutput { .. } => ErrorKind::BadOutput,
+        }
+    }
+}
+
+/// The classification of a failed call, as written in the envelope's `error.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// No tool of that name is registered.
+    NotFound,
+    /// The input was rejected.
+    InvalidInput,
+    /// The caller may not do this.
+    PermissionDenied,
+    /// An attempt ran past its attempt timeout.
+    Timeout,
+    /// The call or batch deadline stopped the call.
+    DeadlineExceeded,
+    /// The call was cancelled (fail-fast batch, dropped batch, explicit cancel).
+    Cancelled,
+    /// The tool's circuit breaker is open.
+    CircuitOpen,
+    /// A local rate limit refused the call.
+    RateLimited,
+    /// The backend throttled the call.
+    Throttled,
+    /// A transport or backend failure.
+    Backend,
+    /// The tool ran and reported a failure of its own.
+    ToolError,
+    /// The tool panicked.
+    Panic,
+    /// The tool's output could not be used.
+    BadOutput,
+}
+
+impl ErrorKind {
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::InvalidInput => "invalid_input",
+            Self::PermissionDenied => "permission_denied",
+            Self::Timeout => "timeout",
+            Self::DeadlineExceeded => "deadline_exceeded",
+            Self::Cancelled => "cancelled",
+            Self::CircuitOpen => "circuit_open",
+            Self::RateLimited => "rate_limited",
+            Self::Throttled => "throttled",
+            Self::Backend => "backend",
+            Self::ToolError => "tool_error",
+            Self::Panic => "panic",
+            Self::BadOutput => "bad_output",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A policy or executor setting that cannot work, named by its configuration key.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("invalid `{key}`: {reason}")]
+pub struct PolicyError {
+    /// The configuration key, as written in `toolexec.toml` (`backoff_multiplier`).
+    pub key: String,
+    /// Why the value cannot work.
+    pub reason: String,
+}
+
+impl PolicyError {
+    /// A new error for `key`.
+    pub fn new(key: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            reason: reason.into(),
+        }
+    }
+}
