@@ -1,0 +1,117 @@
+//! One attempt's failure, in the engine's terms.
+
+use std::time::Duration;
+
+use crate::{CallError, ErrorKind, ToolError};
+
+/// Why an attempt (or the call before any attempt) failed.
+#[derive(Debug, Clone)]
+pub(crate) struct AttemptFailure {
+    pub(crate) kind: ErrorKind,
+    pub(crate) message: String,
+    pub(crate) retryable: bool,
+    pub(crate) outcome_unknown: bool,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) field: Option<String>,
+    pub(crate) error_type: Option<String>,
+}
+
+impl AttemptFailure {
+    fn new(kind: ErrorKind, message: String, retryable: bool) -> Self {
+        Self {
+            kind,
+            message,
+            retryable,
+            outcome_unknown: false,
+            retry_after: None,
+            field: None,
+            error_type: None,
+        }
+    }
+
+    pub(crate) fn from_tool(error: ToolError) -> Self {
+        let mut failure = Self::new(error.kind(), error.to_string(), error.is_retryable());
+        failure.outcome_unknown = error.is_outcome_unknown();
+        failure.retry_after = error.retry_after();
+        match error {
+            ToolError::InvalidInput { field, .. } => failure.field = field,
+            ToolError::Failed { error_type, .. } => failure.error_type = error_type,
+            _ => {}
+        }
+        failure
+    }
+
+    pub(crate) fn attempt_timeout(timeout: Duration) -> Self {
+        let mut failure = Self::new(
+            ErrorKind::Timeout,
+            format!("attempt timed out after {} ms", timeout.as_millis()),
+            true,
+        );
+        failure.outcome_unknown = true;
+        failure
+    }
+
+    pub(crate) fn deadline(message: String) -> Self {
+        Self::new(ErrorKind::DeadlineExceeded, message, false)
+    }
+
+    pub(crate) fn cancelled(message: &str) -> Self {
+        Self::new(ErrorKind::Cancelled, message.to_owned(), false)
+    }
+
+    pub(crate) fn panic(message: String) -> Self {
+        Self::new(ErrorKind::Panic, format!("tool panicked: {message}"), false)
+    }
+
+    pub(crate) fn not_found(tool: &str) -> Self {
+        Self::new(
+            ErrorKind::NotFound,
+            format!("no tool named `{tool}` is registered"),
+            false,
+        )
+    }
+
+    pub(crate) fn circuit_open(tool: &str, remaining: Duration) -> Self {
+        Self::new(
+            ErrorKind::CircuitOpen,
+            format!(
+                "circuit of `{tool}` is open after repeated failures; next probe in {} ms",
+                remaining.as_millis()
+            ),
+            true,
+        )
+    }
+
+    /// Whether this failure says the tool is unwell, for the circuit breaker.
+    pub(crate) fn counts_against_circuit(&self) -> Option<bool> {
+        match self.kind {
+            ErrorKind::Timeout
+            | ErrorKind::Backend
+            | ErrorKind::Throttled
+            | ErrorKind::Panic
+            | ErrorKind::BadOutput => Some(false),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn into_call_error(self) -> CallError {
+        CallError {
+            kind: self.kind,
+            message: self.message,
+            retryable: self.retryable,
+            field: self.field,
+            error_type: self.error_type,
+        }
+    }
+}
+
+/// The text of a panic payload.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_owned()
+    }
+}

@@ -1,0 +1,438 @@
+//! The path of one call, outside in: deadlines, circuit check, permits, the retry loop
+//! around attempt timeouts, fallback, and recording (DESIGN.md section 2).
+
+use std::hash::{Hash, Hasher};
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures::FutureExt;
+use serde_json::Value;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::attempt::{panic_message, AttemptFailure};
+use crate::envelope::millis;
+use crate::executor::Inner;
+use crate::history::ExecutionRecord;
+use crate::policy::{should_retry, CallPolicy};
+use crate::registry::RegisteredTool;
+use crate::stats::Sample;
+use crate::status::{ExecutionEvent, LiveStatus};
+use crate::{AttemptRecord, CallContext, CallStatus, Envelope, ToolCall};
+
+/// What a call inherits from its batch (or from a lone `execute`).
+pub(crate) struct Scope {
+    pub(crate) deadline: Option<Instant>,
+    pub(crate) cancel: CancellationToken,
+    pub(crate) permits: Option<Arc<Semaphore>>,
+}
+
+/// The call's identity while it runs; dropping it unfinished (the batch future was
+/// dropped) records the call as cancelled, so nothing is lost.
+struct CallGuard<'a> {
+    inner: &'a Inner,
+    sequence: u64,
+    call_id: Arc<str>,
+    tool_name: Arc<str>,
+    tool: Option<Arc<RegisteredTool>>,
+    start: Instant,
+    attempts: u32,
+    finished: bool,
+}
+
+impl CallGuard<'_> {
+    fn set_status(&self, status: CallStatus, attempt: u32) {
+        self.inner
+            .board
+            .update(&self.call_id, self.sequence, status, attempt);
+    }
+
+    fn finish(&mut self, envelope: &Envelope, circuit: Option<bool>) {
+        self.finished = true;
+        if let Some(tool) = &self.tool {
+            tool.circuit.record(circuit);
+        }
+        self.record(
+            envelope.status,
+            envelope.error_kind(),
+            envelope.attempts,
+            envelope.fallback,
+        );
+        self.inner.board.emit(|| ExecutionEvent::Finished {
+            call_id: self.call_id.clone(),
+            tool_name: self.tool_name.clone(),
+            status: envelope.status,
+            success: envelope.success,
+            fallback: envelope.fallback,
+            attempts: envelope.attempts,
+            execution_time_ms: envelope.execution_time_ms,
+        });
+    }
+
+    fn record(
+        &self,
+        status: CallStatus,
+        error_kind: Option<crate::ErrorKind>,
+        attempts: u32,
+        fallback: bool,
+    ) {
+        let latency = self.start.elapsed();
+        let sample = Sample {
+            status,
+            attempts,
+            fallback,
+            latency,
+        };
+        self.inner.overall.record(&sample);
+        if let Some(tool) = &self.tool {
+            tool.stats.record(&sample);
+        }
+        self.inner.history.push(ExecutionRecord {
+            sequence: self.sequence,
+            call_id: self.call_id.clone(),
+            tool_name: self.tool_name.clone(),
+            status,
+            error_kind,
+            attempts,
+            fallback,
+            latency,
+            finished_at: Instant::now().saturating_duration_since(self.inner.created),
+        });
+        self.inner.board.remove(&self.call_id, self.sequence);
+    }
+}
+
+impl Drop for CallGuard<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            if let Some(tool) = &self.tool {
+                tool.circuit.record(None);
+            }
+            let kind = Some(crate::ErrorKind::Cancelled);
+            self.record(CallStatus::Cancelled, kind, self.attempts, false);
+            self.inner.board.emit(|| ExecutionEvent::Finished {
+                call_id: self.call_id.clone(),
+                tool_name: self.tool_name.clone(),
+                status: CallStatus::Cancelled,
+                success: false,
+                fallback: false,
+                attempts: self.attempts,
+                execution_time_ms: millis(self.start.elapsed()),
+            });
+        }
+    }
+}
+
+impl Inner {
+    /// Runs one call to its envelope.
+    pub(crate) async fn run_call(&self, mut call: ToolCall, scope: &Scope) -> Envelope {
+        let start = Instant::now();
+        let sequence = self.next_sequence();
+        let call_id: Arc<str> = match call.call_id.take() {
+            Some(id) => id.into(),
+            None => format!("c-{sequence}").into(),
+        };
+        let tool = self.tools.get(call.tool.as_str()).cloned();
+        let tool_name = match &tool {
+            Some(t) => t.name.clone(),
+            None => std::mem::take(&mut call.tool).into(),
+        };
+        self.board.set(
+            sequence,
+            LiveStatus {
+                call_id: call_id.clone(),
+                tool_name: tool_name.clone(),
+                status: CallStatus::Pending,
+                attempt: 0,
+            },
+        );
+        self.board.emit(|| ExecutionEvent::Started {
+            call_id: call_id.clone(),
+            tool_name: tool_name.clone(),
+        });
+        let mut guard = CallGuard {
+            inner: self,
+            sequence,
+            call_id,
+            tool_name,
+            tool,
+            start,
+            attempts: 0,
+            finished: false,
+        };
+        let Some(tool) = guard.tool.clone() else {
+            let failure = AttemptFailure::not_found(&guard.tool_name);
+            let envelope = envelope(&guard, Err(failure), Vec::new());
+            guard.finish(&envelope, None);
+            return envelope;
+        };
+        let policy = tool.policy.for_call(&call);
+        let deadline = earliest(policy.call_deadline.map(|d| start + d), scope.deadline);
+        let (outcome, log) = match tool.circuit.try_acquire() {
+            Err(remaining) => (
+                Err(AttemptFailure::circuit_open(&tool.name, remaining)),
+                Vec::new(),
+            ),
+            Ok(()) => {
+                self.attempt_loop(&mut guard, &tool, &call, &policy, deadline, scope)
+                    .await
+            }
+        };
+        let circuit = match &outcome {
+            Ok(_) => Some(true),
+            Err(f) if f.kind == crate::ErrorKind::CircuitOpen => None,
+            Err(f) => f.counts_against_circuit(),
+        };
+        let mut envelope = envelope(&guard, outcome, log);
+        if let (false, Some(fallback)) = (envelope.success, &tool.fallback) {
+            if let Ok(value) = AssertUnwindSafe(fallback.answer(&envelope))
+                .catch_unwind()
+                .await
+            {
+                envelope.result = Some(value);
+                envelope.success = true;
+                envelope.fallback = true;
+                envelope.execution_time_ms = millis(start.elapsed());
+            }
+        }
+        guard.finish(&envelope, circuit);
+        envelope
+    }
+
+    async fn attempt_loop(
+        &self,
+        guard: &mut CallGuard<'_>,
+        tool: &RegisteredTool,
+        call: &ToolCall,
+        policy: &CallPolicy,
+        deadline: Option<Instant>,
+        scope: &Scope,
+    ) -> (Result<Value, AttemptFailure>, Vec<AttemptRecord>) {
+        let mut log = Vec::new();
+        let mut backoff = None;
+        let idempotency_key: Option<Arc<str>> = call.idempotency_key.as_deref().map(Into::into);
+        loop {
+            let attempt = guard.attempts + 1;
+            let permits = match self.acquire(scope, deadline).await {
+                Ok(permits) => permits,
+                Err(failure) => return (Err(failure), log),
+            };
+            guard.attempts = attempt;
+            guard.set_status(CallStatus::Running, attempt);
+            self.board.emit(|| ExecutionEvent::AttemptStarted {
+                call_id: guard.call_id.clone(),
+                tool_name: guard.tool_name.clone(),
+                attempt,
+            });
+            let started = Instant::now();
+            let timeout_end = started + policy.attempt_timeout;
+            let (attempt_end, cut_by_deadline) = match deadline {
+                Some(d) if d <= timeout_end => (d, true),
+                _ => (timeout_end, false),
+            };
+            let ctx = CallContext {
+                call_id: guard.call_id.clone(),
+                attempt,
+                deadline: Some(attempt_end),
+                idempotency_key: idempotency_key.clone(),
+                cancellation: scope.cancel.child_token(),
+            };
+            let result = run_attempt(tool, &call.input, ctx, attempt_end, scope).await;
+            drop(permits);
+            let duration = millis(started.elapsed());
+            let failure = match result {
+                Ok(value) => {
+                    log.push(record(attempt, "success", duration, None));
+                    return (Ok(value), log);
+                }
+                Err(Stop::Cancelled) => AttemptFailure::cancelled("call cancelled while running"),
+                Err(Stop::TimedOut) if cut_by_deadline => AttemptFailure::deadline(format!(
+                    "deadline reached during attempt {attempt} after {} ms",
+                    guard.start.elapsed().as_millis()
+                )),
+                Err(Stop::TimedOut) => AttemptFailure::attempt_timeout(policy.attempt_timeout),
+                Err(Stop::Failed(failure)) => failure,
+            };
+            self.board.emit(|| ExecutionEvent::AttemptFailed {
+                call_id: guard.call_id.clone(),
+                tool_name: guard.tool_name.clone(),
+                attempt,
+                kind: failure.kind,
+                message: failure.message.clone(),
+            });
+            let retry = attempt <= policy.max_retries
+                && should_retry(
+                    &failure,
+                    &tool.tool.spec().annotations,
+                    idempotency_key.is_some(),
+                );
+            if !retry {
+                log.push(record(attempt, failure.kind.as_str(), duration, None));
+                return (Err(failure), log);
+            }
+            let delays = backoff.get_or_insert_with(|| policy.backoff.delays(salt(&guard.call_id)));
+            let delay = delays
+                .next()
+                .unwrap_or_default()
+                .max(failure.retry_after.unwrap_or_default());
+            let resume = Instant::now() + delay;
+            if deadline.is_some_and(|d| resume >= d) {
+                log.push(record(attempt, failure.kind.as_str(), duration, None));
+                let message = format!(
+                    "deadline stopped the call: retry {} after a {} ms backoff would pass it; last error: {}",
+                    attempt + 1,
+                    delay.as_millis(),
+                    failure.message
+                );
+                return (Err(AttemptFailure::deadline(message)), log);
+            }
+            log.push(record(
+                attempt,
+                failure.kind.as_str(),
+                duration,
+                Some(millis(delay)),
+            ));
+            guard.set_status(CallStatus::Retrying, attempt + 1);
+            self.board.emit(|| ExecutionEvent::RetryScheduled {
+                call_id: guard.call_id.clone(),
+                tool_name: guard.tool_name.clone(),
+                next_attempt: attempt + 1,
+                delay_ms: millis(delay),
+            });
+            tokio::select! {
+                biased;
+                _ = scope.cancel.cancelled() => {
+                    return (Err(AttemptFailure::cancelled("call cancelled during backoff")), log);
+                }
+                _ = tokio::time::sleep_until(resume) => {}
+            }
+        }
+    }
+
+    /// Waits for a batch permit (if the batch has its own limit) and an executor permit.
+    async fn acquire(
+        &self,
+        scope: &Scope,
+        deadline: Option<Instant>,
+    ) -> Result<(Option<OwnedSemaphorePermit>, OwnedSemaphorePermit), AttemptFailure> {
+        if scope.cancel.is_cancelled() {
+            return Err(AttemptFailure::cancelled("call cancelled before it ran"));
+        }
+        if scope.permits.is_none() {
+            if let Ok(permit) = self.permits.clone().try_acquire_owned() {
+                return Ok((None, permit));
+            }
+        }
+        let acquire = async {
+            let batch = match &scope.permits {
+                Some(limit) => Some(limit.clone().acquire_owned().await.ok()?),
+                None => None,
+            };
+            let global = self.permits.clone().acquire_owned().await.ok()?;
+            Some((batch, global))
+        };
+        let wait_deadline = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = scope.cancel.cancelled() => Err(AttemptFailure::cancelled("call cancelled while waiting for a permit")),
+            permits = acquire => permits.ok_or_else(|| AttemptFailure::cancelled("executor closed")),
+            _ = wait_deadline => Err(AttemptFailure::deadline("deadline reached while waiting for a concurrency permit".into())),
+        }
+    }
+}
+
+enum Stop {
+    Cancelled,
+    TimedOut,
+    Failed(AttemptFailure),
+}
+
+/// Runs one attempt, catching panics, until it ends, `end` passes, or the scope is
+/// cancelled; in the last two cases the attempt's own token is cancelled so the tool
+/// can stop work outside its future.
+async fn run_attempt(
+    tool: &RegisteredTool,
+    input: &Value,
+    ctx: CallContext,
+    end: Instant,
+    scope: &Scope,
+) -> Result<Value, Stop> {
+    let token = ctx.cancellation.clone();
+    let future = match std::panic::catch_unwind(AssertUnwindSafe(|| tool.tool.call(input, ctx))) {
+        Ok(future) => future,
+        Err(payload) => {
+            return Err(Stop::Failed(AttemptFailure::panic(panic_message(
+                &*payload,
+            ))));
+        }
+    };
+    let result = tokio::select! {
+        biased;
+        _ = scope.cancel.cancelled() => Err(Stop::Cancelled),
+        outcome = tokio::time::timeout_at(end, AssertUnwindSafe(future).catch_unwind()) => match outcome {
+            Ok(Ok(Ok(value))) => Ok(value),
+            Ok(Ok(Err(error))) => Err(Stop::Failed(AttemptFailure::from_tool(error))),
+            Ok(Err(payload)) => Err(Stop::Failed(AttemptFailure::panic(panic_message(&*payload)))),
+            Err(_) => Err(Stop::TimedOut),
+        },
+    };
+    if matches!(result, Err(Stop::Cancelled | Stop::TimedOut)) {
+        token.cancel();
+    }
+    result
+}
+
+fn envelope(
+    guard: &CallGuard<'_>,
+    outcome: Result<Value, AttemptFailure>,
+    attempt_log: Vec<AttemptRecord>,
+) -> Envelope {
+    let (status, result, error) = match outcome {
+        Ok(value) => (CallStatus::Success, Some(value), None),
+        Err(failure) => (
+            CallStatus::for_failure(failure.kind),
+            None,
+            Some(failure.into_call_error()),
+        ),
+    };
+    Envelope {
+        call_id: guard.call_id.clone(),
+        tool_name: guard.tool_name.clone(),
+        status,
+        success: status == CallStatus::Success,
+        result,
+        error,
+        attempts: attempt_log.len() as u32,
+        execution_time_ms: millis(guard.start.elapsed()),
+        fallback: false,
+        attempt_log,
+    }
+}
+
+fn record(attempt: u32, outcome: &str, duration_ms: f64, backoff_ms: Option<f64>) -> AttemptRecord {
+    AttemptRecord {
+        attempt,
+        outcome: outcome.to_owned(),
+        duration_ms,
+        backoff_ms,
+    }
+}
+
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn salt(call_id: &str) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    call_id.hash(&mut hasher);
+    hasher.finish()
+}

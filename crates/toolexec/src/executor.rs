@@ -1,0 +1,274 @@
+//! The [`Executor`]: tools, policies, the concurrency limit, status, history and stats.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use tokio::sync::{broadcast, Semaphore};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::call_path::Scope;
+use crate::policy::{CallPolicy, CircuitState};
+use crate::registry::RegisteredTool;
+use crate::stats::ToolAccumulator;
+use crate::status::StatusBoard;
+use crate::{
+    Envelope, ExecutionEvent, ExecutionStats, History, LiveStatus, PolicyError, StatsSnapshot,
+    Tool, ToolCall, ToolOptions, ToolRegistry, ToolSpec,
+};
+
+/// The executor's own settings.
+///
+/// # Default
+///
+/// `max_concurrency: 10` (the original's `max_workers`), `history_capacity: 100_000`,
+/// `event_capacity: 4096`, and the default [`CallPolicy`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExecutorConfig {
+    /// Attempts that may run at once, across all batches.
+    pub max_concurrency: usize,
+    /// Finished calls kept in the history.
+    pub history_capacity: usize,
+    /// Events buffered per subscriber before a slow one starts missing them.
+    pub event_capacity: usize,
+    /// The policy of every tool that does not override it.
+    pub defaults: CallPolicy,
+}
+
+impl Default for ExecutorConfig {
+    fn default() -> Self {
+        Self {
+            max_concurrency: 10,
+            history_capacity: 100_000,
+            event_capacity: 4096,
+            defaults: CallPolicy::default(),
+        }
+    }
+}
+
+impl ExecutorConfig {
+    /// Checks that the settings can work, naming the first bad key.
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        if self.max_concurrency == 0 || self.max_concurrency > Semaphore::MAX_PERMITS {
+            return Err(PolicyError::new(
+                "max_concurrency",
+                format!(
+                    "must be between 1 and {}, got {}",
+                    Semaphore::MAX_PERMITS,
+                    self.max_concurrency
+                ),
+            ));
+        }
+        if self.event_capacity == 0 {
+            return Err(PolicyError::new("event_capacity", "must be greater than 0"));
+        }
+        self.defaults.validate()
+    }
+}
+
+/// Builds an [`Executor`]; see [`Executor::builder`].
+#[derive(Debug, Default)]
+pub struct ExecutorBuilder {
+    config: ExecutorConfig,
+    registry: ToolRegistry,
+}
+
+impl ExecutorBuilder {
+    /// Replaces all settings.
+    pub fn config(mut self, config: ExecutorConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Sets [`ExecutorConfig::max_concurrency`].
+    pub fn max_concurrency(mut self, limit: usize) -> Self {
+        self.config.max_concurrency = limit;
+        self
+    }
+
+    /// Sets [`ExecutorConfig::history_capacity`].
+    pub fn history_capacity(mut self, capacity: usize) -> Self {
+        self.config.history_capacity = capacity;
+        self
+    }
+
+    /// Sets the default policy.
+    pub fn defaults(mut self, policy: CallPolicy) -> Self {
+        self.config.defaults = policy;
+        self
+    }
+
+    /// Adds a tool with the default policy.
+    pub fn tool(mut self, tool: Arc<dyn Tool>) -> Self {
+        self.registry.register(tool);
+        self
+    }
+
+    /// Adds a tool with its own options.
+    pub fn tool_with(mut self, tool: Arc<dyn Tool>, options: ToolOptions) -> Self {
+        self.registry.register_with(tool, options);
+        self
+    }
+
+    /// Adds every tool of a registry (replacing tools of the same names).
+    pub fn registry(mut self, registry: ToolRegistry) -> Self {
+        for (tool, options) in registry.into_entries() {
+            self.registry.register_with(tool, options);
+        }
+        self
+    }
+
+    /// Validates every policy and builds the executor.
+    pub fn build(self) -> Result<Executor, PolicyError> {
+        self.config.validate()?;
+        let tools = self.registry.resolve(&self.config.defaults)?;
+        Ok(Executor {
+            inner: Arc::new(Inner {
+                tools,
+                max_concurrency: self.config.max_concurrency,
+                permits: Arc::new(Semaphore::new(self.config.max_concurrency)),
+                board: StatusBoard::new(self.config.event_capacity),
+                history: History::new(self.config.history_capacity),
+                overall: ToolAccumulator::default(),
+                sequence: AtomicU64::new(0),
+                created: Instant::now(),
+            }),
+        })
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) tools: HashMap<Arc<str>, Arc<RegisteredTool>>,
+    pub(crate) max_concurrency: usize,
+    pub(crate) permits: Arc<Semaphore>,
+    pub(crate) board: StatusBoard,
+    pub(crate) history: History,
+    pub(crate) overall: ToolAccumulator,
+    pub(crate) sequence: AtomicU64,
+    pub(crate) created: Instant,
+}
+
+impl Inner {
+    pub(crate) fn next_sequence(&self) -> u64 {
+        self.sequence.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// Runs tool calls: alone with [`Executor::execute`] or in parallel batches with
+/// [`Executor::execute_batch`]. Cloning is cheap and shares everything, so one executor
+/// can serve many agents.
+#[derive(Clone)]
+pub struct Executor {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor")
+            .field("tools", &self.inner.tools.len())
+            .field("max_concurrency", &self.inner.max_concurrency)
+            .finish()
+    }
+}
+
+impl Executor {
+    /// A builder with the default [`ExecutorConfig`] and no tools.
+    pub fn builder() -> ExecutorBuilder {
+        ExecutorBuilder::default()
+    }
+
+    /// Runs one call to its envelope. Dropping the future cancels the call.
+    pub async fn execute(&self, call: ToolCall) -> Envelope {
+        self.execute_cancellable(call, CancellationToken::new())
+            .await
+    }
+
+    /// Runs one call that ends `cancelled` as soon as `cancel` is cancelled.
+    pub async fn execute_cancellable(&self, call: ToolCall, cancel: CancellationToken) -> Envelope {
+        let scope = Scope {
+            deadline: None,
+            cancel,
+            permits: None,
+        };
+        self.inner.run_call(call, &scope).await
+    }
+
+    /// A new subscription to the lifecycle events of every call from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<ExecutionEvent> {
+        self.inner.board.subscribe()
+    }
+
+    /// The live status of an in-flight call, or the final status of a finished one
+    /// still in the history.
+    pub fn call_status(&self, call_id: &str) -> Option<LiveStatus> {
+        self.inner.board.get(call_id).or_else(|| {
+            self.inner.history.find(call_id).map(|r| LiveStatus {
+                call_id: r.call_id,
+                tool_name: r.tool_name,
+                status: r.status,
+                attempt: r.attempts,
+            })
+        })
+    }
+
+    /// Every call in flight now.
+    pub fn in_flight(&self) -> Vec<LiveStatus> {
+        self.inner.board.in_flight()
+    }
+
+    /// Attempts running now (permits taken).
+    pub fn running_attempts(&self) -> usize {
+        self.inner.max_concurrency - self.inner.permits.available_permits()
+    }
+
+    /// The concurrency limit.
+    pub fn max_concurrency(&self) -> usize {
+        self.inner.max_concurrency
+    }
+
+    /// The history of finished calls.
+    pub fn history(&self) -> &History {
+        &self.inner.history
+    }
+
+    /// Statistics overall and per tool.
+    pub fn stats(&self) -> ExecutionStats {
+        ExecutionStats {
+            overall: self.inner.overall.snapshot(),
+            per_tool: self
+                .inner
+                .tools
+                .iter()
+                .map(|(name, tool)| (name.to_string(), tool.stats.snapshot()))
+                .collect(),
+        }
+    }
+
+    /// Statistics of one registered tool.
+    pub fn tool_stats(&self, name: &str) -> Option<StatsSnapshot> {
+        self.inner.tools.get(name).map(|tool| tool.stats.snapshot())
+    }
+
+    /// The circuit state of one registered tool.
+    pub fn circuit_state(&self, name: &str) -> Option<CircuitState> {
+        self.inner.tools.get(name).map(|tool| tool.circuit.state())
+    }
+
+    /// The specs of every registered tool, sorted by name.
+    pub fn tools(&self) -> Vec<ToolSpec> {
+        let mut specs: Vec<ToolSpec> = self
+            .inner
+            .tools
+            .values()
+            .map(|t| t.tool.spec().clone())
+            .collect();
+        specs.sort_by(|a, b| a.name.cmp(&b.name));
+        specs
+    }
+
+    /// The resolved policy of one registered tool.
+    pub fn tool_policy(&self, name: &str) -> Option<CallPolicy> {
+        self.inner.tools.get(name).map(|tool| tool.policy)
+    }
+}

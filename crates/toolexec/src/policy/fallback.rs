@@ -1,0 +1,53 @@
+//! Fallback answers for calls that cannot succeed.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use serde_json::Value;
+
+use crate::Envelope;
+
+type FallbackFn = dyn Fn(&Envelope) -> BoxFuture<'static, Value> + Send + Sync;
+
+/// What a tool answers when a call fails: a fixed value or an async function of the
+/// failed envelope. The envelope then has `fallback: true` and `success: true`, and its
+/// `status` and `error` still tell what happened to the real call.
+#[derive(Clone)]
+pub enum Fallback {
+    /// Always this value.
+    Value(Value),
+    /// Computed from the failed envelope.
+    Function(Arc<FallbackFn>),
+}
+
+impl Fallback {
+    /// A fixed fallback value.
+    pub fn value(value: Value) -> Self {
+        Self::Value(value)
+    }
+
+    /// A fallback computed from the failed envelope.
+    pub fn function<F, Fut>(function: F) -> Self
+    where
+        F: Fn(&Envelope) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Value> + Send + 'static,
+    {
+        Self::Function(Arc::new(move |envelope| Box::pin(function(envelope))))
+    }
+
+    pub(crate) async fn answer(&self, failed: &Envelope) -> Value {
+        match self {
+            Self::Value(value) => value.clone(),
+            Self::Function(function) => function(failed).await,
+        }
+    }
+}
+
+impl std::fmt::Debug for Fallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Value(value) => f.debug_tuple("Value").field(value).finish(),
+            Self::Function(_) => f.write_str("Function(..)"),
+        }
+    }
+}

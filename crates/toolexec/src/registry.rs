@@ -1,0 +1,124 @@
+//! The tools an executor can call, by name, with their per-tool policy and fallback.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::policy::{CallPolicy, CircuitBreaker, Fallback, PolicyOverrides};
+use crate::stats::ToolAccumulator;
+use crate::{PolicyError, Tool, ToolSpec};
+
+/// How one tool is called: changes to the default policy and a fallback.
+#[derive(Debug, Clone, Default)]
+pub struct ToolOptions {
+    /// Changes to the executor's default policy for this tool.
+    pub policy: PolicyOverrides,
+    /// The answer when a call of this tool cannot succeed.
+    pub fallback: Option<Fallback>,
+}
+
+impl ToolOptions {
+    /// Sets the policy overrides.
+    pub fn with_policy(mut self, policy: PolicyOverrides) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Sets the fallback.
+    pub fn with_fallback(mut self, fallback: Fallback) -> Self {
+        self.fallback = Some(fallback);
+        self
+    }
+}
+
+/// Tools by name. A tool registered under a name already taken replaces the old one.
+#[derive(Default)]
+pub struct ToolRegistry {
+    tools: HashMap<Arc<str>, (Arc<dyn Tool>, ToolOptions)>,
+}
+
+impl std::fmt::Debug for ToolRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.tools.keys()).finish()
+    }
+}
+
+impl ToolRegistry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a tool with the default policy and no fallback.
+    pub fn register(&mut self, tool: Arc<dyn Tool>) -> &mut Self {
+        self.register_with(tool, ToolOptions::default())
+    }
+
+    /// Adds a tool with its own options.
+    pub fn register_with(&mut self, tool: Arc<dyn Tool>, options: ToolOptions) -> &mut Self {
+        let name: Arc<str> = tool.spec().name.as_str().into();
+        self.tools.insert(name, (tool, options));
+        self
+    }
+
+    /// The tool of that name.
+    pub fn get(&self, name: &str) -> Option<&Arc<dyn Tool>> {
+        self.tools.get(name).map(|(tool, _)| tool)
+    }
+
+    /// The specs of every tool, sorted by name.
+    pub fn specs(&self) -> Vec<ToolSpec> {
+        let mut specs: Vec<ToolSpec> = self.tools.values().map(|(t, _)| t.spec().clone()).collect();
+        specs.sort_by(|a, b| a.name.cmp(&b.name));
+        specs
+    }
+
+    /// The number of tools.
+    pub fn len(&self) -> usize {
+        self.tools.len()
+    }
+
+    /// Whether there are no tools.
+    pub fn is_empty(&self) -> bool {
+        self.tools.is_empty()
+    }
+
+    /// Every tool with its options, in no particular order.
+    pub fn into_entries(self) -> impl Iterator<Item = (Arc<dyn Tool>, ToolOptions)> {
+        self.tools.into_values()
+    }
+
+    /// Resolves every tool's policy against `defaults`, validating each.
+    pub(crate) fn resolve(
+        self,
+        defaults: &CallPolicy,
+    ) -> Result<HashMap<Arc<str>, Arc<RegisteredTool>>, PolicyError> {
+        let mut resolved = HashMap::with_capacity(self.tools.len());
+        for (name, (tool, options)) in self.tools {
+            let policy = options.policy.apply(defaults);
+            policy.validate().map_err(|e| PolicyError {
+                key: format!("tools.{name}.{}", e.key),
+                reason: e.reason,
+            })?;
+            let entry = RegisteredTool {
+                name: name.clone(),
+                circuit: CircuitBreaker::new(policy.circuit),
+                stats: ToolAccumulator::default(),
+                tool,
+                policy,
+                fallback: options.fallback,
+            };
+            resolved.insert(name, Arc::new(entry));
+        }
+        Ok(resolved)
+    }
+}
+
+/// A tool ready to call: its resolved policy, breaker and statistics.
+pub(crate) struct RegisteredTool {
+    pub(crate) name: Arc<str>,
+    pub(crate) tool: Arc<dyn Tool>,
+    pub(crate) policy: CallPolicy,
+    pub(crate) fallback: Option<Fallback>,
+    pub(crate) circuit: CircuitBreaker,
+    pub(crate) stats: ToolAccumulator,
+}
