@@ -341,8 +341,14 @@ impl Inner {
         tokio::select! {
             biased;
             _ = scope.cancel.cancelled() => Err(AttemptFailure::cancelled("call cancelled while waiting for a permit")),
-            permits = acquire => permits.ok_or_else(|| AttemptFailure::cancelled("executor closed")),
             _ = wait_deadline => Err(AttemptFailure::deadline("deadline reached while waiting for a concurrency permit".into())),
+            permits = acquire => match permits {
+                Some(_) if deadline.is_some_and(|d| Instant::now() >= d) => Err(AttemptFailure::deadline(
+                    "deadline reached while waiting for a concurrency permit".into(),
+                )),
+                Some(permits) => Ok(permits),
+                None => Err(AttemptFailure::cancelled("executor closed")),
+            },
         }
     }
 }

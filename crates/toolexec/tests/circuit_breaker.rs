@@ -1,0 +1,73 @@
+//! The circuit breaker stops calling a broken tool, then probes it.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{exact_policy, latency, sim};
+use serde_json::json;
+use toolexec::policy::CircuitState;
+use toolexec::{CallStatus, CircuitPolicy, ErrorKind, Executor, Fallback, ToolCall, ToolOptions};
+
+fn executor(fallback: Option<Fallback>) -> Executor {
+    let mut policy = exact_policy();
+    policy.max_retries = 0;
+    policy.circuit = CircuitPolicy {
+        failure_threshold: 3,
+        open_for: Duration::from_secs(10),
+    };
+    let options = ToolOptions {
+        fallback,
+        ..ToolOptions::default()
+    };
+    Executor::builder()
+        .defaults(policy)
+        .tool_with(sim("t", latency(5)), options)
+        .build()
+        .expect("valid policy")
+}
+
+fn broken_call() -> ToolCall {
+    ToolCall::new("t", json!({"fail_with": "transient"}))
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_open_circuit_rejects_calls_without_attempting_them() {
+    let executor = executor(None);
+    for _ in 0..3 {
+        executor.execute(broken_call()).await;
+    }
+    assert_eq!(executor.circuit_state("t"), Some(CircuitState::Open));
+    let rejected = executor.execute(ToolCall::new("t", json!({}))).await;
+    assert_eq!(rejected.status, CallStatus::Rejected);
+    assert_eq!(rejected.attempts, 0);
+    assert_eq!(rejected.error_kind(), Some(ErrorKind::CircuitOpen));
+
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let probe = executor.execute(ToolCall::new("t", json!({}))).await;
+    assert_eq!(probe.status, CallStatus::Success);
+    assert_eq!(executor.circuit_state("t"), Some(CircuitState::Closed));
+}
+
+#[tokio::test(start_paused = true)]
+async fn invalid_input_does_not_open_the_circuit() {
+    let executor = executor(None);
+    for _ in 0..5 {
+        executor
+            .execute(ToolCall::new("t", json!({"fail_with": "invalid_input"})))
+            .await;
+    }
+    assert_eq!(executor.circuit_state("t"), Some(CircuitState::Closed));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_fallback_answers_a_rejected_call() {
+    let executor = executor(Some(Fallback::value(json!("stale"))));
+    for _ in 0..3 {
+        executor.execute(broken_call()).await;
+    }
+    let envelope = executor.execute(ToolCall::new("t", json!({}))).await;
+    assert_eq!(envelope.status, CallStatus::Rejected);
+    assert!(envelope.success && envelope.fallback);
+    assert_eq!(envelope.result, Some(json!("stale")));
+}

@@ -1,0 +1,42 @@
+//! Helpers shared by the engine's integration tests.
+#![allow(dead_code, missing_docs, unreachable_pub)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use toolexec::{
+    BackoffPolicy, CallPolicy, CircuitPolicy, Executor, ExecutorBuilder, Jitter, SimConfig,
+    SimTool, Tool,
+};
+
+/// The original system's policy without jitter: 3 retries after 1 s, 2 s, 4 s, a 30 s
+/// attempt timeout, and no circuit breaker (so it does not interfere).
+pub fn exact_policy() -> CallPolicy {
+    CallPolicy {
+        backoff: BackoffPolicy {
+            jitter: Jitter::None,
+            ..BackoffPolicy::default()
+        },
+        circuit: CircuitPolicy::disabled(),
+        ..CallPolicy::default()
+    }
+}
+
+pub fn sim(name: &str, config: SimConfig) -> Arc<dyn Tool> {
+    Arc::new(SimTool::new(name, config))
+}
+
+pub fn latency(ms: u64) -> SimConfig {
+    SimConfig {
+        latency: Duration::from_millis(ms),
+        ..SimConfig::default()
+    }
+}
+
+pub fn builder() -> ExecutorBuilder {
+    Executor::builder().defaults(exact_policy())
+}
+
+pub fn ms(envelope_ms: f64) -> u64 {
+    envelope_ms.round() as u64
+}

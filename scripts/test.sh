@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the tests need, then runs the whole check: format, lints, every test.
+# This is the README's test command and what CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for setup in scripts/setup/*.sh; do
+    [ -e "$setup" ] || continue
+    echo "==> setup: $setup"
+    bash "$setup"
+done
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "==> cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "==> cargo build (binaries used by the tests)"
+cargo build --workspace --bins --locked
+
+echo "==> tests"
+cargo test --workspace --locked --no-fail-fast
+
+echo "==> all checks passed"
