@@ -1,0 +1,83 @@
+//! Turning tool input JSON into typed requests, with errors that name the field.
+//!
+//! Inputs are parsed with serde into typed structs (which mirror each tool's JSON
+//! Schema); `serde_path_to_error` supplies the JSON path of the first offending field.
+//! Value rules that serde cannot express (positive, finite, a probability) are checked
+//! afterwards with the helpers below, again naming the field.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use toolexec::ToolError;
+
+/// Parses `input` into `T`, naming the offending field on failure.
+pub fn parse<T: DeserializeOwned>(input: &Value) -> Result<T, ToolError> {
+    serde_path_to_error::deserialize(input).map_err(|err| {
+        let path = err.path().to_string();
+        let field = if path == "." {
+            "input".to_string()
+        } else {
+            path
+        };
+        ToolError::invalid_input(field, err.into_inner().to_string())
+    })
+}
+
+/// Requires a finite value greater than zero.
+pub fn positive(field: &str, value: f64) -> Result<f64, ToolError> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(ToolError::invalid_input(
+            field,
+            format!("must be a finite number > 0, got {value}"),
+        ))
+    }
+}
+
+/// Requires a finite value of at least zero.
+pub fn non_negative(field: &str, value: f64) -> Result<f64, ToolError> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(ToolError::invalid_input(
+            field,
+            format!("must be a finite number >= 0, got {value}"),
+        ))
+    }
+}
+
+/// Requires a probability strictly between 0 and 1.
+pub fn open_probability(field: &str, value: f64) -> Result<f64, ToolError> {
+    if value.is_finite() && value > 0.0 && value < 1.0 {
+        Ok(value)
+    } else {
+        Err(ToolError::invalid_input(
+            field,
+            format!("must be strictly between 0 and 1, got {value}"),
+        ))
+    }
+}
+
+/// Requires a finite value.
+pub fn finite(field: &str, value: f64) -> Result<f64, ToolError> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(ToolError::invalid_input(field, "must be a finite number"))
+    }
+}
+
+/// Requires a non-empty list.
+pub fn non_empty<T>(field: &str, items: &[T]) -> Result<(), ToolError> {
+    if items.is_empty() {
+        Err(ToolError::invalid_input(field, "must not be empty"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Rounds to `digits` decimals, for readable output.
+pub fn round(value: f64, digits: i32) -> f64 {
+    let factor = 10f64.powi(digits);
+    (value * factor).round() / factor
+}

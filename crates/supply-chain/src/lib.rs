@@ -1,0 +1,36 @@
+//! Supply-chain data and optimizer tools for the toolexec engine.
+//!
+//! The crate holds an embedded SQLite [`Store`] with a deterministic sample data set,
+//! the algorithms (inventory policies, vehicle routing, supplier analytics) and their
+//! wrapping as [`toolexec::Tool`]s in three groups: `inventory_optimizer`,
+//! `logistics_optimizer` and `supplier_analyzer`.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use serde_json::json;
+//! use supply_chain::{dispatch, Store};
+//!
+//! let store = Arc::new(Store::in_memory()?);
+//! let result = dispatch(
+//!     "inventory_optimizer",
+//!     "optimize_order_quantities",
+//!     &json!({"items": [{"sku": "A", "annual_demand": 1200.0,
+//!                        "ordering_cost": 50.0, "holding_cost_per_unit_year": 3.0}]}),
+//!     &store,
+//! )?;
+//! assert_eq!(result["items"][0]["order_quantity"], 200.0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod dates;
+pub mod input;
+pub mod inventory;
+pub mod logistics;
+pub mod model;
+mod registry;
+pub mod store;
+pub mod supplier;
+pub mod tools;
+
+pub use registry::{builtin_tools, dispatch, group_tools, GROUPS};
+pub use store::{Store, StoreError};

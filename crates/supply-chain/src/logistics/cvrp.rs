@@ -1,0 +1,178 @@
+//! Capacitated vehicle routing, solved with the `vrp-core` metaheuristic.
+//!
+//! The problem is handed to vrp-core as a distance matrix, one delivery job per stop and
+//! identical vehicles starting and ending at the depot; the goal is "all stops served,
+//! then least distance". The solver stops at the time limit, the iteration limit, or
+//! when the caller's deadline or cancellation says so.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use vrp_core::prelude::*;
+use vrp_core::rosomaxa::utils::{Parallelism, Quota};
+
+/// A CVRP instance over a distance matrix; location 0 is the depot, stop `i` is
+/// location `i + 1`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CvrpProblem {
+    /// Row-major `(n + 1) x (n + 1)` distances.
+    pub matrix: Vec<f64>,
+    /// Integer demand of each stop, in capacity units.
+    pub demands: Vec<i32>,
+    /// Integer capacity of each vehicle.
+    pub capacity: i32,
+    /// Number of vehicles available.
+    pub vehicles: usize,
+}
+
+/// When to stop searching.
+#[derive(Clone)]
+pub struct SearchLimits {
+    /// Wall-clock limit.
+    pub time_limit: Duration,
+    /// Limit on solver generations.
+    pub max_generations: usize,
+    /// Set from the outside to stop early (cancellation).
+    pub stop: Option<Arc<dyn Fn() -> bool + Send + Sync>>,
+}
+
+impl std::fmt::Debug for SearchLimits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchLimits")
+            .field("time_limit", &self.time_limit)
+            .field("max_generations", &self.max_generations)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A solved instance: routes as stop indices (0-based, depot excluded).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CvrpSolution {
+    /// Each vehicle's stops in visiting order.
+    pub routes: Vec<Vec<usize>>,
+    /// Total distance, summed from the matrix.
+    pub total_distance: f64,
+    /// Stops that could not be served.
+    pub unassigned: Vec<usize>,
+}
+
+struct DeadlineQuota {
+    until: Instant,
+    stop: Option<Arc<dyn Fn() -> bool + Send + Sync>>,
+}
+
+impl Quota for DeadlineQuota {
+    fn is_reached(&self) -> bool {
+        Instant::now() >= self.until || self.stop.as_ref().is_some_and(|stop| stop())
+    }
+}
+
+/// Solves the instance. Errors are the solver's own (bad matrix sizes, no vehicles).
+pub fn solve(problem: &CvrpProblem, limits: &SearchLimits) -> GenericResult<CvrpSolution> {
+    let n = problem.demands.len();
+    if n == 0 {
+        return Ok(CvrpSolution {
+            routes: Vec::new(),
+            total_distance: 0.0,
+            unassigned: Vec::new(),
+        });
+    }
+    let transport: Arc<dyn TransportCost> = Arc::new(SimpleTransportCost::new(
+        problem.matrix.clone(),
+        problem.matrix.clone(),
+    )?);
+    let goal = GoalContextBuilder::with_features(&[
+        MinimizeUnassignedBuilder::new("min-unassigned").build()?,
+        TransportFeatureBuilder::new("min-distance")
+            .set_transport_cost(transport.clone())
+            .set_time_constrained(false)
+            .build_minimize_distance()?,
+        CapacityFeatureBuilder::<SingleDimLoad>::new("capacity").build()?,
+    ])?
+    .build()?;
+    let jobs = problem
+        .demands
+        .iter()
+        .enumerate()
+        .map(|(i, &demand)| {
+            SingleBuilder::default()
+                .id(format!("stop{i}").as_str())
+                .demand(Demand::delivery(demand))
+                .location(i + 1)?
+                .build_as_job()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let vehicles = (0..problem.vehicles.max(1))
+        .map(|v| {
+            VehicleBuilder::default()
+                .id(format!("v{v}").as_str())
+                .add_detail(
+                    VehicleDetailBuilder::default()
+                        .set_start_location(0)
+                        .set_end_location(0)
+                        .build()?,
+                )
+                .capacity(SingleDimLoad::new(problem.capacity))
+                .build()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let vrp = Arc::new(
+        ProblemBuilder::default()
+            .add_jobs(jobs.into_iter())
+            .add_vehicles(vehicles.into_iter())
+            .with_goal(goal)
+            .with_transport_cost(transport)
+            .build()?,
+    );
+    let quota: Arc<dyn Quota> = Arc::new(DeadlineQuota {
+        until: Instant::now() + limits.time_limit,
+        stop: limits.stop.clone(),
+    });
+    let environment = Arc::new(Environment::new(
+        Arc::new(DefaultRandom::new_repeatable()),
+        Some(quota),
+        Parallelism::default(),
+        Arc::new(|_: &str| {}),
+        false,
+    ));
+    let config = VrpConfigBuilder::new(vrp.clone())
+        .set_environment(environment)
+        .prebuild()?
+        .with_max_generations(Some(limits.max_generations))
+        .build()?;
+    let solution = Solver::new(vrp, config).solve()?;
+    let mut routes = Vec::new();
+    for locations in solution.get_locations() {
+        let stops: Vec<usize> = locations
+            .filter(|&loc| loc > 0 && loc <= n)
+            .map(|loc| loc - 1)
+            .collect();
+        if !stops.is_empty() {
+            routes.push(stops);
+        }
+    }
+    let mut served = vec![false; n];
+    routes.iter().flatten().for_each(|&s| served[s] = true);
+    let unassigned = (0..n).filter(|&s| !served[s]).collect();
+    let total_distance = routes
+        .iter()
+        .map(|r| route_distance(&problem.matrix, n + 1, r))
+        .sum();
+    Ok(CvrpSolution {
+        routes,
+        total_distance,
+        unassigned,
+    })
+}
+
+/// The length of depot -> stops -> depot.
+pub fn route_distance(matrix: &[f64], size: usize, stops: &[usize]) -> f64 {
+    let mut previous = 0;
+    let mut total = 0.0;
+    for &s in stops {
+        total += matrix[previous * size + s + 1];
+        previous = s + 1;
+    }
+    total + matrix[previous * size]
+}

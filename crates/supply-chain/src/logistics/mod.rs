@@ -1,0 +1,7 @@
+//! Logistics algorithms: distances, capacitated vehicle routing, shipment
+//! consolidation and carrier selection.
+
+pub mod binpack;
+pub mod carrier;
+pub mod cvrp;
+pub mod distance;

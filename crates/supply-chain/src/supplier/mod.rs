@@ -1,0 +1,5 @@
+//! Supplier algorithms: performance metrics, multi-criteria ranking and risk findings.
+
+pub mod mcdm;
+pub mod performance;
+pub mod risk;

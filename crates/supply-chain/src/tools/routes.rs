@@ -1,0 +1,254 @@
+//! `optimize_routes`: capacitated vehicle routing.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use toolexec::ToolError;
+
+use super::{not_found, one_source, store_error, RunContext, ToolDef};
+use crate::input::{finite, non_negative, parse, positive, round};
+use crate::logistics::cvrp::{self, route_distance, CvrpProblem, SearchLimits};
+use crate::logistics::distance::Metric;
+use crate::Store;
+
+pub(super) const DEF: ToolDef = ToolDef {
+    name: "optimize_routes",
+    group: "logistics_optimizer",
+    description: "Capacitated vehicle routing (CVRP): routes from the depot through the stops and \
+        back, each within `vehicle_capacity`, minimizing total distance; solved by the vrp-core \
+        metaheuristic within `time_limit_ms` (default 5000, capped by the call deadline) or \
+        `max_iterations` generations. Give `warehouse_code` (depot = the warehouse, stops = its \
+        customers with open orders, demand = order weight in kg, capacity = its largest vehicle) \
+        or inline `depot`, `stops`, `vehicle_capacity`. Conventions: metric `euclidean` (exact, \
+        coordinate units), `euc2d` (each edge rounded to the nearest integer, as TSPLIB/CVRPLIB) \
+        or `haversine` (km, R = 6371); fractional demands are scaled to integers of 1/1000 unit \
+        (demands rounded up, capacity down).",
+    schema,
+    handler,
+};
+
+fn schema() -> Value {
+    let point = json!({"type": "object", "properties": {
+        "id": {"type": ["string", "integer"]}, "x": {"type": "number"}, "y": {"type": "number"},
+        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+        "lon": {"type": "number", "minimum": -180, "maximum": 180},
+        "demand": {"type": "number", "minimum": 0}}, "additionalProperties": false});
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "warehouse_code": {"type": "string"},
+            "depot": point,
+            "stops": {"type": "array", "minItems": 1, "maxItems": 2000, "items": point},
+            "vehicle_capacity": {"type": "number", "exclusiveMinimum": 0},
+            "vehicles": {"type": "integer", "minimum": 1},
+            "metric": {"enum": ["euclidean", "euc2d", "haversine"]},
+            "time_limit_ms": {"type": "integer", "minimum": 10, "maximum": 120000, "default": 5000},
+            "max_iterations": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 3000}
+        }
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Input {
+    warehouse_code: Option<String>,
+    depot: Option<Point>,
+    stops: Option<Vec<Point>>,
+    vehicle_capacity: Option<f64>,
+    vehicles: Option<usize>,
+    metric: Option<Metric>,
+    time_limit_ms: Option<u64>,
+    max_iterations: Option<usize>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct Point {
+    id: Option<Value>,
+    x: Option<f64>,
+    y: Option<f64>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    #[serde(default)]
+    demand: f64,
+}
+
+fn coords(p: &Point, metric: Metric, at: &str) -> Result<(f64, f64), ToolError> {
+    let pair = match metric {
+        Metric::Haversine => (p.lat, p.lon, "lat", "lon"),
+        _ => (p.x, p.y, "x", "y"),
+    };
+    match (pair.0, pair.1) {
+        (Some(a), Some(b)) => Ok((
+            finite(&format!("{at}.{}", pair.2), a)?,
+            finite(&format!("{at}.{}", pair.3), b)?,
+        )),
+        _ => Err(ToolError::invalid_input(
+            format!("{at}.{}", if pair.0.is_none() { pair.2 } else { pair.3 }),
+            format!("required for metric {metric:?}"),
+        )),
+    }
+}
+
+fn id_text(p: &Point, fallback: usize) -> String {
+    match &p.id {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => fallback.to_string(),
+    }
+}
+
+fn handler(input: &Value, store: &Store, ctx: &RunContext) -> Result<Value, ToolError> {
+    let mut req: Input = parse(input)?;
+    one_source(
+        ("warehouse_code", req.warehouse_code.is_some()),
+        ("stops", req.stops.is_some()),
+    )?;
+    if let Some(code) = req.warehouse_code.clone() {
+        fill_from_store(&mut req, store, &code)?;
+    }
+    let depot = req
+        .depot
+        .ok_or_else(|| ToolError::invalid_input("depot", "required with stops"))?;
+    let stops = req.stops.unwrap_or_default();
+    let capacity = positive(
+        "vehicle_capacity",
+        req.vehicle_capacity
+            .ok_or_else(|| ToolError::invalid_input("vehicle_capacity", "required"))?,
+    )?;
+    let metric = req.metric.unwrap_or(if depot.lat.is_some() {
+        Metric::Haversine
+    } else {
+        Metric::Euclidean
+    });
+    let mut points = vec![coords(&depot, metric, "depot")?];
+    for (i, s) in stops.iter().enumerate() {
+        points.push(coords(s, metric, &format!("stops[{i}]"))?);
+        non_negative(&format!("stops[{i}].demand"), s.demand)?;
+        if s.demand > capacity {
+            return Err(ToolError::invalid_input(
+                format!("stops[{i}].demand"),
+                format!("demand {} exceeds vehicle_capacity {capacity}", s.demand),
+            ));
+        }
+    }
+    let integral = stops.iter().all(|s| s.demand.fract() == 0.0) && capacity.fract() == 0.0;
+    let factor = if integral { 1.0 } else { 1000.0 };
+    if capacity * factor > f64::from(i32::MAX) / 2.0 {
+        return Err(ToolError::invalid_input(
+            "vehicle_capacity",
+            "too large (max about 1e6 with fractional demands, 1e9 otherwise)",
+        ));
+    }
+    let demands: Vec<i32> = stops
+        .iter()
+        .map(|s| (s.demand * factor).ceil() as i32)
+        .collect();
+    let total_demand: f64 = stops.iter().map(|s| s.demand).sum();
+    let vehicles = req.vehicles.unwrap_or(stops.len().max(1));
+    if (vehicles as f64) * capacity < total_demand {
+        return Err(ToolError::invalid_input(
+            "vehicles",
+            format!("{vehicles} vehicles of capacity {capacity} cannot carry total demand {total_demand}"),
+        ));
+    }
+    let problem = CvrpProblem {
+        matrix: metric.matrix(&points),
+        demands,
+        capacity: (capacity * factor).floor() as i32,
+        vehicles,
+    };
+    let mut time_limit =
+        Duration::from_millis(req.time_limit_ms.unwrap_or(5000).clamp(10, 120_000));
+    if let Some(deadline) = ctx.deadline {
+        let left = deadline.saturating_duration_since(Instant::now());
+        time_limit = time_limit.min(
+            left.saturating_sub(Duration::from_millis(50))
+                .max(Duration::from_millis(10)),
+        );
+    }
+    let started = Instant::now();
+    let solution = cvrp::solve(
+        &problem,
+        &SearchLimits {
+            time_limit,
+            max_generations: req.max_iterations.unwrap_or(3000).clamp(1, 100_000),
+            stop: ctx.cancelled.clone(),
+        },
+    )
+    .map_err(|e| ToolError::failed(format!("routing solver: {e}")))?;
+    let size = points.len();
+    let routes: Vec<Value> = solution
+        .routes
+        .iter()
+        .enumerate()
+        .map(|(v, r)| {
+            let load: f64 = r.iter().map(|&s| stops[s].demand).sum();
+            json!({
+                "vehicle": v + 1,
+                "stops": r.iter().map(|&s| id_text(&stops[s], s + 1)).collect::<Vec<_>>(),
+                "load": round(load, 3),
+                "utilization": round(load / capacity, 4),
+                "distance": round(route_distance(&problem.matrix, size, r), 3),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "warehouse_code": req.warehouse_code,
+        "metric": metric,
+        "conventions": {"distance": metric.convention(), "demand_scale": factor},
+        "total_distance": round(solution.total_distance, 3),
+        "vehicles_used": routes.len(),
+        "routes": routes,
+        "unassigned": solution.unassigned.iter().map(|&s| id_text(&stops[s], s + 1)).collect::<Vec<_>>(),
+        "solver": {"name": "vrp-core", "version": "1.25", "time_limit_ms": time_limit.as_millis() as u64,
+            "elapsed_ms": started.elapsed().as_millis() as u64},
+    }))
+}
+
+fn fill_from_store(req: &mut Input, store: &Store, code: &str) -> Result<(), ToolError> {
+    let warehouse = store
+        .warehouse(code)
+        .map_err(store_error)?
+        .ok_or_else(|| not_found(format!("warehouse {code} not found")))?;
+    let customers = store.customers(code).map_err(store_error)?;
+    let mut demand: BTreeMap<String, f64> = BTreeMap::new();
+    for order in store.open_orders(code).map_err(store_error)? {
+        *demand.entry(order.customer_id).or_default() += order.weight_kg;
+    }
+    let capacity = store
+        .vehicles(code)
+        .map_err(store_error)?
+        .iter()
+        .map(|v| v.capacity_kg)
+        .fold(0.0, f64::max);
+    req.depot = Some(Point {
+        id: Some(json!(code)),
+        x: None,
+        y: None,
+        lat: Some(warehouse.lat),
+        lon: Some(warehouse.lon),
+        demand: 0.0,
+    });
+    req.stops = Some(
+        customers
+            .into_iter()
+            .filter_map(|c| {
+                demand.get(&c.id).map(|&d| Point {
+                    id: Some(json!(c.id)),
+                    x: None,
+                    y: None,
+                    lat: Some(c.lat),
+                    lon: Some(c.lon),
+                    demand: d.min(capacity),
+                })
+            })
+            .collect(),
+    );
+    req.vehicle_capacity.get_or_insert(capacity.max(1.0));
+    req.metric.get_or_insert(Metric::Haversine);
+    Ok(())
+}
