@@ -1,0 +1,173 @@
+//! `toolexec.toml` (DESIGN.md section 4): the executor, policy defaults, and tools by
+//! backend. Unknown keys and bad values are errors naming the file, line and key.
+
+mod error;
+mod policy;
+mod table;
+mod tools;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+use toolexec::{ExecutorConfig, PolicyOverrides};
+
+pub use error::ConfigError;
+pub use tools::{ToolEntry, ToolSource};
+
+use error::Source;
+use table::{RawTable, Table};
+
+/// A loaded configuration file.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where it came from (for messages).
+    pub file: PathBuf,
+    /// The executor settings with the `[defaults]` policy applied.
+    pub executor: ExecutorConfig,
+    /// The tools of the file, in name order.
+    pub tools: Vec<ToolEntry>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            file: PathBuf::from("<built-in>"),
+            executor: ExecutorConfig::default(),
+            tools: Vec::new(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    executor: Option<Spanned<RawTable>>,
+    #[serde(default)]
+    defaults: Option<Spanned<RawTable>>,
+    #[serde(default)]
+    tools: BTreeMap<Spanned<String>, Spanned<RawTable>>,
+}
+
+impl Config {
+    /// Reads and checks a file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.to_owned(),
+            line: 1,
+            key: "<file>".into(),
+            message: format!("cannot read the file: {e}"),
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Checks the text of a file named `file`.
+    pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
+        let source = Source {
+            file: file.to_owned(),
+            text,
+        };
+        let raw: RawFile = toml::from_str(text).map_err(|e| {
+            let key = e
+                .message()
+                .split('`')
+                .nth(1)
+                .unwrap_or("<document>")
+                .to_owned();
+            source.error(e.span(), key, e.message().trim())
+        })?;
+
+        let mut executor = ExecutorConfig::default();
+        if let Some(table) = raw.executor {
+            let span = table.span();
+            let mut table = Table::new(&source, "executor", Some(span), table.into_inner());
+            let positive = |n: &usize| {
+                if *n == 0 {
+                    Err("must be greater than 0".to_owned())
+                } else {
+                    Ok(())
+                }
+            };
+            if let Some(n) = table.take_checked("max_concurrency", positive)? {
+                executor.max_concurrency = n;
+            }
+            if let Some(n) = table.take("history_capacity")? {
+                executor.history_capacity = n;
+            }
+            if let Some(n) = table.take_checked("event_capacity", positive)? {
+                executor.event_capacity = n;
+            }
+            table.finish()?;
+        }
+        if let Some(table) = raw.defaults {
+            let span = table.span();
+            let mut table = Table::new(&source, "defaults", Some(span), table.into_inner());
+            let overrides = policy::read_overrides(&mut table)?;
+            if let Some(seed) = table.take::<u64>("jitter_seed")? {
+                executor.defaults.backoff.seed = seed;
+            }
+            if table.take::<toml::Value>("fallback")?.is_some() {
+                return Err(table.error("fallback", "a fallback belongs to a tool, not [defaults]"));
+            }
+            table.finish()?;
+            executor.defaults = overrides.apply(&executor.defaults);
+            check_policy(&source, "defaults", &PolicyOverrides::default(), &executor)?;
+        }
+
+        let mut tools = Vec::new();
+        for (name, table) in raw.tools {
+            let header = Some(name.span());
+            let name = name.into_inner();
+            let prefix = format!("tools.{name}");
+            let mut table = Table::new(&source, prefix.clone(), header.clone(), table.into_inner());
+            let entry = tools::read_tool(&source, &name, &mut table)?;
+            table.finish()?;
+            check_policy(&source, &prefix, &entry.policy, &executor)?;
+            tools.push(entry);
+        }
+        Ok(Config {
+            file: file.to_owned(),
+            executor,
+            tools,
+        })
+    }
+}
+
+/// Cross-key checks (`backoff_max_ms` below `backoff_initial_ms`), pointed at the key.
+fn check_policy(
+    source: &Source<'_>,
+    prefix: &str,
+    overrides: &PolicyOverrides,
+    executor: &ExecutorConfig,
+) -> Result<(), ConfigError> {
+    overrides.apply(&executor.defaults).validate().map_err(|e| {
+        let line = find_key_line(source.text, prefix, &e.key);
+        ConfigError {
+            file: source.file.clone(),
+            line,
+            key: format!("{prefix}.{}", e.key),
+            message: e.reason,
+        }
+    })
+}
+
+/// The line where `key` is set in table `[prefix]`, or the table's header line.
+fn find_key_line(text: &str, prefix: &str, key: &str) -> usize {
+    let header = format!("[{prefix}]");
+    let mut in_table = false;
+    let mut header_line = 1;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            in_table = trimmed == header;
+            if in_table {
+                header_line = i + 1;
+            }
+        } else if in_table && trimmed.split('=').next().map(str::trim) == Some(key) {
+            return i + 1;
+        }
+    }
+    header_line
+}

@@ -1,0 +1,55 @@
+//! Policy keys, shared by `[defaults]` and every `[tools.NAME]` table.
+
+use std::time::Duration;
+
+use toolexec::{Jitter, PolicyOverrides};
+
+use super::error::ConfigError;
+use super::table::Table;
+
+fn positive(ms: &u64) -> Result<(), String> {
+    if *ms == 0 {
+        Err("must be greater than 0".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Reads the policy keys of a table.
+pub(crate) fn read_overrides(table: &mut Table<'_, '_>) -> Result<PolicyOverrides, ConfigError> {
+    let ms = |v: Option<u64>| v.map(Duration::from_millis);
+    Ok(PolicyOverrides {
+        attempt_timeout: ms(table.take_checked("attempt_timeout_ms", positive)?),
+        call_deadline: ms(table.take_checked("deadline_ms", positive)?),
+        max_retries: table.take_checked("max_retries", |n: &u32| {
+            if *n > 100 {
+                Err(format!("must be at most 100, got {n}"))
+            } else {
+                Ok(())
+            }
+        })?,
+        backoff_initial: ms(table.take("backoff_initial_ms")?),
+        backoff_multiplier: table.take_checked("backoff_multiplier", |m: &f64| {
+            if m.is_finite() && *m >= 1.0 {
+                Ok(())
+            } else {
+                Err(format!("must be a number >= 1.0, got {m}"))
+            }
+        })?,
+        backoff_max: ms(table.take("backoff_max_ms")?),
+        jitter: table
+            .take::<String>("jitter")?
+            .map(|j| match j.as_str() {
+                "none" => Ok(Jitter::None),
+                "full" => Ok(Jitter::Full),
+                "equal" => Ok(Jitter::Equal),
+                other => Err(table.error(
+                    "jitter",
+                    format!("must be \"none\", \"full\" or \"equal\", got {other:?}"),
+                )),
+            })
+            .transpose()?,
+        circuit_failure_threshold: table.take("circuit_failure_threshold")?,
+        circuit_open_for: ms(table.take_checked("circuit_open_ms", positive)?),
+    })
+}

@@ -1,0 +1,130 @@
+//! `[tools.NAME]` tables: a backend, its settings, and policy overrides.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use toolexec::{PolicyOverrides, SimConfig};
+
+use super::error::{ConfigError, Source};
+use super::policy::read_overrides;
+use super::table::{backend_config, Table};
+
+/// The backends a tool may name.
+pub(crate) const BACKENDS: [&str; 6] = ["local", "sim", "lambda", "http", "process", "mcp"];
+
+/// One tool of the file.
+#[derive(Debug, Clone)]
+pub struct ToolEntry {
+    /// The tool's name (its table name).
+    pub name: String,
+    /// Policy overrides for the tool.
+    pub policy: PolicyOverrides,
+    /// A static fallback answer.
+    pub fallback: Option<serde_json::Value>,
+    /// Where the tool runs.
+    pub source: ToolSource,
+}
+
+/// Where a configured tool runs.
+#[derive(Debug, Clone)]
+pub enum ToolSource {
+    /// A built-in supply-chain tool, by name (`builtin`, or the table name).
+    Local {
+        /// The built-in tool's name.
+        builtin: String,
+    },
+    /// The scripted `sim` tool.
+    Sim(SimConfig),
+    /// A remote backend (`lambda`, `http`, `process`, `mcp`) with its settings.
+    Remote {
+        /// The backend's name.
+        backend: String,
+        /// Its settings, checked by the backend when the tool is built.
+        settings: toml::Table,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SimSettings {
+    #[serde(default)]
+    latency_ms: u64,
+    #[serde(default)]
+    latency_jitter_ms: u64,
+    #[serde(default)]
+    fail_first: u32,
+    #[serde(default)]
+    hang_every: u64,
+    #[serde(default)]
+    panic_every: u64,
+    #[serde(default)]
+    fail_rate: f64,
+    #[serde(default)]
+    seed: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LocalSettings {
+    builtin: Option<String>,
+}
+
+pub(crate) fn read_tool(
+    source: &Source<'_>,
+    name: &str,
+    table: &mut Table<'_, '_>,
+) -> Result<ToolEntry, ConfigError> {
+    let backend: String = table
+        .take_checked("backend", |b: &String| {
+            if BACKENDS.contains(&b.as_str()) {
+                Ok(())
+            } else {
+                Err(format!("must be one of {}, got {b:?}", BACKENDS.join(", ")))
+            }
+        })?
+        .ok_or_else(|| table.error("backend", "missing: every tool needs a backend"))?;
+    let policy = read_overrides(table)?;
+    let fallback = table
+        .take::<toml::Value>("fallback")?
+        .map(|v| serde_json::to_value(v).unwrap_or(serde_json::Value::Null));
+    let prefix = table.path("").trim_end_matches('.').to_owned();
+    let header = None;
+    let rest = table.rest();
+    let source = match backend.as_str() {
+        "sim" => {
+            let s: SimSettings = backend_config(source, &prefix, header, rest)?;
+            if !(0.0..=1.0).contains(&s.fail_rate) {
+                return Err(source.error(
+                    None,
+                    format!("{prefix}.fail_rate"),
+                    "must be within 0.0..=1.0",
+                ));
+            }
+            ToolSource::Sim(SimConfig {
+                latency: Duration::from_millis(s.latency_ms),
+                latency_jitter: Duration::from_millis(s.latency_jitter_ms),
+                fail_first: s.fail_first,
+                hang_every: s.hang_every,
+                panic_every: s.panic_every,
+                fail_rate: s.fail_rate,
+                seed: s.seed,
+            })
+        }
+        "local" => {
+            let s: LocalSettings = backend_config(source, &prefix, header, rest)?;
+            ToolSource::Local {
+                builtin: s.builtin.unwrap_or_else(|| name.to_owned()),
+            }
+        }
+        _ => ToolSource::Remote {
+            backend,
+            settings: rest.0,
+        },
+    };
+    Ok(ToolEntry {
+        name: name.to_owned(),
+        policy,
+        fallback,
+        source,
+    })
+}

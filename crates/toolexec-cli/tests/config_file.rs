@@ -1,0 +1,164 @@
+//! `toolexec.toml`: the documented example loads; bad files are errors naming the
+//! file, line and key.
+
+use std::path::Path;
+use std::time::Duration;
+
+use toolexec::Jitter;
+use toolexec_cli::config::{Config, ToolSource};
+
+const DESIGN_EXAMPLE: &str = r#"
+[executor]
+max_concurrency = 10          # the original's max_workers
+history_capacity = 100000
+
+[defaults]                     # per-call policy defaults; each tool may override
+attempt_timeout_ms = 30000
+max_retries = 3
+backoff_initial_ms = 1000
+backoff_multiplier = 2.0
+backoff_max_ms = 30000
+jitter = "full"                # "none" | "full" | "equal"
+
+[tools.flaky]                  # a scripted tool: for tests, demos, benchmarks, chaos
+backend = "sim"
+latency_ms = 20
+fail_first = 2                 # attempts that fail with a transient error, per call
+hang_every = 0                 # every Nth call never returns (0 = never)
+panic_every = 0
+max_retries = 5
+
+[tools.reorder]
+backend = "lambda"             # also "local", "http", "process", "mcp"
+function_name = "inventory_optimizer"
+endpoint_url = "http://127.0.0.1:9000"   # optional: a local Lambda emulator
+"#;
+
+fn parse(text: &str) -> Result<Config, toolexec_cli::config::ConfigError> {
+    Config::parse(text, Path::new("toolexec.toml"))
+}
+
+#[test]
+fn the_design_example_loads() {
+    let config = parse(DESIGN_EXAMPLE).unwrap();
+    assert_eq!(config.executor.max_concurrency, 10);
+    assert_eq!(config.executor.history_capacity, 100_000);
+    assert_eq!(
+        config.executor.defaults.attempt_timeout,
+        Duration::from_secs(30)
+    );
+    assert_eq!(config.executor.defaults.backoff.jitter, Jitter::Full);
+    assert_eq!(config.tools.len(), 2);
+    let flaky = &config.tools[0];
+    assert_eq!(flaky.name, "flaky");
+    assert_eq!(flaky.policy.max_retries, Some(5));
+    match &flaky.source {
+        ToolSource::Sim(sim) => {
+            assert_eq!(sim.latency, Duration::from_millis(20));
+            assert_eq!(sim.fail_first, 2);
+        }
+        other => panic!("expected a sim tool, got {other:?}"),
+    }
+    match &config.tools[1].source {
+        ToolSource::Remote { backend, settings } => {
+            assert_eq!(backend, "lambda");
+            assert_eq!(
+                settings["function_name"].as_str(),
+                Some("inventory_optimizer")
+            );
+        }
+        other => panic!("expected a remote tool, got {other:?}"),
+    }
+}
+
+fn error_of(text: &str) -> (usize, String, String) {
+    let error = parse(text).unwrap_err();
+    let shown = error.to_string();
+    assert!(shown.starts_with("toolexec.toml:"), "{shown}");
+    (error.line, error.key, shown)
+}
+
+#[test]
+fn an_unknown_key_names_its_line_and_key() {
+    let (line, key, shown) = error_of("[executor]\nmax_concurrency = 4\nmax_workers = 10\n");
+    assert_eq!((line, key.as_str()), (3, "executor.max_workers"));
+    assert!(shown.contains("unknown key"), "{shown}");
+}
+
+#[test]
+fn an_unknown_section_is_rejected() {
+    let (line, key, _) = error_of("[executor]\nmax_concurrency = 4\n\n[extras]\nx = 1\n");
+    assert_eq!((line, key.as_str()), (4, "extras"));
+}
+
+#[test]
+fn a_value_of_the_wrong_type_names_its_key() {
+    let (line, key, shown) = error_of("[defaults]\nmax_retries = \"three\"\n");
+    assert_eq!((line, key.as_str()), (2, "defaults.max_retries"));
+    assert!(
+        shown.contains("integer") || shown.contains("u32"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn an_out_of_range_value_is_rejected_with_the_reason() {
+    let (line, key, shown) = error_of("[defaults]\n\nbackoff_multiplier = 0.5\n");
+    assert_eq!((line, key.as_str()), (3, "defaults.backoff_multiplier"));
+    assert!(shown.contains(">= 1.0"), "{shown}");
+    let (line, key, _) = error_of("[executor]\nmax_concurrency = 0\n");
+    assert_eq!((line, key.as_str()), (2, "executor.max_concurrency"));
+}
+
+#[test]
+fn a_bad_jitter_lists_the_choices() {
+    let (_, key, shown) = error_of("[defaults]\njitter = \"some\"\n");
+    assert_eq!(key, "defaults.jitter");
+    assert!(shown.contains("\"equal\""), "{shown}");
+}
+
+#[test]
+fn cross_key_problems_point_at_the_key() {
+    let text = "[tools.t]\nbackend = \"sim\"\nbackoff_initial_ms = 5000\nbackoff_max_ms = 100\n";
+    let (line, key, _) = error_of(text);
+    assert_eq!((line, key.as_str()), (4, "tools.t.backoff_max_ms"));
+}
+
+#[test]
+fn a_tool_without_a_backend_or_with_an_unknown_one_is_rejected() {
+    let (line, key, _) = error_of("\n[tools.t]\nlatency_ms = 5\n");
+    assert_eq!((line, key.as_str()), (2, "tools.t.backend"));
+    let (line, key, shown) = error_of("[tools.t]\nbackend = \"ftp\"\n");
+    assert_eq!((line, key.as_str()), (2, "tools.t.backend"));
+    assert!(shown.contains("lambda"), "{shown}");
+}
+
+#[test]
+fn an_unknown_sim_setting_names_its_line() {
+    let (line, key, _) = error_of("[tools.t]\nbackend = \"sim\"\nlatency = 5\n");
+    assert_eq!((line, key.as_str()), (3, "tools.t.latency"));
+}
+
+#[test]
+fn malformed_toml_names_the_line() {
+    let (line, _, shown) = error_of("[executor]\nmax_concurrency = = 3\n");
+    assert_eq!(line, 2, "{shown}");
+}
+
+#[test]
+fn a_missing_file_is_an_error_naming_it() {
+    let error = Config::load(Path::new("/nonexistent/toolexec.toml")).unwrap_err();
+    assert!(error.to_string().contains("/nonexistent/toolexec.toml"));
+}
+
+#[test]
+fn a_tool_fallback_and_local_builtin_alias_load() {
+    let text = "[tools.reorder]\nbackend = \"local\"\nbuiltin = \"calculate_reorder_points\"\nfallback = { cached = true }\n";
+    let config = parse(text).unwrap();
+    let tool = &config.tools[0];
+    assert_eq!(tool.fallback, Some(serde_json::json!({"cached": true})));
+    match &tool.source {
+        ToolSource::Local { builtin } => assert_eq!(builtin, "calculate_reorder_points"),
+        other => panic!("{other:?}"),
+    }
+}
