@@ -123,6 +123,7 @@ pub fn solve(problem: &CvrpProblem, limits: &SearchLimits) -> GenericResult<Cvrp
             .add_vehicles(vehicles.into_iter())
             .with_goal(goal)
             .with_transport_cost(transport)
+            .with_logger(Arc::new(|_: &str| {}))
             .build()?,
     );
     let quota: Arc<dyn Quota> = Arc::new(DeadlineQuota {
