@@ -1,0 +1,93 @@
+//! The `raw` baseline: what a careful engineer writes with tokio alone, the floor for
+//! any in-process Rust engine. Tokio tasks in a JoinSet under a semaphore,
+//! `tokio::time::timeout` around each attempt and a hand-written retry loop with
+//! doubling backoff; the permit is held only while an attempt runs.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use toolexec::{CallContext, SimTool, Tool};
+
+use crate::ledger::Ledger;
+use crate::outcome::Outcome;
+use crate::report::Measured;
+use crate::settings::{Settings, Workload};
+use crate::{history_probe, sim};
+
+/// Runs the workload on bare tokio.
+pub(crate) async fn run(settings: &Settings) -> Measured {
+    let tool = sim::tool(settings);
+    let permits = Arc::new(Semaphore::new(settings.concurrency));
+    let ledger = (settings.workload == Workload::History)
+        .then(|| Ledger::new(settings.history_capacity).ok())
+        .flatten()
+        .map(Arc::new);
+    let round = |n: usize| {
+        let tool = tool.clone();
+        let permits = permits.clone();
+        let ledger = ledger.clone();
+        let settings = *settings;
+        async move {
+            let mut tasks = JoinSet::new();
+            for index in 0..n {
+                let tool = tool.clone();
+                let permits = permits.clone();
+                let ledger = ledger.clone();
+                tasks.spawn(async move {
+                    let start = Instant::now();
+                    let (outcome, attempts) = call(&tool, &permits, &settings).await;
+                    if let Some(ledger) = &ledger {
+                        ledger.record(index as u64, outcome as u8, attempts, start.elapsed());
+                    }
+                    (index, outcome)
+                });
+            }
+            let mut outcomes = vec![Outcome::Failed; n];
+            while let Some(joined) = tasks.join_next().await {
+                if let Ok((index, outcome)) = joined {
+                    outcomes[index] = outcome;
+                }
+            }
+            outcomes
+        }
+    };
+    match &ledger {
+        None => {
+            let start = Instant::now();
+            let outcomes = round(settings.calls).await;
+            Outcome::measured(start.elapsed(), &outcomes)
+        }
+        Some(ledger) => {
+            history_probe::run_in_chunks(settings, round, || ledger.len(), || ledger.read()).await
+        }
+    }
+}
+
+async fn call(tool: &SimTool, permits: &Semaphore, settings: &Settings) -> (Outcome, u32) {
+    static CALL_ID: std::sync::OnceLock<Arc<str>> = std::sync::OnceLock::new();
+    let call_id = CALL_ID.get_or_init(|| "raw".into());
+    let input = Value::Object(serde_json::Map::new());
+    let mut attempt = 1;
+    loop {
+        let Ok(permit) = permits.acquire().await else {
+            return (Outcome::Failed, attempt);
+        };
+        let mut ctx = CallContext::detached(call_id.clone());
+        ctx.attempt = attempt;
+        let result = tokio::time::timeout(settings.timeout, tool.call(&input, ctx)).await;
+        drop(permit);
+        let (retryable, failed) = match result {
+            Ok(Ok(_)) => return (Outcome::Ok, attempt),
+            Ok(Err(error)) => (error.is_retryable(), Outcome::Failed),
+            Err(_) => (true, Outcome::Timeout),
+        };
+        if !retryable || attempt > settings.retries {
+            return (failed, attempt);
+        }
+        tokio::time::sleep(settings.backoff_before(attempt)).await;
+        attempt += 1;
+    }
+}

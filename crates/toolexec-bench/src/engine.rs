@@ -1,0 +1,78 @@
+//! The workloads on the toolexec engine: one executor configured from the settings,
+//! all calls in one batch (in consecutive batches for `history`).
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::time::Instant;
+use toolexec::{
+    BackoffPolicy, BatchOptions, CallPolicy, CallStatus, Envelope, Executor, Jitter, ToolCall,
+};
+
+use crate::history_probe;
+use crate::outcome::Outcome;
+use crate::report::Measured;
+use crate::settings::{Settings, Workload};
+use crate::sim;
+
+/// Runs the workload on the engine.
+pub(crate) async fn run(settings: &Settings) -> anyhow::Result<Measured> {
+    let executor = executor(settings)?;
+    if settings.workload == Workload::History {
+        let round = |n: usize| {
+            let executor = executor.clone();
+            async move {
+                let envelopes = executor
+                    .execute_batch(calls(n), BatchOptions::default())
+                    .await;
+                outcomes(&envelopes)
+            }
+        };
+        let kept = || executor.history().len();
+        let read = || executor.stats();
+        return Ok(history_probe::run_in_chunks(settings, round, kept, read).await);
+    }
+    let calls = calls(settings.calls);
+    let start = Instant::now();
+    let envelopes = executor.execute_batch(calls, BatchOptions::default()).await;
+    let wall = start.elapsed();
+    Ok(Outcome::measured(wall, &outcomes(&envelopes)))
+}
+
+fn executor(settings: &Settings) -> anyhow::Result<Executor> {
+    let policy = CallPolicy {
+        attempt_timeout: settings.timeout,
+        max_retries: settings.retries,
+        backoff: BackoffPolicy {
+            initial: settings.backoff,
+            multiplier: 2.0,
+            max_delay: settings.backoff.max(Duration::from_secs(30)),
+            jitter: Jitter::None,
+            seed: 0,
+        },
+        ..CallPolicy::default()
+    };
+    Ok(Executor::builder()
+        .max_concurrency(settings.concurrency)
+        .history_capacity(settings.history_capacity)
+        .defaults(policy)
+        .tool(sim::tool(settings))
+        .build()?)
+}
+
+fn calls(n: usize) -> Vec<ToolCall> {
+    (0..n)
+        .map(|_| ToolCall::new(sim::TOOL, Value::Object(serde_json::Map::new())))
+        .collect()
+}
+
+fn outcomes(envelopes: &[Envelope]) -> Vec<Outcome> {
+    envelopes
+        .iter()
+        .map(|envelope| match envelope.status {
+            CallStatus::Success => Outcome::Ok,
+            CallStatus::Timeout => Outcome::Timeout,
+            _ => Outcome::Failed,
+        })
+        .collect()
+}

@@ -1,0 +1,121 @@
+//! The JSON line of one run (DESIGN.md section 7) and the process memory it quotes.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::settings::Settings;
+
+/// How the calls of one run ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    /// Calls that succeeded.
+    pub(crate) ok: u64,
+    /// Calls that failed for any reason other than a timeout.
+    pub(crate) failed: u64,
+    /// Calls ended by an attempt timeout or a deadline.
+    pub(crate) timeout: u64,
+}
+
+impl Counts {
+    /// Adds the counts of another run.
+    pub(crate) fn add(&mut self, other: Counts) {
+        self.ok += other.ok;
+        self.failed += other.failed;
+        self.timeout += other.timeout;
+    }
+}
+
+/// What the `history` workload measures beyond the common fields.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub(crate) struct HistoryCost {
+    /// Resident memory added per kept record, at the bounded capacity.
+    pub(crate) bytes_per_record: Option<f64>,
+    /// Records kept when measured.
+    pub(crate) records_kept: Option<usize>,
+    /// Resident memory added between the history filling up and the last call, in
+    /// KiB: close to 0 when the history is really bounded.
+    pub(crate) rss_growth_after_full_kb: Option<i64>,
+    /// Time of one statistics read after all the calls, in microseconds.
+    pub(crate) stats_read_us: Option<f64>,
+}
+
+/// The outcome of one run, before the figures derived from settings.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Measured {
+    pub(crate) wall: Duration,
+    pub(crate) counts: Counts,
+    pub(crate) history: HistoryCost,
+}
+
+/// The JSON line.
+#[derive(Debug, Serialize)]
+pub(crate) struct Report {
+    #[serde(rename = "impl")]
+    implementation: &'static str,
+    workload: &'static str,
+    calls: usize,
+    concurrency: usize,
+    wall_ms: f64,
+    ideal_ms: f64,
+    /// `ideal / wall`; `null` for workloads whose ideal is 0.
+    efficiency: Option<f64>,
+    calls_per_s: f64,
+    /// `(wall - ideal) x worker threads / calls`.
+    per_call_overhead_us: f64,
+    ok: u64,
+    failed: u64,
+    timeout: u64,
+    peak_rss_kb: u64,
+    worker_threads: usize,
+    #[serde(flatten)]
+    history: HistoryCost,
+}
+
+impl Report {
+    /// Derives the figures of a run from its settings and measurements.
+    pub(crate) fn new(settings: &Settings, measured: Measured, worker_threads: usize) -> Self {
+        let wall_ms = ms(measured.wall);
+        let ideal_ms = ms(settings.ideal());
+        let calls = settings.calls as f64;
+        let busy_us = (wall_ms - ideal_ms).max(0.0) * 1000.0 * worker_threads as f64;
+        Self {
+            implementation: settings.implementation.name(),
+            workload: settings.workload.name(),
+            calls: settings.calls,
+            concurrency: settings.concurrency,
+            wall_ms: round(wall_ms, 3),
+            ideal_ms,
+            efficiency: (ideal_ms > 0.0).then(|| round(ideal_ms / wall_ms, 4)),
+            calls_per_s: round(calls / measured.wall.as_secs_f64(), 1),
+            per_call_overhead_us: round(busy_us / calls, 4),
+            ok: measured.counts.ok,
+            failed: measured.counts.failed,
+            timeout: measured.counts.timeout,
+            peak_rss_kb: proc_status_kb("VmHWM:").unwrap_or(0),
+            worker_threads,
+            history: measured.history,
+        }
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn round(value: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (value * scale).round() / scale
+}
+
+/// The resident set size of this process now, in KiB.
+pub(crate) fn rss_kb() -> Option<u64> {
+    proc_status_kb("VmRSS:")
+}
+
+/// A `kB` field of `/proc/self/status` (`VmHWM:` is the peak resident set size).
+fn proc_status_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line[field.len()..].split_whitespace().next()?.parse().ok()
+}

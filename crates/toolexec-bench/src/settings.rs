@@ -1,0 +1,186 @@
+//! The command line: workload, implementation and the flags of DESIGN.md section 7,
+//! with per-workload defaults from BENCH.md.
+
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+/// A workload of BENCH.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Workload {
+    /// 100,000 calls that return at once, 64 at a time: per-call overhead.
+    Noop,
+    /// 10,000 calls of 10 ms, 1,000 at a time.
+    Fanout,
+    /// 5,000 calls of 5 ms failing their first 2 attempts, 10 ms doubling backoff.
+    Flaky,
+    /// 5,000 calls, every 10th hangs, 50 ms attempt timeout, no retries.
+    Timeouts,
+    /// 1,000,000 calls that return at once with history and stats kept.
+    History,
+    /// 1,000,000 concurrent calls of a 1 s tool.
+    Scale,
+}
+
+impl Workload {
+    /// The name used on the command line and in the JSON line.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Noop => "noop",
+            Self::Fanout => "fanout",
+            Self::Flaky => "flaky",
+            Self::Timeouts => "timeouts",
+            Self::History => "history",
+            Self::Scale => "scale",
+        }
+    }
+}
+
+/// What runs the workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Impl {
+    /// The toolexec engine.
+    Toolexec,
+    /// Tokio tasks in a JoinSet under a semaphore, a timeout and a hand-written retry loop.
+    Raw,
+    /// tower's concurrency-limit, timeout and retry layers.
+    Tower,
+}
+
+impl Impl {
+    /// The name used on the command line and in the JSON line.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Toolexec => "toolexec",
+            Self::Raw => "raw",
+            Self::Tower => "tower",
+        }
+    }
+}
+
+/// Runs one workload on one implementation and prints one JSON line.
+#[derive(Debug, Parser)]
+#[command(name = "toolexec-bench", version, about)]
+pub(crate) struct Args {
+    /// The workload (BENCH.md).
+    #[arg(long, value_enum)]
+    workload: Workload,
+    /// The implementation that runs it.
+    #[arg(long = "impl", value_enum, default_value = "toolexec")]
+    implementation: Impl,
+    /// Calls to make.
+    #[arg(long)]
+    calls: Option<usize>,
+    /// Attempts running at once.
+    #[arg(long)]
+    concurrency: Option<usize>,
+    /// Latency of each attempt of the sim tool, in milliseconds.
+    #[arg(long)]
+    latency_ms: Option<u64>,
+    /// Attempts of every call that fail with a transient error.
+    #[arg(long)]
+    fail_first: Option<u32>,
+    /// The first backoff delay (doubling, no jitter), in milliseconds.
+    #[arg(long)]
+    backoff_ms: Option<u64>,
+    /// The attempt timeout, in milliseconds.
+    #[arg(long)]
+    timeout_ms: Option<u64>,
+    /// Every Mth invocation of the tool hangs; 0 never.
+    #[arg(long)]
+    hang_every: Option<u64>,
+    /// Retries after the first attempt (default: 0 for `timeouts`, 3 otherwise).
+    #[arg(long)]
+    retries: Option<u32>,
+    /// History records kept by the engine (and the baselines' ledger) in `history`.
+    #[arg(long, default_value_t = 100_000)]
+    history_capacity: usize,
+}
+
+/// A fully resolved run: the flags with the workload's defaults filled in.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Settings {
+    pub(crate) workload: Workload,
+    pub(crate) implementation: Impl,
+    pub(crate) calls: usize,
+    pub(crate) concurrency: usize,
+    pub(crate) latency: Duration,
+    pub(crate) fail_first: u32,
+    pub(crate) backoff: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) hang_every: u64,
+    pub(crate) retries: u32,
+    pub(crate) history_capacity: usize,
+}
+
+impl Args {
+    /// Fills the flags not given with the workload's defaults.
+    pub(crate) fn resolve(&self) -> anyhow::Result<Settings> {
+        let (calls, concurrency, latency_ms, fail_first, timeout_ms, hang_every) =
+            match self.workload {
+                Workload::Noop => (100_000, 64, 0, 0, 30_000, 0),
+                Workload::Fanout => (10_000, 1_000, 10, 0, 30_000, 0),
+                Workload::Flaky => (5_000, 5_000, 5, 2, 30_000, 0),
+                Workload::Timeouts => (5_000, 5_000, 0, 0, 50, 10),
+                Workload::History => (1_000_000, 64, 0, 0, 30_000, 0),
+                Workload::Scale => (1_000_000, 1_000_000, 1_000, 0, 30_000, 0),
+            };
+        let default_retries = if self.workload == Workload::Timeouts {
+            0
+        } else {
+            3
+        };
+        let settings = Settings {
+            workload: self.workload,
+            implementation: self.implementation,
+            calls: self.calls.unwrap_or(calls),
+            concurrency: self.concurrency.unwrap_or(concurrency),
+            latency: Duration::from_millis(self.latency_ms.unwrap_or(latency_ms)),
+            fail_first: self.fail_first.unwrap_or(fail_first),
+            backoff: Duration::from_millis(self.backoff_ms.unwrap_or(10)),
+            timeout: Duration::from_millis(self.timeout_ms.unwrap_or(timeout_ms)),
+            hang_every: self.hang_every.unwrap_or(hang_every),
+            retries: self.retries.unwrap_or(default_retries),
+            history_capacity: self.history_capacity,
+        };
+        anyhow::ensure!(settings.calls > 0, "--calls must be at least 1");
+        anyhow::ensure!(settings.concurrency > 0, "--concurrency must be at least 1");
+        anyhow::ensure!(
+            !settings.timeout.is_zero(),
+            "--timeout-ms must be at least 1"
+        );
+        anyhow::ensure!(
+            !settings.backoff.is_zero(),
+            "--backoff-ms must be at least 1"
+        );
+        Ok(settings)
+    }
+}
+
+impl Settings {
+    /// The backoff before retry `n` (1-based): `backoff * 2^(n-1)`.
+    pub(crate) fn backoff_before(&self, retry: u32) -> Duration {
+        self.backoff * 2u32.saturating_pow(retry.saturating_sub(1).min(20))
+    }
+
+    /// The wall time of a perfect engine: every call's attempts and backoffs back to
+    /// back, in waves of `concurrency` calls.
+    pub(crate) fn ideal(&self) -> Duration {
+        let failing = self.fail_first.min(self.retries);
+        let mut per_call = Duration::ZERO;
+        for retry in 1..=failing {
+            per_call += self.latency.min(self.timeout) + self.backoff_before(retry);
+        }
+        let last = if self.fail_first > self.retries {
+            Duration::ZERO
+        } else {
+            self.latency.min(self.timeout)
+        };
+        per_call += last;
+        if self.hang_every > 0 && self.hang_every <= self.calls as u64 {
+            per_call = per_call.max(self.timeout * (self.retries + 1));
+        }
+        let waves = self.calls.div_ceil(self.concurrency) as u32;
+        per_call * waves
+    }
+}
