@@ -1,0 +1,176 @@
+//! Every failure the API answers, mapped to a status code and a JSON body.
+//!
+//! As in axum's error-handling example, handlers return [`ApiError`] and the mapping to
+//! HTTP lives in one place. The body is always
+//! `{"error": {"code": "...", "message": "..."}}` (plus `field` for invalid input), and
+//! [`ApiError::Internal`] never shows its detail to the client: it is logged instead.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A failed request.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// The body is not well-formed JSON (400 `malformed_json`).
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    /// A query string that cannot be read (400 `bad_request`).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The bearer token is missing or wrong (401 `unauthorized`).
+    #[error("a valid bearer token is required (Authorization: Bearer <token>)")]
+    Unauthorized,
+    /// No such route or resource (404 `not_found`).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The route exists but not for this method (405 `method_not_allowed`).
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The body is larger than the server accepts (413 `payload_too_large`).
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// Well-formed JSON that does not fit the request's shape or rules
+    /// (422 `invalid_input`).
+    #[error("invalid `{field}`: {message}")]
+    InvalidInput {
+        /// Where, as a JSON path such as `calls[2].timeout_ms`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The store of batches is full of batches still running (429 `too_many_batches`).
+    #[error("{running} batches are running; wait for one to finish")]
+    TooManyBatches {
+        /// Batches running now.
+        running: usize,
+    },
+    /// `POST /v1/ask` without an assistant configured (501 `not_implemented`).
+    #[error("no assistant is configured on this server")]
+    AskUnavailable,
+    /// The assistant answered with an error (502 `ask_failed`); the message is the
+    /// assistant's own, written for users.
+    #[error("{0}")]
+    AskFailed(String),
+    /// The assistant did not answer in time (504 `timeout`).
+    #[error("the assistant did not answer within {seconds} s")]
+    AskTimeout {
+        /// The limit, in seconds.
+        seconds: u64,
+    },
+    /// A fault of the server itself (500 `internal`); the detail is logged, never sent.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// An [`ApiError::InvalidInput`] at `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::MalformedJson(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyBatches { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::AskUnavailable => StatusCode::NOT_IMPLEMENTED,
+            Self::AskFailed(_) => StatusCode::BAD_GATEWAY,
+            Self::AskTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable, machine-readable code in the body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MalformedJson(_) => "malformed_json",
+            Self::BadRequest(_) => "bad_request",
+            Self::Unauthorized => "unauthorized",
+            Self::NotFound(_) => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::InvalidInput { .. } => "invalid_input",
+            Self::TooManyBatches { .. } => "too_many_batches",
+            Self::AskUnavailable => "not_implemented",
+            Self::AskFailed(_) => "ask_failed",
+            Self::AskTimeout { .. } => "timeout",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// The body sent to the client.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_owned(),
+                message: self.to_string(),
+                field: match self {
+                    Self::InvalidInput { field, .. } => Some(field.clone()),
+                    _ => None,
+                },
+            },
+        }
+    }
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// The code, message and (for invalid input) field of an error.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// A stable code: `malformed_json`, `bad_request`, `unauthorized`, `not_found`,
+    /// `method_not_allowed`, `payload_too_large`, `invalid_input`, `too_many_batches`,
+    /// `not_implemented`, `ask_failed`, `timeout`, `internal`.
+    pub code: String,
+    /// A message for people.
+    pub message: String,
+    /// The offending field as a JSON path, for `invalid_input`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(detail) = &self {
+            tracing::error!(detail = %detail, "internal error answered with 500");
+        }
+        let mut response = (self.status(), Json(self.body())).into_response();
+        if matches!(self, Self::Unauthorized) {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"toolexec\""),
+            );
+        }
+        response
+    }
+}
+
+/// The answer to a request no route matches.
+pub(crate) async fn route_not_found() -> ApiError {
+    ApiError::NotFound("route".into())
+}
+
+/// The answer to a known route asked with the wrong method.
+pub(crate) async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

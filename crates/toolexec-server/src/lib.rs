@@ -1,0 +1,97 @@
+//! toolexec-server: the HTTP/JSON API, event stream, Prometheus metrics and live
+//! dashboard of a [`toolexec::Executor`].
+//!
+//! [`app`] builds the whole service as an axum `Router`, so it can be tested without a
+//! socket; [`serve`] puts it on an address, refusing a non-loopback address without a
+//! bearer token.
+//!
+//! ```
+//! use std::sync::Arc;
+//!
+//! use axum::body::Body;
+//! use axum::http::{Request, StatusCode};
+//! use tower::ServiceExt;
+//! use toolexec::{Executor, SimConfig, SimTool};
+//! use toolexec_server::{app, AppState};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let executor = Executor::builder()
+//!     .tool(Arc::new(SimTool::new("echo", SimConfig::default())))
+//!     .build()?;
+//! let state = AppState::builder(executor).build()?;
+//!
+//! let request = Request::post("/v1/batches")
+//!     .header("content-type", "application/json")
+//!     .body(Body::from(r#"{"calls": [{"tool": "echo", "call_id": "a"}]}"#))?;
+//! let response = app(state).oneshot(request).await?;
+//! assert_eq!(response.status(), StatusCode::OK);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Routes: `POST /v1/batches` (`?wait=false` answers `202` at once),
+//! `GET /v1/batches/{id}`, `GET /v1/calls/{call_id}`, `GET /v1/events` (SSE),
+//! `GET /v1/tools`, `GET /v1/stats`, `POST /v1/ask`, `GET /metrics`, `GET /healthz`,
+//! `GET /openapi.json`, and the dashboard at `/`. With a token set, the `/v1` routes and
+//! `/metrics` need `Authorization: Bearer <token>`; `/`, `/healthz` and `/openapi.json`
+//! are public. Every failure is `{"error": {"code", "message", "field"?}}`.
+
+#![forbid(unsafe_code)]
+
+mod auth;
+mod batches;
+mod error;
+mod json;
+mod monitor;
+mod openapi;
+mod routes;
+mod serve;
+mod state;
+
+use std::any::Any;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+
+pub use error::{ApiError, ErrorBody, ErrorDetail};
+pub use json::ApiJson;
+pub use monitor::FailureRecord;
+pub use openapi::openapi;
+pub use routes::ask::{AskRequest, AskResponse};
+pub use routes::batches::{
+    BatchQuery, BatchRequest, BatchStatus, BatchView, CallProgress, FailureModeRequest,
+};
+pub use routes::calls::CallView;
+pub use routes::ops::Health;
+pub use routes::tools::{StatsView, ToolsView};
+pub use serve::{check_bind, serve, serve_listener, serve_with_shutdown, ServerError};
+pub use state::{AppState, AppStateBuilder, Asker, Limits, TOKEN_ENV};
+
+/// The whole service: the API, `/metrics`, `/healthz`, `/openapi.json` and the
+/// dashboard, with the token check, the body size limit and JSON errors everywhere.
+pub fn app(state: AppState) -> Router {
+    let token_check = axum::middleware::from_fn_with_state(state.clone(), auth::require_token);
+    let (router, document) =
+        routes::router_with(routes::protected().route_layer(token_check)).split_for_parts();
+    let document = serde_json::to_string(&document).unwrap_or_else(|_| "{}".into());
+    router
+        .route("/", get(routes::dashboard::dashboard))
+        .route(
+            "/openapi.json",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], document) }),
+        )
+        .fallback(error::route_not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.limits().max_body_bytes))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .with_state(state)
+}
+
+fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
+    ApiError::Internal("a handler panicked".into()).into_response()
+}

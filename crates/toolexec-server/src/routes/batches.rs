@@ -1,0 +1,321 @@
+//! `POST /v1/batches` and `GET /v1/batches/{id}`: run a batch, wait for it or poll it.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use toolexec::{BatchOptions, FailureMode, ToolCall};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::batches::Batch;
+use crate::openapi::ToolCallSchema;
+use crate::{ApiError, ApiJson, AppState, ErrorBody};
+
+/// The body of `POST /v1/batches`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    /// The calls, in the batch-file shape of the CLI.
+    #[schema(value_type = Vec<ToolCallSchema>)]
+    pub calls: Vec<ToolCall>,
+    /// The longest the whole batch may take, in milliseconds.
+    #[serde(default)]
+    pub deadline_ms: Option<u64>,
+    /// The most calls of this batch attempted at once, below the executor's limit.
+    #[serde(default)]
+    pub concurrency: Option<usize>,
+    /// What failures do to the rest of the batch; `collect_all` when absent.
+    #[serde(default)]
+    pub failure_mode: Option<FailureModeRequest>,
+}
+
+/// A failure mode: `"collect_all"`, `"fail_fast"`, or `{"tolerate": N}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[schema(as = FailureMode)]
+pub enum FailureModeRequest {
+    /// Run every call whatever happens to the others.
+    CollectAll,
+    /// Cancel the calls still running at the first failure.
+    FailFast,
+    /// Cancel the calls still running once more than N have failed.
+    Tolerate(usize),
+}
+
+impl From<FailureModeRequest> for FailureMode {
+    fn from(mode: FailureModeRequest) -> Self {
+        match mode {
+            FailureModeRequest::CollectAll => FailureMode::CollectAll,
+            FailureModeRequest::FailFast => FailureMode::FailFast,
+            FailureModeRequest::Tolerate(n) => FailureMode::Tolerate(n),
+        }
+    }
+}
+
+/// The query of `POST /v1/batches`.
+#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+pub struct BatchQuery {
+    /// Wait for every envelope (`true`, the default) or answer `202` with the batch id
+    /// at once (`false`).
+    #[serde(default = "default_wait")]
+    pub wait: bool,
+}
+
+fn default_wait() -> bool {
+    true
+}
+
+/// Whether a batch is still running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchStatus {
+    /// Some calls have no envelope yet.
+    Running,
+    /// Every call has its envelope.
+    Done,
+}
+
+/// Where one call of a batch stands.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CallProgress {
+    /// The call's id (given, or `<batch_id>-<index>`).
+    pub call_id: String,
+    /// The tool.
+    pub tool_name: String,
+    /// `pending`, `running`, `retrying`, or the final status.
+    pub status: String,
+    /// The attempt running, or attempts made once final.
+    pub attempt: u32,
+}
+
+/// A batch as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchView {
+    /// The batch's id, for `GET /v1/batches/{id}`.
+    pub batch_id: String,
+    /// `running` or `done`.
+    pub status: BatchStatus,
+    /// Calls in the batch.
+    pub total: usize,
+    /// Calls that have finished.
+    pub completed: usize,
+    /// Every call's progress, in request order.
+    pub calls: Vec<CallProgress>,
+    /// Every call's envelope, in request order, once the batch is done.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub envelopes: Option<Arc<Vec<toolexec::Envelope>>>,
+}
+
+impl BatchView {
+    fn of(batch: &Batch, state: &AppState) -> Self {
+        let envelopes = batch.envelopes();
+        let calls: Vec<CallProgress> = match &envelopes {
+            Some(done) => done
+                .iter()
+                .map(|e| CallProgress {
+                    call_id: e.call_id.to_string(),
+                    tool_name: e.tool_name.to_string(),
+                    status: e.status.as_str().to_owned(),
+                    attempt: e.attempts,
+                })
+                .collect(),
+            None => batch
+                .calls
+                .iter()
+                .map(
+                    |(call_id, tool)| match state.executor().call_status(call_id) {
+                        Some(live) => CallProgress {
+                            call_id: call_id.clone(),
+                            tool_name: tool.clone(),
+                            status: live.status.as_str().to_owned(),
+                            attempt: live.attempt,
+                        },
+                        None => CallProgress {
+                            call_id: call_id.clone(),
+                            tool_name: tool.clone(),
+                            status: "pending".into(),
+                            attempt: 0,
+                        },
+                    },
+                )
+                .collect(),
+        };
+        let completed = match &envelopes {
+            Some(done) => done.len(),
+            None => calls
+                .iter()
+                .filter(|c| !matches!(c.status.as_str(), "pending" | "running" | "retrying"))
+                .count(),
+        };
+        Self {
+            batch_id: batch.id.clone(),
+            status: if envelopes.is_some() {
+                BatchStatus::Done
+            } else {
+                BatchStatus::Running
+            },
+            total: batch.calls.len(),
+            completed,
+            calls,
+            envelopes,
+        }
+    }
+}
+
+/// Runs a batch of tool calls.
+#[utoipa::path(
+    post,
+    path = "/v1/batches",
+    tag = "batches",
+    params(BatchQuery),
+    request_body = BatchRequest,
+    responses(
+        (status = 200, description = "The batch ran; every envelope, in request order", body = BatchView),
+        (status = 202, description = "The batch was accepted (`wait=false`); poll its `batch_id`", body = BatchView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Invalid input; `field` names it, e.g. `calls[2].timeout_ms`", body = ErrorBody),
+        (status = 429, description = "Too many batches running", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn create_batch(
+    State(state): State<AppState>,
+    query: Result<Query<BatchQuery>, QueryRejection>,
+    ApiJson(request): ApiJson<BatchRequest>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let id = state.batches().next_id();
+    let (calls, options) = validate(request, &id, &state)?;
+    let batch = Arc::new(Batch::new(
+        id,
+        calls
+            .iter()
+            .map(|c| (c.call_id.clone().unwrap_or_default(), c.tool.clone()))
+            .collect(),
+    ));
+    state.batches().insert(batch.clone())?;
+    let executor = state.executor().clone();
+    let running = batch.clone();
+    tokio::spawn(async move {
+        let envelopes = executor.execute_batch(calls, options).await;
+        running.finish(envelopes);
+    });
+    if query.wait {
+        batch.wait().await;
+        return Ok((StatusCode::OK, Json(BatchView::of(&batch, &state))).into_response());
+    }
+    let location = format!("/v1/batches/{}", batch.id);
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, location)],
+        Json(BatchView::of(&batch, &state)),
+    )
+        .into_response())
+}
+
+/// Checks what serde cannot (known tools, positive durations, unique ids), gives every
+/// call an id, and builds the batch options.
+fn validate(
+    request: BatchRequest,
+    batch_id: &str,
+    state: &AppState,
+) -> Result<(Vec<ToolCall>, BatchOptions), ApiError> {
+    let limits = state.limits();
+    if request.calls.len() > limits.max_calls_per_batch {
+        return Err(ApiError::invalid(
+            "calls",
+            format!(
+                "at most {} calls per batch, got {}",
+                limits.max_calls_per_batch,
+                request.calls.len()
+            ),
+        ));
+    }
+    let known: HashSet<String> = state
+        .executor()
+        .tools()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    let mut ids = HashSet::new();
+    let mut calls = request.calls;
+    for (i, call) in calls.iter_mut().enumerate() {
+        if !known.contains(&call.tool) {
+            return Err(ApiError::invalid(
+                format!("calls[{i}].tool"),
+                format!("unknown tool `{}`; GET /v1/tools lists them", call.tool),
+            ));
+        }
+        positive(call.timeout_ms, || format!("calls[{i}].timeout_ms"))?;
+        positive(call.deadline_ms, || format!("calls[{i}].deadline_ms"))?;
+        let id = call
+            .call_id
+            .get_or_insert_with(|| format!("{batch_id}-{i}"));
+        if id.is_empty() {
+            return Err(ApiError::invalid(
+                format!("calls[{i}].call_id"),
+                "must not be empty",
+            ));
+        }
+        if !ids.insert(id.clone()) {
+            return Err(ApiError::invalid(
+                format!("calls[{i}].call_id"),
+                format!("`{id}` is used by an earlier call of this batch"),
+            ));
+        }
+    }
+    positive(request.deadline_ms, || "deadline_ms".into())?;
+    let mut options = BatchOptions::default();
+    if let Some(ms) = request.deadline_ms {
+        options = options.with_deadline(Duration::from_millis(ms));
+    }
+    if let Some(limit) = request.concurrency {
+        if limit == 0 {
+            return Err(ApiError::invalid("concurrency", "must be at least 1"));
+        }
+        options = options.with_max_concurrency(limit);
+    }
+    if let Some(mode) = request.failure_mode {
+        options = options.with_failure_mode(mode.into());
+    }
+    Ok((calls, options))
+}
+
+fn positive(value: Option<u64>, field: impl FnOnce() -> String) -> Result<(), ApiError> {
+    match value {
+        Some(0) => Err(ApiError::invalid(field(), "must be at least 1 ms")),
+        _ => Ok(()),
+    }
+}
+
+/// A batch's status, with every envelope once it is done.
+#[utoipa::path(
+    get,
+    path = "/v1/batches/{id}",
+    tag = "batches",
+    params(("id" = String, Path, description = "The batch id from `POST /v1/batches`")),
+    responses(
+        (status = 200, description = "The batch", body = BatchView),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 404, description = "No such batch (or no longer kept)", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn get_batch(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<BatchView>, ApiError> {
+    let batch = state
+        .batches()
+        .get(&id)
+        .ok_or_else(|| ApiError::NotFound(format!("batch `{id}`")))?;
+    Ok(Json(BatchView::of(&batch, &state)))
+}

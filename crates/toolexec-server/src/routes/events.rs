@@ -1,0 +1,48 @@
+//! `GET /v1/events`: the executor's lifecycle events as server-sent events.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::stream::{Stream, StreamExt};
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::{AppState, ErrorBody};
+
+/// How often an idle stream sends a comment, so proxies keep it open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Streams every lifecycle event from now on. Each SSE event is named after the
+/// event's `event` field (`started`, `attempt_started`, `attempt_failed`,
+/// `retry_scheduled`, `finished`) and carries it as JSON data. A client too slow to
+/// keep up gets a `lagged` event with `{"missed": N}` and the stream goes on.
+#[utoipa::path(
+    get,
+    path = "/v1/events",
+    tag = "events",
+    responses(
+        (status = 200, description = "A text/event-stream of lifecycle events", content_type = "text/event-stream", body = String),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn events(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let stream = BroadcastStream::new(state.executor().subscribe()).map(|received| {
+        let event = match received {
+            Ok(event) => {
+                let json = serde_json::to_value(&event).unwrap_or_default();
+                let name = json["event"].as_str().unwrap_or("event").to_owned();
+                Event::default().event(name).data(json.to_string())
+            }
+            Err(BroadcastStreamRecvError::Lagged(missed)) => Event::default()
+                .event("lagged")
+                .data(serde_json::json!({ "missed": missed }).to_string()),
+        };
+        Ok(event)
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+}

@@ -1,0 +1,112 @@
+//! Starting the server on a socket, with the rule that a server reachable from other
+//! hosts must require a token.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+
+use crate::{app, AppState, TOKEN_ENV};
+
+/// Why the server could not be built or started.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// The bind address is not loopback and no token is set.
+    #[error(
+        "refusing to listen on {addr} without a bearer token: set {TOKEN_ENV} or bind to a \
+         loopback address such as 127.0.0.1"
+    )]
+    TokenRequired {
+        /// The address asked for.
+        addr: SocketAddr,
+    },
+    /// A limit that cannot work.
+    #[error("invalid `{key}`: {reason}")]
+    InvalidConfig {
+        /// The setting's name.
+        key: &'static str,
+        /// Why it cannot work.
+        reason: String,
+    },
+    /// [`crate::AppStateBuilder::build`] was called outside a Tokio runtime.
+    #[error("the server state must be built inside a Tokio runtime")]
+    NoRuntime,
+    /// The socket could not be bound or served.
+    #[error("{action} {addr}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+impl ServerError {
+    /// Whether trying again later may succeed (only socket errors, such as an address
+    /// in use).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Io { .. })
+    }
+}
+
+/// Checks that a server on `addr` with this state would be safe: a non-loopback
+/// address needs a token.
+pub fn check_bind(addr: SocketAddr, state: &AppState) -> Result<(), ServerError> {
+    if addr.ip().is_loopback() || state.api_token().is_some() {
+        Ok(())
+    } else {
+        Err(ServerError::TokenRequired { addr })
+    }
+}
+
+/// Serves [`app`] on `addr` until the process ends or the socket fails.
+///
+/// Refuses to start ([`ServerError::TokenRequired`]) when `addr` is not loopback and
+/// the state has no token.
+pub async fn serve(addr: SocketAddr, state: AppState) -> Result<(), ServerError> {
+    serve_with_shutdown(addr, state, std::future::pending()).await
+}
+
+/// Like [`serve`], stopping gracefully when `shutdown` completes.
+pub async fn serve_with_shutdown(
+    addr: SocketAddr,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    check_bind(addr, &state)?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServerError::Io {
+            action: "cannot bind",
+            addr,
+            source,
+        })?;
+    serve_listener(listener, state, shutdown).await
+}
+
+/// Serves [`app`] on a listener already bound (port 0 in tests, a socket handed over
+/// by the binary), with the same safety check as [`serve`].
+pub async fn serve_listener(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let addr = listener.local_addr().map_err(|source| ServerError::Io {
+        action: "cannot read the address of",
+        addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+        source,
+    })?;
+    check_bind(addr, &state)?;
+    tracing::info!(%addr, auth = state.api_token().is_some(), "toolexec API listening");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|source| ServerError::Io {
+            action: "cannot serve on",
+            addr,
+            source,
+        })
+}

@@ -1,0 +1,207 @@
+//! [`AppState`]: what every route shares, and its builder.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use serde_json::Value;
+use toolexec::Executor;
+
+use crate::batches::BatchStore;
+use crate::monitor::Monitor;
+use crate::ServerError;
+
+/// The environment variable holding the API's bearer token.
+pub const TOKEN_ENV: &str = "TOOLEXEC_API_TOKEN";
+
+/// Answers a question for `POST /v1/ask`: the supply-chain assistant, plugged in by
+/// the binary. An `Err` is a message written for users; it is sent as it is.
+pub type Asker = Arc<dyn Fn(String) -> BoxFuture<'static, Result<Value, String>> + Send + Sync>;
+
+/// Limits that keep the server's memory and work bounded.
+///
+/// # Default
+///
+/// `max_batches: 1000`, `max_body_bytes: 1 MiB`, `max_calls_per_batch: 10_000`,
+/// `ask_timeout: 300 s`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Batches kept in memory, running or done; the oldest done ones go first.
+    pub max_batches: usize,
+    /// The largest request body accepted.
+    pub max_body_bytes: usize,
+    /// The most calls one batch may hold.
+    pub max_calls_per_batch: usize,
+    /// How long `POST /v1/ask` waits for the assistant.
+    pub ask_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_batches: 1000,
+            max_body_bytes: 1024 * 1024,
+            max_calls_per_batch: 10_000,
+            ask_timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+impl Limits {
+    fn validate(&self) -> Result<(), ServerError> {
+        let checks = [
+            ("max_batches", self.max_batches > 0),
+            ("max_body_bytes", self.max_body_bytes > 0),
+            ("max_calls_per_batch", self.max_calls_per_batch > 0),
+            ("ask_timeout", !self.ask_timeout.is_zero()),
+        ];
+        match checks.iter().find(|(_, ok)| !ok) {
+            Some((key, _)) => Err(ServerError::InvalidConfig {
+                key,
+                reason: "must be greater than 0".into(),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Everything the routes share: the executor, the batches, the assistant, the token
+/// and the metrics. Cloning is cheap and shares everything.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    executor: Executor,
+    batches: BatchStore,
+    asker: Option<Asker>,
+    token: Option<String>,
+    limits: Limits,
+    monitor: Monitor,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("executor", &self.inner.executor)
+            .field("asker", &self.inner.asker.is_some())
+            .field("token", &self.inner.token.as_ref().map(|_| "<set>"))
+            .field("limits", &self.inner.limits)
+            .finish()
+    }
+}
+
+impl AppState {
+    /// A builder with no token, no assistant and the default [`Limits`].
+    pub fn builder(executor: Executor) -> AppStateBuilder {
+        AppStateBuilder {
+            executor,
+            asker: None,
+            token: None,
+            limits: Limits::default(),
+        }
+    }
+
+    /// The executor behind the API.
+    pub fn executor(&self) -> &Executor {
+        &self.inner.executor
+    }
+
+    /// The bearer token every `/v1` route and `/metrics` require, if any.
+    pub fn api_token(&self) -> Option<&str> {
+        self.inner.token.as_deref()
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    pub(crate) fn batches(&self) -> &BatchStore {
+        &self.inner.batches
+    }
+
+    pub(crate) fn asker(&self) -> Option<&Asker> {
+        self.inner.asker.as_ref()
+    }
+
+    pub(crate) fn monitor(&self) -> &Monitor {
+        &self.inner.monitor
+    }
+}
+
+/// Builds an [`AppState`]; see [`AppState::builder`].
+pub struct AppStateBuilder {
+    executor: Executor,
+    asker: Option<Asker>,
+    token: Option<String>,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for AppStateBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppStateBuilder")
+            .field("asker", &self.asker.is_some())
+            .field("token", &self.token.as_ref().map(|_| "<set>"))
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+impl AppStateBuilder {
+    /// Requires `Authorization: Bearer <token>` on every `/v1` route and `/metrics`.
+    /// `None` or an empty token means no authentication.
+    pub fn api_token(mut self, token: Option<String>) -> Self {
+        self.token = token.filter(|t| !t.is_empty());
+        self
+    }
+
+    /// Takes the token from the [`TOKEN_ENV`] environment variable, if it is set and
+    /// not empty.
+    pub fn api_token_from_env(self) -> Self {
+        self.api_token(std::env::var(TOKEN_ENV).ok())
+    }
+
+    /// Plugs in the assistant behind `POST /v1/ask`.
+    pub fn asker(mut self, asker: Asker) -> Self {
+        self.asker = Some(asker);
+        self
+    }
+
+    /// Replaces the limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets [`Limits::max_batches`].
+    pub fn max_batches(mut self, max: usize) -> Self {
+        self.limits.max_batches = max;
+        self
+    }
+
+    /// Sets [`Limits::max_body_bytes`].
+    pub fn max_body_bytes(mut self, max: usize) -> Self {
+        self.limits.max_body_bytes = max;
+        self
+    }
+
+    /// Validates the limits and starts the task that turns the executor's events into
+    /// metrics and the recent-failures list. Must run inside a Tokio runtime.
+    pub fn build(self) -> Result<AppState, ServerError> {
+        self.limits.validate()?;
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| ServerError::NoRuntime)?;
+        let monitor = Monitor::start(&self.executor, &runtime);
+        Ok(AppState {
+            inner: Arc::new(Shared {
+                batches: BatchStore::new(self.limits.max_batches),
+                executor: self.executor,
+                asker: self.asker,
+                token: self.token,
+                limits: self.limits,
+                monitor,
+            }),
+        })
+    }
+}
