@@ -1,3 +1,9 @@
-//! The library behind the `toolexec` binary: configuration loading and the commands.
+//! The library behind the `toolexec` binary: configuration loading, executor assembly,
+//! batch files, progress display, and one module per command.
 
+pub mod assemble;
+pub mod batch_file;
+pub mod commands;
 pub mod config;
+pub mod output;
+pub mod progress;

@@ -1,8 +1,12 @@
 //! The `toolexec` command line (DESIGN.md section 5).
+//!
+//! Exit codes: 0 ok; 1 the work ran but some call did not succeed; 2 bad usage or bad
+//! input (a clear message on stderr, nothing executed).
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use toolexec_cli::commands::{self, config_check, data, run, tools, BAD_INPUT};
 
 /// Tool execution for AI agents, and a supply-chain assistant built on it.
 #[derive(Debug, Parser)]
@@ -19,16 +23,61 @@ enum Command {
         /// The question, in plain words.
         question: String,
     },
+    /// Run a batch of tool calls from a JSON file.
+    Run(run::RunArgs),
+    /// List the registered tools.
+    Tools(tools::ToolsArgs),
+    /// Configuration files.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// The embedded sample database.
+    #[command(subcommand)]
+    Data(DataCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Check a configuration file: keys, values, tools and policies.
+    Check(config_check::CheckArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum DataCommand {
+    /// Create (or re-create) the sample data set.
+    Seed(data::SeedArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Ask { question } => {
-            eprintln!(
-                "toolexec ask: the supply-chain assistant is not yet available (asked: {question:?})"
-            );
-            ExitCode::from(2)
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("toolexec: cannot start the async runtime: {e}");
+            return ExitCode::from(BAD_INPUT);
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Ask { question } => {
+                eprintln!(
+                    "toolexec ask: the supply-chain assistant is not yet available (asked: {question:?})"
+                );
+                Ok(ExitCode::from(BAD_INPUT))
+            }
+            Command::Run(args) => run::run(args).await,
+            Command::Tools(args) => tools::run(args).await,
+            Command::Config(ConfigCommand::Check(args)) => config_check::run(args).await,
+            Command::Data(DataCommand::Seed(args)) => data::run(args).await,
+        }
+    });
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("toolexec: {error:#}");
+            ExitCode::from(commands::BAD_INPUT)
         }
     }
 }

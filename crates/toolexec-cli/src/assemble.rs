@@ -1,0 +1,141 @@
+//! Builds the executor the commands use: the built-in supply-chain tools, then the
+//! configuration file's tools (which replace built-ins of the same name).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use supply_chain::Store;
+use toolexec::{Executor, Fallback, SimTool, Tool, ToolOptions, ToolRegistry};
+
+use crate::config::{Config, ConfigError, ToolSource};
+
+/// The sample database's scale when it is created on first use.
+pub const DEFAULT_SCALE: u32 = 1;
+
+/// Where the embedded database lives: `$TOOLEXEC_DB`, else the user's data directory
+/// (`~/.local/share/toolexec/supply-chain.db` on Linux), else `./toolexec-data/`.
+pub fn default_db_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("TOOLEXEC_DB") {
+        return PathBuf::from(path);
+    }
+    dirs::data_dir()
+        .map(|d| d.join("toolexec"))
+        .unwrap_or_else(|| PathBuf::from("toolexec-data"))
+        .join("supply-chain.db")
+}
+
+/// Opens the database at `path`, creating and seeding it on first use.
+pub fn open_store(path: &std::path::Path) -> anyhow::Result<Arc<Store>> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    }
+    let store = Store::open_or_seed(path, DEFAULT_SCALE)
+        .with_context(|| format!("cannot open the database {}", path.display()))?;
+    Ok(Arc::new(store))
+}
+
+/// Command-line changes to the file's settings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Overrides {
+    /// Replaces `executor.max_concurrency`.
+    pub max_concurrency: Option<usize>,
+}
+
+/// The registry of built-in tools plus the configuration's tools.
+pub fn registry(config: &Config, store: Arc<Store>) -> Result<ToolRegistry, ConfigError> {
+    let builtins = supply_chain::builtin_tools(store);
+    let mut registry = ToolRegistry::new();
+    for tool in &builtins {
+        registry.register(tool.clone());
+    }
+    for entry in &config.tools {
+        let key_error = |key: &str, message: String| ConfigError {
+            file: config.file.clone(),
+            line: 1,
+            key: format!("tools.{}.{key}", entry.name),
+            message,
+        };
+        let tool: Arc<dyn Tool> = match &entry.source {
+            ToolSource::Sim(sim) => Arc::new(SimTool::new(&entry.name, *sim)),
+            ToolSource::Local { builtin } => {
+                let found = builtins.iter().find(|t| t.spec().name == *builtin);
+                let Some(tool) = found else {
+                    let names: Vec<&str> =
+                        builtins.iter().map(|t| t.spec().name.as_str()).collect();
+                    return Err(key_error(
+                        "builtin",
+                        format!(
+                            "no built-in tool {builtin:?}; built-ins: {}",
+                            names.join(", ")
+                        ),
+                    ));
+                };
+                if *builtin == entry.name {
+                    tool.clone()
+                } else {
+                    Arc::new(Renamed::new(tool.clone(), &entry.name))
+                }
+            }
+            ToolSource::Remote { backend, .. } => {
+                return Err(key_error(
+                    "backend",
+                    format!("backend {backend:?} is not available in this build"),
+                ));
+            }
+        };
+        let mut options = ToolOptions::default().with_policy(entry.policy);
+        if let Some(value) = &entry.fallback {
+            options = options.with_fallback(Fallback::value(value.clone()));
+        }
+        registry.register_with(tool, options);
+    }
+    Ok(registry)
+}
+
+/// Builds the executor for `config` with the command line's overrides.
+pub fn executor(
+    config: &Config,
+    store: Arc<Store>,
+    overrides: Overrides,
+) -> anyhow::Result<Executor> {
+    let mut settings = config.executor;
+    if let Some(n) = overrides.max_concurrency {
+        settings.max_concurrency = n;
+    }
+    let registry = registry(config, store)?;
+    Executor::builder()
+        .config(settings)
+        .registry(registry)
+        .build()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))
+}
+
+/// A built-in tool under another name (`builtin = "..."` in the file).
+struct Renamed {
+    inner: Arc<dyn Tool>,
+    spec: toolexec::ToolSpec,
+}
+
+impl Renamed {
+    fn new(inner: Arc<dyn Tool>, name: &str) -> Self {
+        let mut spec = inner.spec().clone();
+        spec.name = name.to_owned();
+        Self { inner, spec }
+    }
+}
+
+impl Tool for Renamed {
+    fn spec(&self) -> &toolexec::ToolSpec {
+        &self.spec
+    }
+
+    fn call<'a>(
+        &'a self,
+        input: &'a serde_json::Value,
+        ctx: toolexec::CallContext,
+    ) -> futures::future::BoxFuture<'a, Result<serde_json::Value, toolexec::ToolError>> {
+        self.inner.call(input, ctx)
+    }
+}

@@ -1,0 +1,130 @@
+//! Live progress per tool call, from the executor's event stream: a progress bar on a
+//! terminal, plain lines when stderr is piped.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::task::JoinHandle;
+use toolexec::{ExecutionEvent, Executor};
+
+/// A running progress display; [`Progress::finish`] stops it.
+pub struct Progress {
+    task: JoinHandle<()>,
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    /// Starts showing the progress of `total` calls on stderr; `quiet` shows nothing.
+    pub fn start(executor: &Executor, total: usize, quiet: bool) -> Progress {
+        let mut events = executor.subscribe();
+        let terminal = std::io::stderr().is_terminal();
+        let bar = (terminal && !quiet).then(|| {
+            let bar = ProgressBar::new(total as u64);
+            let style = ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} calls  {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        let shown = bar.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let event = match events.recv().await {
+                    Ok(event) => event,
+                    Err(RecvError::Lagged(missed)) => {
+                        report(&shown, quiet, &format!("(missed {missed} progress events)"));
+                        continue;
+                    }
+                    Err(RecvError::Closed) => break,
+                };
+                if let (Some(bar), ExecutionEvent::Finished { .. }) = (&shown, &event) {
+                    bar.inc(1);
+                }
+                if let Some(line) = describe(&event) {
+                    match &shown {
+                        Some(bar) if matches!(event, ExecutionEvent::Finished { .. }) => {
+                            bar.println(line)
+                        }
+                        Some(bar) => bar.set_message(line),
+                        None => report(&None, quiet, &line),
+                    }
+                }
+            }
+        });
+        Progress { task, bar }
+    }
+
+    /// Stops the display.
+    pub fn finish(self) {
+        self.task.abort();
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn report(bar: &Option<ProgressBar>, quiet: bool, line: &str) {
+    match bar {
+        Some(bar) => bar.println(line),
+        None if !quiet => eprintln!("{line}"),
+        None => {}
+    }
+}
+
+/// One line per lifecycle step.
+pub fn describe(event: &ExecutionEvent) -> Option<String> {
+    Some(match event {
+        ExecutionEvent::Started { call_id, tool_name } => {
+            format!("[{call_id}] {tool_name}: started")
+        }
+        ExecutionEvent::AttemptStarted {
+            call_id,
+            tool_name,
+            attempt,
+        } => {
+            if *attempt == 1 {
+                return None;
+            }
+            format!("[{call_id}] {tool_name}: attempt {attempt} running")
+        }
+        ExecutionEvent::AttemptFailed {
+            call_id,
+            tool_name,
+            attempt,
+            kind,
+            message,
+        } => {
+            format!("[{call_id}] {tool_name}: attempt {attempt} failed ({kind}): {message}")
+        }
+        ExecutionEvent::RetryScheduled {
+            call_id,
+            tool_name,
+            next_attempt,
+            delay_ms,
+        } => {
+            format!("[{call_id}] {tool_name}: retry {next_attempt} in {delay_ms:.0} ms")
+        }
+        ExecutionEvent::Finished {
+            call_id,
+            tool_name,
+            status,
+            attempts,
+            execution_time_ms,
+            fallback,
+            ..
+        } => {
+            let note = if *fallback {
+                ", answered by fallback"
+            } else {
+                ""
+            };
+            format!(
+                "[{call_id}] {tool_name}: {status} after {attempts} attempt(s), {execution_time_ms:.1} ms{note}"
+            )
+        }
+    })
+}
