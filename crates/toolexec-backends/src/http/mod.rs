@@ -1,0 +1,23 @@
+//! HTTP endpoints as tools: JSON in, JSON out, through reqwest with rustls.
+//!
+//! Status codes map onto [`ToolError`](toolexec::ToolError) so the engine's policies
+//! govern the endpoint:
+//!
+//! | response | error | retried |
+//! | --- | --- | --- |
+//! | 429, 503 | `Throttled`, with `Retry-After` (delta seconds) as the least wait | yes |
+//! | 400, 413, 422 | `InvalidInput` | no |
+//! | 401, 403 | `PermissionDenied` | no |
+//! | 404, 410 | `NotFound` | no |
+//! | 408 and other 5xx | `Transient` | yes |
+//! | other 4xx | `Failed` with `error_type` `HTTP <code>` | no |
+//! | connection refused or failed | `Transient` | yes |
+//! | connection dropped or timed out after sending | `OutcomeUnknown` | idempotent tools only |
+//! | body over `max_response_bytes`, or not JSON | `BadOutput` | no |
+
+mod config;
+mod response;
+mod tool;
+
+pub use config::HttpConfig;
+pub use tool::HttpTool;

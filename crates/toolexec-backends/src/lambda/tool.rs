@@ -1,0 +1,91 @@
+//! [`LambdaTool`]: one attempt is one synchronous `Invoke`.
+
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::InvocationType;
+use serde_json::Value;
+use toolexec::{CallContext, Tool, ToolError, ToolSpec};
+
+use super::errors::{function_error, invoke_error};
+use crate::text::parse_json_output;
+
+/// The largest request payload of a synchronous invocation: 6 MB.
+pub const LAMBDA_SYNC_PAYLOAD_LIMIT: usize = 6 * 1024 * 1024;
+
+/// An AWS Lambda function as a [`Tool`]; built by
+/// [`LambdaConfig::build`](super::LambdaConfig::build).
+#[derive(Debug)]
+pub struct LambdaTool {
+    spec: ToolSpec,
+    client: aws_sdk_lambda::Client,
+    function_name: String,
+    qualifier: Option<String>,
+}
+
+impl LambdaTool {
+    pub(super) fn new(
+        spec: ToolSpec,
+        client: aws_sdk_lambda::Client,
+        function_name: String,
+        qualifier: Option<String>,
+    ) -> Self {
+        Self {
+            spec,
+            client,
+            function_name,
+            qualifier,
+        }
+    }
+
+    async fn invoke(&self, input: &Value, ctx: CallContext) -> Result<Value, ToolError> {
+        let payload = serde_json::to_vec(input)
+            .map_err(|e| ToolError::invalid_input("input", e.to_string()))?;
+        if payload.len() > LAMBDA_SYNC_PAYLOAD_LIMIT {
+            return Err(ToolError::InvalidInput {
+                field: None,
+                message: format!(
+                    "the payload is {} bytes; a synchronous Lambda invocation takes at most {LAMBDA_SYNC_PAYLOAD_LIMIT}",
+                    payload.len()
+                ),
+            });
+        }
+        let request = self
+            .client
+            .invoke()
+            .function_name(&self.function_name)
+            .set_qualifier(self.qualifier.clone())
+            .invocation_type(InvocationType::RequestResponse)
+            .payload(Blob::new(payload))
+            .send();
+        let output = match ctx.deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, request)
+                .await
+                .map_err(|_| ToolError::OutcomeUnknown {
+                    message: format!(
+                        "no answer from `{}` before the attempt's deadline",
+                        self.function_name
+                    ),
+                })?,
+            None => request.await,
+        }
+        .map_err(|e| invoke_error(&self.function_name, e))?;
+        let body = output.payload().map(Blob::as_ref).unwrap_or_default();
+        if output.function_error().is_some() {
+            return Err(function_error(body));
+        }
+        parse_json_output(body, "the function's response payload")
+    }
+}
+
+impl Tool for LambdaTool {
+    fn spec(&self) -> &ToolSpec {
+        &self.spec
+    }
+
+    fn call<'a>(
+        &'a self,
+        input: &'a Value,
+        ctx: CallContext,
+    ) -> futures::future::BoxFuture<'a, Result<Value, ToolError>> {
+        Box::pin(self.invoke(input, ctx))
+    }
+}
