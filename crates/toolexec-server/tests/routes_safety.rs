@@ -15,7 +15,7 @@ fn authed(uri: &str, token: &str) -> Request<axum::body::Body> {
     Request::get(uri)
         .header("authorization", format!("Bearer {token}"))
         .body(axum::body::Body::empty())
-        .unwrap()
+        .expect("valid request")
 }
 
 #[tokio::test(start_paused = true)]

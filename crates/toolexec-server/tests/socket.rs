@@ -19,7 +19,7 @@ async fn request(
     token: Option<&str>,
     body: &str,
 ) -> (u16, Value) {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
@@ -28,13 +28,13 @@ async fn request(
          Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    stream.write_all(body.as_bytes()).await.unwrap();
+    stream.write_all(head.as_bytes()).await.expect("write");
+    stream.write_all(body.as_bytes()).await.expect("write");
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-    let text = String::from_utf8(raw).unwrap();
-    let status = text[9..12].parse().unwrap();
-    let (headers, payload) = text.split_once("\r\n\r\n").unwrap();
+    stream.read_to_end(&mut raw).await.expect("read");
+    let text = String::from_utf8(raw).expect("UTF-8 response");
+    let status = text[9..12].parse().expect("status code");
+    let (headers, payload) = text.split_once("\r\n\r\n").expect("head and body");
     let payload = if headers
         .to_ascii_lowercase()
         .contains("transfer-encoding: chunked")
