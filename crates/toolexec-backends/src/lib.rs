@@ -38,6 +38,7 @@
 #![forbid(unsafe_code)]
 
 mod config;
+mod deadline;
 mod env;
 mod spec;
 mod text;

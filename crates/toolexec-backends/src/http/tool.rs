@@ -5,6 +5,8 @@ use reqwest::{Client, Method, Url};
 use serde_json::Value;
 use toolexec::{CallContext, Tool, ToolError, ToolSpec};
 
+use crate::deadline::backstop_remaining;
+
 use super::response::{read_json, send_error, status_error};
 
 /// An HTTP endpoint as a [`Tool`]; built by [`HttpConfig::build`](super::HttpConfig::build).
@@ -76,7 +78,7 @@ impl HttpTool {
                 request = request.header("Idempotency-Key", value);
             }
         }
-        if let Some(remaining) = ctx.remaining() {
+        if let Some(remaining) = backstop_remaining(ctx) {
             request = request.timeout(remaining);
         }
         Ok(request)

@@ -6,6 +6,7 @@ use serde_json::Value;
 use toolexec::{CallContext, Tool, ToolError, ToolSpec};
 
 use super::errors::{function_error, invoke_error};
+use crate::deadline::backstop;
 use crate::text::parse_json_output;
 
 /// The largest request payload of a synchronous invocation: 6 MB.
@@ -56,7 +57,7 @@ impl LambdaTool {
             .invocation_type(InvocationType::RequestResponse)
             .payload(Blob::new(payload))
             .send();
-        let output = match ctx.deadline {
+        let output = match backstop(&ctx) {
             Some(deadline) => tokio::time::timeout_at(deadline, request)
                 .await
                 .map_err(|_| ToolError::OutcomeUnknown {

@@ -8,6 +8,8 @@ use rmcp::service::PeerRequestOptions;
 use serde_json::Value;
 use toolexec::{CallContext, Tool, ToolError, ToolSpec};
 
+use crate::deadline::backstop_remaining;
+
 use super::cancel::CancelOnDrop;
 use super::result::{response_error, send_error, tool_result};
 use super::server::Connection;
@@ -50,7 +52,7 @@ impl McpTool {
             Some(idle) => PeerRequestOptions::with_timeout(idle).reset_timeout_on_progress(),
             None => PeerRequestOptions::no_options(),
         };
-        if let Some(remaining) = ctx.remaining() {
+        if let Some(remaining) = backstop_remaining(ctx) {
             options = options.with_max_total_timeout(remaining.max(Duration::from_millis(1)));
         }
         options

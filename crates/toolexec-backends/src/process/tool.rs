@@ -10,6 +10,7 @@ use toolexec::{CallContext, Tool, ToolError, ToolSpec};
 
 use super::exit::exit_error;
 use super::output::{read_capped, read_stderr, Captured};
+use crate::deadline::backstop;
 use crate::group::ProcessGroup;
 use crate::text::parse_json_output;
 
@@ -98,7 +99,7 @@ impl ProcessTool {
         };
         let run = async { tokio::join!(write, read_out, read_stderr(stderr), wait) };
         let deadline = async {
-            match ctx.deadline {
+            match backstop(&ctx) {
                 Some(deadline) => tokio::time::sleep_until(deadline).await,
                 None => std::future::pending().await,
             }
