@@ -70,7 +70,8 @@ pub async fn serve(addr: SocketAddr, state: AppState) -> Result<(), ServerError>
     serve_with_shutdown(addr, state, std::future::pending()).await
 }
 
-/// Like [`serve`], stopping gracefully when `shutdown` completes.
+/// Like [`serve`], stopping gracefully when `shutdown` completes: no new connections,
+/// event streams end, requests in progress finish.
 pub async fn serve_with_shutdown(
     addr: SocketAddr,
     state: AppState,
@@ -101,6 +102,11 @@ pub async fn serve_listener(
     })?;
     check_bind(addr, &state)?;
     tracing::info!(%addr, auth = state.api_token().is_some(), "toolexec API listening");
+    let closing = state.clone();
+    let shutdown = async move {
+        shutdown.await;
+        closing.close_streams();
+    };
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 use toolexec::Executor;
 
 use crate::batches::BatchStore;
@@ -79,6 +80,7 @@ struct Shared {
     token: Option<String>,
     limits: Limits,
     monitor: Monitor,
+    closing: CancellationToken,
 }
 
 impl std::fmt::Debug for AppState {
@@ -128,6 +130,17 @@ impl AppState {
 
     pub(crate) fn monitor(&self) -> &Monitor {
         &self.inner.monitor
+    }
+
+    /// Ends every open event stream, so that a graceful shutdown does not wait for
+    /// clients that never hang up. [`crate::serve_with_shutdown`] calls it when its
+    /// signal fires; call it yourself when serving [`crate::app`] another way.
+    pub fn close_streams(&self) {
+        self.inner.closing.cancel();
+    }
+
+    pub(crate) fn closing(&self) -> &CancellationToken {
+        &self.inner.closing
     }
 }
 
@@ -201,6 +214,7 @@ impl AppStateBuilder {
                 token: self.token,
                 limits: self.limits,
                 monitor,
+                closing: CancellationToken::new(),
             }),
         })
     }

@@ -117,3 +117,27 @@ async fn serve_refuses_a_public_address_without_a_token() {
     let with_token = common::state_with(|b| b.api_token(Some("t".into())));
     assert!(check_bind(public, &with_token).is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_ends_open_event_streams() {
+    let state = common::state();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(toolexec_server::serve_listener(listener, state, async {
+        let _ = stopped.await;
+    }));
+
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let head = format!("GET /v1/events HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut first = [0u8; 12];
+    stream.read_exact(&mut first).await.unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+
+    stop.send(()).unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the server stops within 10 s despite the open stream");
+    assert!(ended.unwrap().is_ok());
+}

@@ -17,7 +17,8 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// Streams every lifecycle event from now on. Each SSE event is named after the
 /// event's `event` field (`started`, `attempt_started`, `attempt_failed`,
 /// `retry_scheduled`, `finished`) and carries it as JSON data. A client too slow to
-/// keep up gets a `lagged` event with `{"missed": N}` and the stream goes on.
+/// keep up gets a `lagged` event with `{"missed": N}` and the stream goes on. The stream
+/// ends when the server shuts down.
 #[utoipa::path(
     get,
     path = "/v1/events",
@@ -44,5 +45,6 @@ pub(crate) async fn events(
         };
         Ok(event)
     });
+    let stream = stream.take_until(state.closing().clone().cancelled_owned());
     Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
 }
