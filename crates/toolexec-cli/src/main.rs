@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use toolexec_cli::commands::{self, config_check, data, run, tools, BAD_INPUT};
+use toolexec_cli::commands::{self, ask, config_check, data, run, tools, BAD_INPUT};
 
 /// Tool execution for AI agents, and a supply-chain assistant built on it.
 #[derive(Debug, Parser)]
@@ -19,10 +19,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Ask the supply-chain assistant a question.
-    Ask {
-        /// The question, in plain words.
-        question: String,
-    },
+    Ask(ask::AskArgs),
     /// Run a batch of tool calls from a JSON file.
     Run(run::RunArgs),
     /// List the registered tools.
@@ -61,12 +58,7 @@ fn main() -> ExitCode {
     };
     let outcome = runtime.block_on(async {
         match cli.command {
-            Command::Ask { question } => {
-                eprintln!(
-                    "toolexec ask: the supply-chain assistant is not yet available (asked: {question:?})"
-                );
-                Ok(ExitCode::from(BAD_INPUT))
-            }
+            Command::Ask(args) => ask::run(args).await,
             Command::Run(args) => run::run(args).await,
             Command::Tools(args) => tools::run(args).await,
             Command::Config(ConfigCommand::Check(args)) => config_check::run(args).await,

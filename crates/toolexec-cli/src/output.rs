@@ -68,3 +68,13 @@ pub fn truncate(text: &str, max: usize) -> String {
         cut
     }
 }
+
+/// Writes `text` and a newline to stdout; a closed pipe (`| head`) ends output quietly
+/// instead of panicking.
+pub fn emit(text: impl std::fmt::Display) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{text}").is_err() {
+        std::process::exit(0);
+    }
+}

@@ -19,12 +19,12 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&args.file)?;
     let store = std::sync::Arc::new(supply_chain::Store::in_memory()?);
     let executor = assemble::executor(&config, store, assemble::Overrides::default())?;
-    println!(
+    crate::output::emit(format!(
         "{}: ok ({} tools configured, {} registered, max_concurrency {})",
         display_path(&args.file),
         config.tools.len(),
         executor.tools().len(),
         executor.max_concurrency()
-    );
+    ));
     Ok(ExitCode::from(OK))
 }

@@ -31,9 +31,9 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot open {}", path.display()))?;
     let (scale, seed) = (args.scale, args.seed);
     let summary = tokio::task::spawn_blocking(move || store.seed(scale, seed)).await??;
-    println!(
+    crate::output::emit(format!(
         "seeded {} at scale {scale}: {summary:?}",
         display_path(&path)
-    );
+    ));
     Ok(ExitCode::from(OK))
 }

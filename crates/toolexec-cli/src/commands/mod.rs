@@ -1,5 +1,6 @@
 //! One module per subcommand; each is a thin layer over the library crates.
 
+pub mod ask;
 pub mod config_check;
 pub mod data;
 pub mod run;
@@ -52,7 +53,7 @@ pub fn exit_for(all_succeeded: bool) -> ExitCode {
 
 /// Writes JSON to stdout, pretty.
 pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    crate::output::emit(serde_json::to_string_pretty(value)?);
     Ok(())
 }
 

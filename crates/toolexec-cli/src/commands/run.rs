@@ -64,9 +64,9 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         print_json(&envelopes)?;
     } else {
-        println!("{}", output::envelope_table(&envelopes));
+        crate::output::emit(output::envelope_table(&envelopes));
         let ok = envelopes.iter().filter(|e| e.success).count();
-        println!("{ok} of {} calls succeeded", envelopes.len());
+        crate::output::emit(format!("{ok} of {} calls succeeded", envelopes.len()));
     }
     Ok(exit_for(all_succeeded))
 }

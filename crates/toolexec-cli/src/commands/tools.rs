@@ -26,11 +26,11 @@ pub async fn run(args: ToolsArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         print_json(&specs)?;
     } else {
-        println!("{}", output::tools_table(&specs));
-        println!(
+        crate::output::emit(output::tools_table(&specs));
+        crate::output::emit(format!(
             "{} tools; `toolexec tools --json` shows their input schemas",
             specs.len()
-        );
+        ));
     }
     Ok(ExitCode::from(OK))
 }

@@ -1,0 +1,54 @@
+//! The [`Agent`] trait: a specialist that plans tool calls for a question, runs them in
+//! parallel through the shared executor, and composes an answer.
+
+use futures::future::BoxFuture;
+use toolexec::{BatchOptions, Envelope, ExecutionStats, Executor, StatsSnapshot, ToolCall};
+
+use crate::answer::AgentAnswer;
+use crate::query::{Intent, Query};
+
+/// A specialist agent.
+pub trait Agent: Send + Sync {
+    /// The agent's name, as shown in answers.
+    fn name(&self) -> &'static str;
+
+    /// What the agent answers, for the help message.
+    fn description(&self) -> &'static str;
+
+    /// The intents the agent serves.
+    fn intents(&self) -> &'static [Intent];
+
+    /// The executor the agent runs its tools on (shared with the other agents).
+    fn executor(&self) -> &Executor;
+
+    /// Plans, runs and answers.
+    fn answer<'a>(&'a self, query: &'a Query) -> BoxFuture<'a, AgentAnswer>;
+
+    /// Whether the agent serves the query.
+    fn serves(&self, query: &Query) -> bool {
+        query.full_review || self.intents().iter().any(|i| query.intents.contains(i))
+    }
+
+    /// Runs one tool call.
+    fn execute_tool_async(&self, call: ToolCall) -> BoxFuture<'_, Envelope> {
+        Box::pin(self.executor().execute(call))
+    }
+
+    /// Runs tool calls in parallel; envelopes in request order.
+    fn execute_tools_parallel(&self, calls: Vec<ToolCall>) -> BoxFuture<'_, Vec<Envelope>> {
+        Box::pin(
+            self.executor()
+                .execute_batch(calls, BatchOptions::default()),
+        )
+    }
+
+    /// Statistics of the executor the agent uses.
+    fn get_tool_execution_stats(&self) -> ExecutionStats {
+        self.executor().stats()
+    }
+
+    /// Statistics of one tool.
+    fn get_tool_stats(&self, tool: &str) -> Option<StatsSnapshot> {
+        self.executor().tool_stats(tool)
+    }
+}

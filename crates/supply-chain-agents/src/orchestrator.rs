@@ -1,0 +1,161 @@
+//! The orchestrator: one shared executor, three agents; routes a question to the
+//! agents that serve it, runs them in parallel, merges their answers, and reports
+//! execution statistics overall and per tool.
+
+use std::sync::Arc;
+
+use supply_chain::Store;
+use toolexec::{ExecutionStats, Executor, ExecutorConfig, PolicyError, StatsSnapshot};
+
+use crate::agent::Agent;
+use crate::agents::{InventoryAgent, LogisticsAgent, SupplierAgent};
+use crate::answer::Answer;
+use crate::catalog::Catalog;
+use crate::query::Query;
+
+/// Questions the assistant answers well, for help messages.
+pub const EXAMPLE_QUESTIONS: [&str; 6] = [
+    "Which SKUs in WH001 must be reordered now?",
+    "What inventory policy should we use for FAS-0001 at WH002?",
+    "Plan tomorrow's delivery routes from WH002",
+    "Which carrier should ship 800 kg over 450 km?",
+    "Rank our suppliers of fasteners by reliability and price",
+    "Full supply-chain review of WH003",
+];
+
+/// Why a question could not be served.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct Unanswerable {
+    /// What the assistant can answer, with examples.
+    pub message: String,
+}
+
+/// Routes questions to the specialist agents over one shared executor.
+pub struct Orchestrator {
+    executor: Executor,
+    catalog: Arc<Catalog>,
+    agents: Vec<Box<dyn Agent>>,
+}
+
+impl Orchestrator {
+    /// An orchestrator whose agents share `executor` (which must hold the supply-chain
+    /// tools, in-process or remote).
+    pub fn new(executor: Executor, catalog: Arc<Catalog>) -> Self {
+        let agents: Vec<Box<dyn Agent>> = vec![
+            Box::new(InventoryAgent::new(executor.clone(), catalog.clone())),
+            Box::new(LogisticsAgent::new(executor.clone(), catalog.clone())),
+            Box::new(SupplierAgent::new(executor.clone(), catalog.clone())),
+        ];
+        Self {
+            executor,
+            catalog,
+            agents,
+        }
+    }
+
+    /// An orchestrator with a default executor over the store's built-in tools, as
+    /// the original system did when no executor was given.
+    pub fn with_store(store: Arc<Store>) -> Result<Self, OrchestratorError> {
+        let catalog = Arc::new(Catalog::load(&store)?);
+        let executor = default_executor(store)?;
+        Ok(Self::new(executor, catalog))
+    }
+
+    /// The shared executor.
+    pub fn executor(&self) -> &Executor {
+        &self.executor
+    }
+
+    /// The catalog questions are parsed against.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The agents.
+    pub fn agents(&self) -> impl Iterator<Item = &dyn Agent> {
+        self.agents.iter().map(|a| a.as_ref())
+    }
+
+    /// Parses a question.
+    pub fn understand(&self, question: &str) -> Query {
+        let mut query = Query::parse(question, &self.catalog);
+        let names_something = !query.warehouses.is_empty() || !query.suppliers.is_empty();
+        if query.intents.is_empty() && names_something {
+            query.full_review = true;
+        }
+        query
+    }
+
+    /// Answers a question: the agents that serve it run in parallel.
+    pub async fn ask(&self, question: &str) -> Result<Answer, Unanswerable> {
+        let query = self.understand(question);
+        let chosen: Vec<&dyn Agent> = self.agents().filter(|a| a.serves(&query)).collect();
+        if chosen.is_empty() {
+            return Err(Unanswerable {
+                message: self.help(question),
+            });
+        }
+        let answers = futures::future::join_all(chosen.iter().map(|a| a.answer(&query))).await;
+        let envelopes = answers
+            .iter()
+            .flat_map(|a| a.envelopes.iter().cloned())
+            .collect();
+        Ok(Answer {
+            question: question.to_owned(),
+            query,
+            agents: answers,
+            envelopes,
+            stats: self.executor.stats(),
+        })
+    }
+
+    /// What the assistant can answer, for a question it cannot.
+    pub fn help(&self, question: &str) -> String {
+        let mut text =
+            format!("I cannot tell what \"{question}\" asks for. I can answer questions about:\n");
+        for agent in self.agents() {
+            text.push_str(&format!("  - {}: {}\n", agent.name(), agent.description()));
+        }
+        text.push_str(&format!(
+            "Warehouses: {}. For example:\n",
+            self.catalog.warehouse_codes().join(", ")
+        ));
+        for example in EXAMPLE_QUESTIONS {
+            text.push_str(&format!("  toolexec ask \"{example}\"\n"));
+        }
+        text
+    }
+
+    /// Execution statistics, overall and per tool.
+    pub fn tool_execution_stats(&self) -> ExecutionStats {
+        self.executor.stats()
+    }
+
+    /// One tool's statistics.
+    pub fn tool_stats(&self, name: &str) -> Option<StatsSnapshot> {
+        self.executor.tool_stats(name)
+    }
+}
+
+/// Why an orchestrator could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OrchestratorError {
+    /// The store could not be read.
+    #[error(transparent)]
+    Store(#[from] supply_chain::StoreError),
+    /// A policy is invalid.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+}
+
+/// The executor agents get when built without one: the built-in tools with the
+/// default policy (10 concurrent attempts, 30 s attempt timeout, 3 retries).
+pub fn default_executor(store: Arc<Store>) -> Result<Executor, PolicyError> {
+    let mut builder = Executor::builder().config(ExecutorConfig::default());
+    for tool in supply_chain::builtin_tools(store) {
+        builder = builder.tool(tool);
+    }
+    builder.build()
+}

@@ -1,0 +1,114 @@
+//! `toolexec ask "QUESTION"`: the supply-chain assistant, the project's main job.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use serde_json::json;
+use supply_chain_agents::{Catalog, Orchestrator};
+
+use super::{exit_for, print_json, Common, BAD_INPUT};
+use crate::assemble::{self, Overrides};
+use crate::output::{self, new_table};
+use crate::progress::Progress;
+
+/// Arguments of `toolexec ask`.
+#[derive(Debug, clap::Args)]
+pub struct AskArgs {
+    /// The question, in plain words.
+    pub question: String,
+    /// Machine output: one JSON document with the answer and every envelope.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress display.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// The configuration file and database.
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// Runs the command.
+pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
+    let question = args.question.trim();
+    let store = assemble::open_store(&args.common.db_path())?;
+    let config = args.common.load_config()?;
+    let executor = assemble::executor(&config, store.clone(), Overrides::default())?;
+    let catalog = {
+        let store = store.clone();
+        tokio::task::spawn_blocking(move || Catalog::load(&store)).await??
+    };
+    let assistant = Orchestrator::new(executor.clone(), Arc::new(catalog));
+    if question.is_empty() {
+        eprintln!("{}", assistant.help(question));
+        return Ok(ExitCode::from(BAD_INPUT));
+    }
+
+    let progress = Progress::start(&executor, 0, args.quiet || args.json);
+    let outcome = assistant.ask(question).await;
+    progress.finish();
+    let answer = match outcome {
+        Ok(answer) => answer,
+        Err(unanswerable) => {
+            if args.json {
+                print_json(&json!({"question": question, "error": unanswerable.message}))?;
+            } else {
+                eprintln!("{unanswerable}");
+            }
+            return Ok(ExitCode::from(BAD_INPUT));
+        }
+    };
+    if args.json {
+        print_json(&json!({
+            "question": answer.question,
+            "answer": answer.text(),
+            "understood": answer.query,
+            "agents": answer.agents,
+            "envelopes": answer.envelopes,
+            "stats": answer.stats,
+        }))?;
+        return Ok(exit_for(answer.all_calls_succeeded()));
+    }
+    crate::output::emit(answer.text());
+    for agent in &answer.agents {
+        for table in &agent.tables {
+            let columns: Vec<&str> = table.columns.iter().map(String::as_str).collect();
+            let mut shown = new_table(&columns);
+            for row in table.rows.iter().take(30) {
+                shown.add_row(row.iter().map(cell_text).collect::<Vec<_>>());
+            }
+            crate::output::emit(&table.title);
+            crate::output::emit(shown);
+            if table.rows.len() > 30 {
+                crate::output::emit(format!(
+                    "({} more rows; --json shows all)",
+                    table.rows.len() - 30
+                ));
+            }
+            crate::output::emit("");
+        }
+    }
+    crate::output::emit("Tool calls");
+    crate::output::emit(output::envelope_table(&answer.envelopes));
+    let overall = &answer.stats.overall;
+    crate::output::emit(format!(
+        "{} calls, {:.0}% succeeded, {} retries, p50 {:.1} ms, p95 {:.1} ms",
+        overall.total,
+        overall.success_rate * 100.0,
+        overall.retries,
+        overall.p50_ms,
+        overall.p95_ms
+    ));
+    Ok(exit_for(answer.all_calls_succeeded()))
+}
+
+fn cell_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => output::truncate(s, 90),
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() != 0.0 => format!("{f:.2}"),
+            _ => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
