@@ -63,9 +63,8 @@ pub use json::ApiJson;
 pub use monitor::FailureRecord;
 pub use openapi::openapi;
 pub use routes::ask::{AskRequest, AskResponse};
-pub use routes::batches::{
-    BatchQuery, BatchRequest, BatchStatus, BatchView, CallProgress, FailureModeRequest,
-};
+pub use routes::batch_view::{BatchStatus, BatchView, CallProgress};
+pub use routes::batches::{BatchQuery, BatchRequest, FailureModeRequest};
 pub use routes::calls::CallView;
 pub use routes::ops::Health;
 pub use routes::tools::{StatsView, ToolsView};

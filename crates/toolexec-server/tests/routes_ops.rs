@@ -81,6 +81,11 @@ async fn openapi_document_lists_every_route() {
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
+    let wait = &doc["paths"]["/v1/batches"]["post"]["parameters"][0];
+    assert_eq!(
+        (&wait["name"], &wait["in"], &wait["required"]),
+        (&json!("wait"), &json!("query"), &json!(false))
+    );
     let schemas = &doc["components"]["schemas"];
     assert!(schemas["ToolCall"]["properties"]["timeout_ms"].is_object());
     assert!(schemas["ErrorBody"].is_object());

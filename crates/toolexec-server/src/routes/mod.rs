@@ -1,6 +1,7 @@
 //! The routes, one file per group, assembled with their OpenAPI annotations.
 
 pub(crate) mod ask;
+pub(crate) mod batch_view;
 pub(crate) mod batches;
 pub(crate) mod calls;
 pub(crate) mod dashboard;
