@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use serde_json::json;
+use supply_chain_agents::planner::{LlmConfig, LlmPlanner};
 use supply_chain_agents::{Catalog, Orchestrator};
 
 use super::{exit_for, print_json, Common, BAD_INPUT};
@@ -22,9 +23,22 @@ pub struct AskArgs {
     /// No progress display.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Who plans the tool calls: the offline rules (default) or a model behind an
+    /// OpenAI-compatible API (TOOLEXEC_LLM_BASE_URL, TOOLEXEC_LLM_MODEL, TOOLEXEC_LLM_API_KEY).
+    #[arg(long, value_enum, default_value_t = Planner::Rules)]
+    pub planner: Planner,
     /// The configuration file and database.
     #[command(flatten)]
     pub common: Common,
+}
+
+/// Who plans the tool calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Planner {
+    /// Deterministic, offline intent and entity extraction.
+    Rules,
+    /// A model with tool calling.
+    Llm,
 }
 
 /// Runs the command.
@@ -43,6 +57,9 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(BAD_INPUT));
     }
 
+    if args.planner == Planner::Llm {
+        return ask_model(&executor, question, &args).await;
+    }
     let progress = Progress::start(&executor, 0, args.quiet || args.json);
     let outcome = assistant.ask(question).await;
     progress.finish();
@@ -111,4 +128,38 @@ fn cell_text(value: &serde_json::Value) -> String {
         },
         other => other.to_string(),
     }
+}
+
+async fn ask_model(
+    executor: &toolexec::Executor,
+    question: &str,
+    args: &AskArgs,
+) -> anyhow::Result<ExitCode> {
+    let Some(config) = LlmConfig::from_env() else {
+        eprintln!(
+            "toolexec ask --planner llm needs TOOLEXEC_LLM_BASE_URL (an OpenAI-compatible API), \
+             and usually TOOLEXEC_LLM_MODEL and TOOLEXEC_LLM_API_KEY"
+        );
+        return Ok(ExitCode::from(BAD_INPUT));
+    };
+    let planner = LlmPlanner::new(config)?;
+    let progress = Progress::start(executor, 0, args.quiet || args.json);
+    let outcome = planner.ask(executor, question).await;
+    progress.finish();
+    let answer = outcome?;
+    let all_succeeded = answer.envelopes.iter().all(|e| e.success);
+    if args.json {
+        print_json(&json!({
+            "question": question,
+            "answer": answer.text,
+            "rounds": answer.rounds,
+            "envelopes": answer.envelopes,
+            "stats": executor.stats(),
+        }))?;
+    } else {
+        crate::output::emit(&answer.text);
+        crate::output::emit("Tool calls");
+        crate::output::emit(output::envelope_table(&answer.envelopes));
+    }
+    Ok(exit_for(all_succeeded))
 }
