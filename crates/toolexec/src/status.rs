@@ -1,5 +1,6 @@
 //! Live status per call id and the broadcast stream of lifecycle events.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use dashmap::DashMap;
@@ -101,6 +102,10 @@ impl ExecutionEvent {
 pub(crate) struct StatusBoard {
     live: DashMap<Arc<str>, (u64, LiveStatus)>,
     events: broadcast::Sender<ExecutionEvent>,
+    /// Whether anyone ever subscribed: until then `emit` skips the channel, whose
+    /// receiver count sits behind a lock that every call would otherwise take
+    /// several times.
+    subscribed: AtomicBool,
 }
 
 impl StatusBoard {
@@ -109,18 +114,21 @@ impl StatusBoard {
         Self {
             live: DashMap::new(),
             events,
+            subscribed: AtomicBool::new(false),
         }
     }
 
     /// Sends an event if anyone listens; `make` runs only then.
     pub(crate) fn emit(&self, make: impl FnOnce() -> ExecutionEvent) {
-        if self.events.receiver_count() > 0 {
+        if self.subscribed.load(Ordering::Acquire) && self.events.receiver_count() > 0 {
             let _ = self.events.send(make());
         }
     }
 
     pub(crate) fn subscribe(&self) -> broadcast::Receiver<ExecutionEvent> {
-        self.events.subscribe()
+        let receiver = self.events.subscribe();
+        self.subscribed.store(true, Ordering::Release);
+        receiver
     }
 
     pub(crate) fn set(&self, sequence: u64, status: LiveStatus) {
