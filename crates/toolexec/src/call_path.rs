@@ -4,6 +4,7 @@
 use std::hash::{Hash, Hasher};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::task::Poll;
 
 use futures::FutureExt;
 use serde_json::Value;
@@ -175,8 +176,14 @@ impl Inner {
                 Vec::new(),
             ),
             Ok(()) => {
-                self.attempt_loop(&mut guard, &tool, &call, &policy, deadline, scope)
-                    .await
+                // The first permit is awaited here and the loop boxed, so that a call
+                // queued for its first permit holds a small future: a batch keeps the
+                // future of every queued call alive.
+                let first = self.acquire(scope, deadline).await;
+                Box::pin(
+                    self.attempt_loop(&mut guard, &tool, &call, &policy, deadline, scope, first),
+                )
+                .await
             }
         };
         let circuit = match &outcome {
@@ -186,9 +193,8 @@ impl Inner {
         };
         let mut envelope = envelope(&guard, outcome, log);
         if let (false, Some(fallback)) = (envelope.success, &tool.fallback) {
-            if let Ok(value) = AssertUnwindSafe(fallback.answer(&envelope))
-                .catch_unwind()
-                .await
+            if let Ok(value) =
+                Box::pin(AssertUnwindSafe(fallback.answer(&envelope)).catch_unwind()).await
             {
                 envelope.result = Some(value);
                 envelope.success = true;
@@ -200,6 +206,9 @@ impl Inner {
         envelope
     }
 
+    // The call's parts, borrowed from `run_call`'s frame, plus the first attempt's
+    // permits, which `run_call` awaits outside this (boxed) future.
+    #[allow(clippy::too_many_arguments)]
     async fn attempt_loop(
         &self,
         guard: &mut CallGuard<'_>,
@@ -208,13 +217,19 @@ impl Inner {
         policy: &CallPolicy,
         deadline: Option<Instant>,
         scope: &Scope,
+        first: Result<Permits, AttemptFailure>,
     ) -> (Result<Value, AttemptFailure>, Vec<AttemptRecord>) {
-        let mut log = Vec::new();
+        let mut first = Some(first);
+        let mut log = Vec::with_capacity(1);
         let mut backoff = None;
         let idempotency_key: Option<Arc<str>> = call.idempotency_key.as_deref().map(Into::into);
         loop {
             let attempt = guard.attempts + 1;
-            let permits = match self.acquire(scope, deadline).await {
+            let permits = match first.take() {
+                Some(permits) => permits,
+                None => self.acquire(scope, deadline).await,
+            };
+            let permits = match permits {
                 Ok(permits) => permits,
                 Err(failure) => return (Err(failure), log),
             };
@@ -236,9 +251,12 @@ impl Inner {
                 attempt,
                 deadline: Some(attempt_end),
                 idempotency_key: idempotency_key.clone(),
-                cancellation: scope.cancel.child_token(),
+                // Not a child of the batch's token, which would lock it twice per
+                // attempt: `run_attempt` cancels this token itself when the batch is
+                // cancelled or the attempt times out.
+                cancellation: CancellationToken::new(),
             };
-            let result = run_attempt(tool, &call.input, ctx, attempt_end, scope).await;
+            let result = Box::pin(run_attempt(tool, &call.input, ctx, attempt_end, scope)).await;
             drop(permits);
             let duration = millis(started.elapsed());
             let failure = match result {
@@ -300,29 +318,54 @@ impl Inner {
                 next_attempt: attempt + 1,
                 delay_ms: millis(delay),
             });
-            tokio::select! {
-                biased;
-                _ = scope.cancel.cancelled() => {
-                    return (Err(AttemptFailure::cancelled("call cancelled during backoff")), log);
+            let backoff_wait = Box::pin(async {
+                tokio::select! {
+                    biased;
+                    _ = scope.cancel.cancelled() => false,
+                    _ = tokio::time::sleep_until(resume) => true,
                 }
-                _ = tokio::time::sleep_until(resume) => {}
+            });
+            if !backoff_wait.await {
+                return (
+                    Err(AttemptFailure::cancelled("call cancelled during backoff")),
+                    log,
+                );
             }
         }
     }
 
-    /// Waits for a batch permit (if the batch has its own limit) and an executor permit.
+    /// An executor permit at once, when the batch has no limit of its own, the call is
+    /// not cancelled and a permit is free.
+    fn try_acquire_now(&self, scope: &Scope) -> Option<Permits> {
+        if scope.permits.is_some() || scope.cancel.is_cancelled() {
+            return None;
+        }
+        let permit = self.permits.clone().try_acquire_owned().ok()?;
+        Some((None, permit))
+    }
+
+    /// A batch permit (if the batch has its own limit) and an executor permit: at once
+    /// when one is free, else by waiting in a boxed future, so that only queued calls
+    /// pay for the waiting machinery.
     async fn acquire(
         &self,
         scope: &Scope,
         deadline: Option<Instant>,
-    ) -> Result<(Option<OwnedSemaphorePermit>, OwnedSemaphorePermit), AttemptFailure> {
+    ) -> Result<Permits, AttemptFailure> {
+        match self.try_acquire_now(scope) {
+            Some(permits) => Ok(permits),
+            None => Box::pin(self.wait_for_permits(scope, deadline)).await,
+        }
+    }
+
+    /// Waits for a batch permit (if the batch has its own limit) and an executor permit.
+    async fn wait_for_permits(
+        &self,
+        scope: &Scope,
+        deadline: Option<Instant>,
+    ) -> Result<Permits, AttemptFailure> {
         if scope.cancel.is_cancelled() {
             return Err(AttemptFailure::cancelled("call cancelled before it ran"));
-        }
-        if scope.permits.is_none() {
-            if let Ok(permit) = self.permits.clone().try_acquire_owned() {
-                return Ok((None, permit));
-            }
         }
         let acquire = async {
             let batch = match &scope.permits {
@@ -353,6 +396,9 @@ impl Inner {
     }
 }
 
+/// The permits an attempt holds: the batch's (if it has a limit) and the executor's.
+type Permits = (Option<OwnedSemaphorePermit>, OwnedSemaphorePermit);
+
 enum Stop {
     Cancelled,
     TimedOut,
@@ -378,15 +424,29 @@ async fn run_attempt(
             ))));
         }
     };
-    let result = tokio::select! {
-        biased;
-        _ = scope.cancel.cancelled() => Err(Stop::Cancelled),
-        outcome = tokio::time::timeout_at(end, AssertUnwindSafe(future).catch_unwind()) => match outcome {
-            Ok(Ok(Ok(value))) => Ok(value),
-            Ok(Ok(Err(error))) => Err(Stop::Failed(AttemptFailure::from_tool(error))),
-            Ok(Err(payload)) => Err(Stop::Failed(AttemptFailure::panic(panic_message(&*payload)))),
-            Err(_) => Err(Stop::TimedOut),
+    let mut attempt = std::pin::pin!(tokio::time::timeout_at(
+        end,
+        AssertUnwindSafe(future).catch_unwind()
+    ));
+    // A tool that answers on its first poll never registers with the batch's token: the
+    // token is shared by every call of the batch and each registration takes its lock.
+    // The caller checked for cancellation just before, with no await in between.
+    let outcome = match futures::poll!(attempt.as_mut()) {
+        Poll::Ready(outcome) => Ok(outcome),
+        Poll::Pending => tokio::select! {
+            biased;
+            _ = scope.cancel.cancelled() => Err(Stop::Cancelled),
+            outcome = attempt => Ok(outcome),
         },
+    };
+    let result = match outcome {
+        Err(stop) => Err(stop),
+        Ok(Ok(Ok(Ok(value)))) => Ok(value),
+        Ok(Ok(Ok(Err(error)))) => Err(Stop::Failed(AttemptFailure::from_tool(error))),
+        Ok(Ok(Err(payload))) => Err(Stop::Failed(AttemptFailure::panic(panic_message(
+            &*payload,
+        )))),
+        Ok(Err(_)) => Err(Stop::TimedOut),
     };
     if matches!(result, Err(Stop::Cancelled | Stop::TimedOut)) {
         token.cancel();
