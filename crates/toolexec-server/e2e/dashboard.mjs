@@ -2,10 +2,9 @@
 //
 //   node e2e/dashboard.mjs <base-url> <screenshot.png>
 //
-// Loads the page (token from TOOLEXEC_API_TOKEN, handed over in the URL fragment as a
-// person would), runs a batch through the API, waits until its calls show in the live
-// list, the per-tool statistics, the in-flight list and the recent failures, and saves
-// a screenshot. Prints one JSON line of what it saw; exits non-zero on any failure.
+// Loads the page, types the token (TOOLEXEC_API_TOKEN) into its prompt, runs a batch
+// through the API, waits until its calls show in the live list, the per-tool
+// statistics, the in-flight list and the recent failures, and saves a screenshot. Prints one JSON line of what it saw; exits non-zero on any failure.
 import { chromium } from "playwright-core";
 
 const [base, screenshot] = process.argv.slice(2);
@@ -32,7 +31,14 @@ try {
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const consoleErrors = [];
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
-  await page.goto(`${base}/#token=${encodeURIComponent(token)}`, { timeout: STEP_MS });
+  await page.goto(base, { timeout: STEP_MS });
+  if (token) {
+    // As a person would: the page asks for the token, we type it in.
+    await page.waitForSelector('#conn[data-state="auth"]', { timeout: STEP_MS });
+    await page.fill("#token-input", token);
+    await page.click('#token-form button[type="submit"]');
+    seen.asked_for_token = true;
+  }
   await page.waitForSelector('#conn[data-state="live"]', { timeout: STEP_MS });
   seen.connected = true;
 
