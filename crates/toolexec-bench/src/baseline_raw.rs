@@ -12,9 +12,10 @@ use tokio::time::Instant;
 use toolexec::{CallContext, SimTool, Tool};
 
 use crate::ledger::Ledger;
-use crate::outcome::Outcome;
+use crate::outcome::{Answer, Outcome};
 use crate::report::Measured;
 use crate::settings::{Settings, Workload};
+use crate::stopwatch::Stopwatch;
 use crate::{history_probe, sim};
 
 /// Runs the workload on bare tokio.
@@ -38,27 +39,28 @@ pub(crate) async fn run(settings: &Settings) -> Measured {
                 let ledger = ledger.clone();
                 tasks.spawn(async move {
                     let start = Instant::now();
-                    let (outcome, attempts) = call(&tool, &permits, &settings).await;
+                    let (answer, attempts) = call(&tool, &permits, &settings).await;
                     if let Some(ledger) = &ledger {
-                        ledger.record(index as u64, outcome as u8, attempts, start.elapsed());
+                        let status = answer.outcome as u8;
+                        ledger.record(index as u64, status, attempts, start.elapsed());
                     }
-                    (index, outcome)
+                    (index, answer)
                 });
             }
-            let mut outcomes = vec![Outcome::Failed; n];
+            let mut answers = vec![Answer::failed(Outcome::Failed); n];
             while let Some(joined) = tasks.join_next().await {
-                if let Ok((index, outcome)) = joined {
-                    outcomes[index] = outcome;
+                if let Ok((index, answer)) = joined {
+                    answers[index] = answer;
                 }
             }
-            outcomes
+            answers
         }
     };
     match &ledger {
         None => {
-            let start = Instant::now();
-            let outcomes = round(settings.calls).await;
-            Outcome::measured(start.elapsed(), &outcomes)
+            let stopwatch = Stopwatch::start();
+            let answers = round(settings.calls).await;
+            Outcome::measured(stopwatch.stop(), &answers)
         }
         Some(ledger) => {
             history_probe::run_in_chunks(settings, round, || ledger.len(), || ledger.read()).await
@@ -66,26 +68,32 @@ pub(crate) async fn run(settings: &Settings) -> Measured {
     }
 }
 
-async fn call(tool: &SimTool, permits: &Semaphore, settings: &Settings) -> (Outcome, u32) {
+async fn call(tool: &SimTool, permits: &Semaphore, settings: &Settings) -> (Answer, u32) {
     static CALL_ID: std::sync::OnceLock<Arc<str>> = std::sync::OnceLock::new();
     let call_id = CALL_ID.get_or_init(|| "raw".into());
     let input = Value::Object(serde_json::Map::new());
     let mut attempt = 1;
     loop {
         let Ok(permit) = permits.acquire().await else {
-            return (Outcome::Failed, attempt);
+            return (Answer::failed(Outcome::Failed), attempt);
         };
         let mut ctx = CallContext::detached(call_id.clone());
         ctx.attempt = attempt;
         let result = tokio::time::timeout(settings.timeout, tool.call(&input, ctx)).await;
         drop(permit);
         let (retryable, failed) = match result {
-            Ok(Ok(_)) => return (Outcome::Ok, attempt),
+            Ok(Ok(value)) => {
+                let answer = Answer {
+                    outcome: Outcome::Ok,
+                    value: Some(value),
+                };
+                return (answer, attempt);
+            }
             Ok(Err(error)) => (error.is_retryable(), Outcome::Failed),
             Err(_) => (true, Outcome::Timeout),
         };
         if !retryable || attempt > settings.retries {
-            return (failed, attempt);
+            return (Answer::failed(failed), attempt);
         }
         tokio::time::sleep(settings.backoff_before(attempt)).await;
         attempt += 1;

@@ -13,9 +13,10 @@ use tower::timeout::error::Elapsed;
 use tower::{BoxError, Service, ServiceBuilder, ServiceExt};
 
 use crate::ledger::Ledger;
-use crate::outcome::Outcome;
+use crate::outcome::{Answer, Outcome};
 use crate::report::Measured;
 use crate::settings::{Settings, Workload};
+use crate::stopwatch::Stopwatch;
 use crate::{history_probe, sim};
 
 /// The request: which attempt this is (the retry policy bumps it).
@@ -91,31 +92,35 @@ pub(crate) async fn run(settings: &Settings) -> Measured {
                         Ok(ready) => ready.call(Attempt(1)).await,
                         Err(error) => Err(error),
                     };
-                    let outcome = match result {
-                        Ok(_) => Outcome::Ok,
-                        Err(error) if error.is::<Elapsed>() => Outcome::Timeout,
-                        Err(_) => Outcome::Failed,
+                    let answer = match result {
+                        Ok(value) => Answer {
+                            outcome: Outcome::Ok,
+                            value: Some(value),
+                        },
+                        Err(error) if error.is::<Elapsed>() => Answer::failed(Outcome::Timeout),
+                        Err(_) => Answer::failed(Outcome::Failed),
                     };
                     if let Some(ledger) = &ledger {
-                        ledger.record(index as u64, outcome as u8, 0, start.elapsed());
+                        let status = answer.outcome as u8;
+                        ledger.record(index as u64, status, 0, start.elapsed());
                     }
-                    (index, outcome)
+                    (index, answer)
                 });
             }
-            let mut outcomes = vec![Outcome::Failed; n];
+            let mut answers = vec![Answer::failed(Outcome::Failed); n];
             while let Some(joined) = tasks.join_next().await {
-                if let Ok((index, outcome)) = joined {
-                    outcomes[index] = outcome;
+                if let Ok((index, answer)) = joined {
+                    answers[index] = answer;
                 }
             }
-            outcomes
+            answers
         }
     };
     match &ledger {
         None => {
-            let start = Instant::now();
-            let outcomes = round(settings.calls).await;
-            Outcome::measured(start.elapsed(), &outcomes)
+            let stopwatch = Stopwatch::start();
+            let answers = round(settings.calls).await;
+            Outcome::measured(stopwatch.stop(), &answers)
         }
         Some(ledger) => {
             history_probe::run_in_chunks(settings, round, || ledger.len(), || ledger.read()).await

@@ -4,16 +4,16 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::time::Instant;
 use toolexec::{
     BackoffPolicy, BatchOptions, CallPolicy, CallStatus, Envelope, Executor, Jitter, ToolCall,
 };
 
 use crate::history_probe;
-use crate::outcome::Outcome;
+use crate::outcome::{Answer, Outcome};
 use crate::report::Measured;
 use crate::settings::{Settings, Workload};
 use crate::sim;
+use crate::stopwatch::Stopwatch;
 
 /// Runs the workload on the engine.
 pub(crate) async fn run(settings: &Settings) -> anyhow::Result<Measured> {
@@ -25,7 +25,7 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<Measured> {
                 let envelopes = executor
                     .execute_batch(calls(n), BatchOptions::default())
                     .await;
-                outcomes(&envelopes)
+                answers(envelopes)
             }
         };
         let kept = || executor.history().len();
@@ -33,10 +33,10 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<Measured> {
         return Ok(history_probe::run_in_chunks(settings, round, kept, read).await);
     }
     let calls = calls(settings.calls);
-    let start = Instant::now();
+    let stopwatch = Stopwatch::start();
     let envelopes = executor.execute_batch(calls, BatchOptions::default()).await;
-    let wall = start.elapsed();
-    Ok(Outcome::measured(wall, &outcomes(&envelopes)))
+    let spent = stopwatch.stop();
+    Ok(Outcome::measured(spent, &answers(envelopes)))
 }
 
 fn executor(settings: &Settings) -> anyhow::Result<Executor> {
@@ -66,13 +66,16 @@ fn calls(n: usize) -> Vec<ToolCall> {
         .collect()
 }
 
-fn outcomes(envelopes: &[Envelope]) -> Vec<Outcome> {
+fn answers(envelopes: Vec<Envelope>) -> Vec<Answer> {
     envelopes
-        .iter()
-        .map(|envelope| match envelope.status {
-            CallStatus::Success => Outcome::Ok,
-            CallStatus::Timeout => Outcome::Timeout,
-            _ => Outcome::Failed,
+        .into_iter()
+        .map(|envelope| Answer {
+            outcome: match envelope.status {
+                CallStatus::Success => Outcome::Ok,
+                CallStatus::Timeout => Outcome::Timeout,
+                _ => Outcome::Failed,
+            },
+            value: envelope.result,
         })
         .collect()
 }

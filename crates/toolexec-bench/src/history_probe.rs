@@ -5,11 +5,10 @@
 use std::future::Future;
 use std::time::Duration;
 
-use tokio::time::Instant;
-
-use crate::outcome::Outcome;
+use crate::outcome::{Answer, Outcome};
 use crate::report::{rss_kb, Counts, HistoryCost, Measured};
 use crate::settings::Settings;
+use crate::stopwatch::{Spent, Stopwatch};
 
 /// Calls per batch: small enough that a batch's own memory is reused from one batch to
 /// the next, so only the history accumulates.
@@ -25,18 +24,18 @@ pub(crate) async fn run_in_chunks<R, F, T>(
 ) -> Measured
 where
     R: Fn(usize) -> F,
-    F: Future<Output = Vec<Outcome>>,
+    F: Future<Output = Vec<Answer>>,
 {
     let mut counts = Counts::default();
     let mut probe = HistoryProbe::new(settings.history_capacity);
-    let mut wall = Duration::ZERO;
+    let mut spent = Spent::default();
     let mut done = 0;
     while done < settings.calls {
         let n = CHUNK.min(settings.calls - done);
-        let start = Instant::now();
-        let outcomes = round(n).await;
-        wall += start.elapsed();
-        counts.add(Outcome::count(&outcomes));
+        let stopwatch = Stopwatch::start();
+        let answers = round(n).await;
+        spent += stopwatch.stop();
+        counts.add(Outcome::count(&answers));
         done += n;
         probe.observe(kept());
     }
@@ -44,7 +43,7 @@ where
     std::hint::black_box(read());
     let read_time = start.elapsed();
     Measured {
-        wall,
+        spent,
         counts,
         history: probe.finish(read_time),
     }

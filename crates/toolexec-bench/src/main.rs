@@ -13,6 +13,7 @@ mod outcome;
 mod report;
 mod settings;
 mod sim;
+mod stopwatch;
 
 use clap::Parser;
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::settings::Settings;
+use crate::stopwatch::Spent;
 
 /// How the calls of one run ended.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -43,7 +44,7 @@ pub(crate) struct HistoryCost {
 /// The outcome of one run, before the figures derived from settings.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Measured {
-    pub(crate) wall: Duration,
+    pub(crate) spent: Spent,
     pub(crate) counts: Counts,
     pub(crate) history: HistoryCost,
 }
@@ -61,8 +62,10 @@ pub(crate) struct Report {
     /// `ideal / wall`; `null` for workloads whose ideal is 0.
     efficiency: Option<f64>,
     calls_per_s: f64,
-    /// `(wall - ideal) x worker threads / calls`.
+    /// Process CPU time (wall time x threads busy) per call.
     per_call_overhead_us: f64,
+    /// Process CPU time of the measured region.
+    cpu_ms: f64,
     ok: u64,
     failed: u64,
     timeout: u64,
@@ -75,10 +78,10 @@ pub(crate) struct Report {
 impl Report {
     /// Derives the figures of a run from its settings and measurements.
     pub(crate) fn new(settings: &Settings, measured: Measured, worker_threads: usize) -> Self {
-        let wall_ms = ms(measured.wall);
+        let wall_ms = ms(measured.spent.wall);
+        let cpu_ms = ms(measured.spent.cpu);
         let ideal_ms = ms(settings.ideal());
         let calls = settings.calls as f64;
-        let busy_us = (wall_ms - ideal_ms).max(0.0) * 1000.0 * worker_threads as f64;
         Self {
             implementation: settings.implementation.name(),
             workload: settings.workload.name(),
@@ -87,8 +90,9 @@ impl Report {
             wall_ms: round(wall_ms, 3),
             ideal_ms,
             efficiency: (ideal_ms > 0.0).then(|| round(ideal_ms / wall_ms, 4)),
-            calls_per_s: round(calls / measured.wall.as_secs_f64(), 1),
-            per_call_overhead_us: round(busy_us / calls, 4),
+            calls_per_s: round(calls / measured.spent.wall.as_secs_f64(), 1),
+            per_call_overhead_us: round(cpu_ms * 1000.0 / calls, 4),
+            cpu_ms,
             ok: measured.counts.ok,
             failed: measured.counts.failed,
             timeout: measured.counts.timeout,

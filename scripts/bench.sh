@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Runs every workload of BENCH.md on toolexec and on the raw and tower baselines,
+# RUNS times each (interleaved, so that noise from other processes spreads evenly),
+# and writes a markdown table of medians and ratios into BENCHMARKS.md between the
+# `bench:begin` and `bench:end` markers (and to target/bench/latest.md).
+#
+#   scripts/bench.sh               # 5 runs of every workload at BENCH.md sizes
+#   QUICK=1 scripts/bench.sh       # 1 run, scale and history at a tenth of the size
+#   RUNS=3 WORKLOADS="noop fanout" IMPLS="toolexec raw" scripts/bench.sh
+#   BIN=/path/to/toolexec-bench NO_WRITE=1 scripts/bench.sh   # measure another build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-5}
+WORKLOADS=${WORKLOADS:-"noop fanout flaky timeouts history scale"}
+IMPLS=${IMPLS:-"toolexec raw tower"}
+OUT=${OUT:-target/bench}
+if [[ "${QUICK:-0}" == 1 ]]; then
+  RUNS=${RUNS_QUICK:-1}
+fi
+
+if [[ -z "${BIN:-}" ]]; then
+  cargo build --release -p toolexec-bench >&2
+  BIN=target/release/toolexec-bench
+fi
+mkdir -p "$OUT"
+RESULTS="$OUT/results.jsonl"
+: > "$RESULTS"
+
+flags_for() {
+  if [[ "${QUICK:-0}" == 1 ]]; then
+    case "$1" in
+      scale) echo "--calls 100000" ;;
+      history) echo "--calls 200000" ;;
+    esac
+  fi
+}
+
+for run in $(seq 1 "$RUNS"); do
+  for workload in $WORKLOADS; do
+    for impl in $IMPLS; do
+      # shellcheck disable=SC2046
+      line=$("$BIN" --workload "$workload" --impl "$impl" $(flags_for "$workload"))
+      echo "$line" >> "$RESULTS"
+      echo "run $run/$RUNS $workload $impl: $line" >&2
+    done
+  done
+done
+
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), \
+$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+python3 - "$RESULTS" "$RUNS" "$machine" "$commit" > "$OUT/latest.md" <<'PY'
+import json, statistics, sys
+from collections import defaultdict
+
+results, runs, machine, commit = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+rows = defaultdict(list)
+for line in open(results):
+    if line.strip():
+        r = json.loads(line)
+        rows[(r["workload"], r["impl"])].append(r)
+
+def med(key, w, i):
+    vals = [r[key] for r in rows.get((w, i), []) if r.get(key) is not None]
+    return statistics.median(vals) if vals else None
+
+def fmt(v, digits=1):
+    if v is None:
+        return "–"
+    if isinstance(v, float) and not v.is_integer() or digits > 0:
+        return f"{v:,.{digits}f}"
+    return f"{v:,}"
+
+def ratio(a, b):
+    return None if a is None or not b else a / b
+
+order = ["noop", "fanout", "flaky", "timeouts", "history", "scale"]
+impls = ["toolexec", "raw", "tower"]
+workloads = [w for w in order if any((w, i) in rows for i in impls)]
+out = []
+out.append(f"Medians of {runs} run(s) per cell, commit `{commit}`; machine: {machine}.")
+out.append("")
+out.append("| workload | impl | calls | conc. | wall ms | ideal ms | efficiency | CPU µs/call | CPU/call ÷ raw | wall ÷ raw | peak RSS MiB | ok / failed / timeout |")
+out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+for w in workloads:
+    for i in impls:
+        rs = rows.get((w, i))
+        if not rs:
+            continue
+        first = rs[0]
+        counts = {(r["ok"], r["failed"], r["timeout"]) for r in rs}
+        count_text = " / ".join(str(c) for c in first and (first["ok"], first["failed"], first["timeout"]))
+        if len(counts) > 1:
+            count_text += " (varies)"
+        eff = med("efficiency", w, i)
+        rss = med("peak_rss_kb", w, i)
+        out.append("| {} | {} | {:,} | {:,} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            w, i, first["calls"], first["concurrency"],
+            fmt(med("wall_ms", w, i)), fmt(first["ideal_ms"], 0),
+            fmt(eff, 3) if eff is not None else "–",
+            fmt(med("per_call_overhead_us", w, i), 2),
+            fmt(ratio(med("per_call_overhead_us", w, i), med("per_call_overhead_us", w, "raw")), 2),
+            fmt(ratio(med("wall_ms", w, i), med("wall_ms", w, "raw")), 2),
+            fmt(rss / 1024 if rss else None, 0), count_text))
+
+if "history" in workloads:
+    out.append("")
+    out.append("`history`: resident memory per kept record at the bounded capacity (RSS delta while the history fills, after a warm first batch), RSS growth after the history is full, and one statistics read after all calls.")
+    out.append("")
+    out.append("| impl | records kept | bytes / record | RSS growth after full KiB | stats read µs |")
+    out.append("|---|---:|---:|---:|---:|")
+    for i in impls:
+        if ("history", i) in rows:
+            out.append("| {} | {} | {} | {} | {} |".format(
+                i, fmt(med("records_kept", "history", i), 0), fmt(med("bytes_per_record", "history", i), 0),
+                fmt(med("rss_growth_after_full_kb", "history", i), 0), fmt(med("stats_read_us", "history", i), 1)))
+
+def check(name, value, ok, shown):
+    out.append(f"| {name} | {shown} | {'met' if ok else 'missed'} |")
+
+out.append("")
+out.append("| target | toolexec (median) | |")
+out.append("|---|---|---|")
+t = lambda k, w: med(k, w, "toolexec")
+if ("noop", "toolexec") in rows:
+    r_raw = ratio(t("per_call_overhead_us", "noop"), med("per_call_overhead_us", "noop", "raw"))
+    r_tower = ratio(t("per_call_overhead_us", "noop"), med("per_call_overhead_us", "noop", "tower"))
+    if r_raw is not None:
+        check("noop: CPU per call <= 1.5 x raw", r_raw, r_raw <= 1.5, f"{r_raw:.2f} x raw")
+    if r_tower is not None:
+        check("noop: CPU per call below tower", r_tower, r_tower < 1.0, f"{r_tower:.2f} x tower")
+    w_raw = ratio(t("wall_ms", "noop"), med("wall_ms", "noop", "raw"))
+    if w_raw is not None:
+        check("noop: wall <= 1.5 x raw (same figure by wall time)", w_raw, w_raw <= 1.5, f"{w_raw:.2f} x raw")
+for w in ["fanout", "flaky", "timeouts"]:
+    e = t("efficiency", w)
+    if e is not None:
+        check(f"{w}: efficiency >= 0.9", e, e >= 0.9, f"{e:.3f} (raw {fmt(med('efficiency', w, 'raw'), 3)}, tower {fmt(med('efficiency', w, 'tower'), 3)})")
+b = t("bytes_per_record", "history")
+if b is not None:
+    check("history: <= 256 bytes per record", b, b <= 256, f"{b:.0f} B")
+s = t("stats_read_us", "history")
+if s is not None:
+    calls = rows[("history", "toolexec")][0]["calls"]
+    check(f"history: stats read < 1 ms after {calls:,} calls", s, s < 1000, f"{s:.1f} µs")
+e = t("efficiency", "scale")
+if e is not None:
+    calls = rows[("scale", "toolexec")][0]["calls"]
+    check(f"scale ({calls:,} calls): efficiency >= 0.8", e, e >= 0.8, f"{e:.3f} (raw {fmt(med('efficiency', 'scale', 'raw'), 3)}, tower {fmt(med('efficiency', 'scale', 'tower'), 3)})")
+    rss = t("peak_rss_kb", "scale") / 1024
+    check(f"scale ({calls:,} calls): peak memory < 2 GiB", rss, rss < 2048, f"{rss:,.0f} MiB (raw {fmt(med('peak_rss_kb', 'scale', 'raw') / 1024, 0)}, tower {fmt(med('peak_rss_kb', 'scale', 'tower') / 1024, 0)})")
+print("\n".join(out))
+PY
+cat "$OUT/latest.md"
+
+if [[ -z "${NO_WRITE:-}" && -z "${QUICK_NO_WRITE:-}" ]]; then
+  python3 - "$OUT/latest.md" BENCHMARKS.md <<'PY'
+import sys
+table = open(sys.argv[1]).read().strip()
+path = sys.argv[2]
+doc = open(path).read()
+begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
+if begin in doc and end in doc:
+    head, rest = doc.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    doc = f"{head}{begin}\n{table}\n{end}{tail}"
+else:
+    doc = f"{doc.rstrip()}\n\n{begin}\n{table}\n{end}\n"
+open(path, "w").write(doc)
+PY
+  echo "updated BENCHMARKS.md" >&2
+fi
