@@ -91,6 +91,12 @@ impl Fixture {
         Ok(CallToolResult::structured(json!({ "steps": args.steps })))
     }
 
+    /// Refuses every call with the JSON-RPC error -32602 (invalid params).
+    #[tool(annotations(read_only_hint = true))]
+    async fn reject(&self) -> Result<CallToolResult, ErrorData> {
+        Err(ErrorData::invalid_params("sku must not be empty", None))
+    }
+
     /// Exits the server process at once with code 3.
     #[tool]
     async fn crash(&self) -> CallToolResult {
