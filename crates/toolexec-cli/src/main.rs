@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use toolexec_cli::commands::{self, ask, config_check, data, run, tools, BAD_INPUT};
+use toolexec_cli::commands::{self, ask, config_check, data, run, serve, stats, tools, BAD_INPUT};
 
 /// Tool execution for AI agents, and a supply-chain assistant built on it.
 #[derive(Debug, Parser)]
@@ -24,6 +24,10 @@ enum Command {
     Run(run::RunArgs),
     /// List the registered tools.
     Tools(tools::ToolsArgs),
+    /// Show the statistics of a running server.
+    Stats(stats::StatsArgs),
+    /// Serve the HTTP API, event stream, metrics and dashboard.
+    Serve(serve::ServeArgs),
     /// Configuration files.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -61,6 +65,8 @@ fn main() -> ExitCode {
             Command::Ask(args) => ask::run(args).await,
             Command::Run(args) => run::run(args).await,
             Command::Tools(args) => tools::run(args).await,
+            Command::Stats(args) => stats::run(args).await,
+            Command::Serve(args) => serve::run(args).await,
             Command::Config(ConfigCommand::Check(args)) => config_check::run(args).await,
             Command::Data(DataCommand::Seed(args)) => data::run(args).await,
         }

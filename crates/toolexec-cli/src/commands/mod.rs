@@ -4,6 +4,8 @@ pub mod ask;
 pub mod config_check;
 pub mod data;
 pub mod run;
+pub mod serve;
+pub mod stats;
 pub mod tools;
 
 use std::path::{Path, PathBuf};
