@@ -5,7 +5,9 @@
 //! `{"error": {"code": "...", "message": "..."}}` (plus `field` for invalid input), and
 //! [`ApiError::Internal`] never shows its detail to the client: it is logged instead.
 
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
@@ -163,6 +165,45 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Turns any error response that is not JSON yet (a rejection axum answers itself, such
+/// as a path that is not valid UTF-8) into the JSON error shape, keeping its status.
+pub(crate) async fn ensure_json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let code = match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        s if s.is_server_error() => "internal",
+        _ => "error",
+    };
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: code.to_owned(),
+            message: status
+                .canonical_reason()
+                .unwrap_or("request failed")
+                .to_lowercase(),
+            field: None,
+        },
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let mut json = Json(body).into_response();
+    json.headers_mut().extend(parts.headers);
+    (parts.status, json).into_response()
 }
 
 /// The answer to a request no route matches.

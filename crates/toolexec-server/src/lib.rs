@@ -87,6 +87,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(error::route_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.limits().max_body_bytes))
+        .layer(axum::middleware::from_fn(error::ensure_json_errors))
         .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
 }

@@ -83,7 +83,10 @@ async fn dashboard_shows_a_batch_live_in_headless_chromium() {
     );
     let seen: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
     assert_eq!(seen["ok"], true);
-    assert_eq!(seen["asked_for_token"], true, "the page asked for the token");
+    assert_eq!(
+        seen["asked_for_token"], true,
+        "the page asked for the token"
+    );
     assert!(seen["failure_message"]
         .as_str()
         .unwrap()

@@ -85,6 +85,13 @@ async fn unknown_route_is_404_and_wrong_method_is_405_both_json() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn axums_own_rejections_are_json_too() {
+    let (status, _, body) = send(&router(), get("/v1/calls/%FF%FE")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(&body).0, "bad_request");
+}
+
+#[tokio::test(start_paused = true)]
 async fn errors_leak_no_internals() {
     let (_, _, body) = send(&router(), post_raw("/v1/batches", "nope")).await;
     let message = body["error"]["message"].as_str().unwrap();
