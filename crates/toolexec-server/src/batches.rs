@@ -12,16 +12,27 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 use tokio::sync::watch;
-use toolexec::Envelope;
+use toolexec::{CallStatus, Envelope};
 
 use crate::ApiError;
 
-/// One submitted batch: its calls and, once done, their envelopes in request order.
+/// How a call of a running batch ended, as its `finished` event told.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct FinishedCall {
+    pub(crate) status: CallStatus,
+    pub(crate) success: bool,
+    pub(crate) attempts: u32,
+    pub(crate) execution_time_ms: f64,
+}
+
+/// One submitted batch: its calls, how each finished so far, and, once done, their
+/// envelopes in request order.
 #[derive(Debug)]
 pub(crate) struct Batch {
     pub(crate) id: String,
     /// `(call_id, tool)` of every call, in request order.
     pub(crate) calls: Vec<(String, String)>,
+    finished: Mutex<Vec<Option<FinishedCall>>>,
     done: watch::Sender<Option<Arc<Vec<Envelope>>>>,
 }
 
@@ -29,9 +40,21 @@ impl Batch {
     pub(crate) fn new(id: String, calls: Vec<(String, String)>) -> Self {
         Self {
             id,
+            finished: Mutex::new(vec![None; calls.len()]),
             calls,
             done: watch::Sender::new(None),
         }
+    }
+
+    pub(crate) fn record_finished(&self, index: usize, call: FinishedCall) {
+        if let Some(slot) = self.finished.lock().get_mut(index) {
+            *slot = Some(call);
+        }
+    }
+
+    /// How each call finished so far, in request order (`None`: not finished yet).
+    pub(crate) fn finished_calls(&self) -> Vec<Option<FinishedCall>> {
+        self.finished.lock().clone()
     }
 
     /// The envelopes, once every call has one.

@@ -48,6 +48,7 @@ mod openapi;
 mod routes;
 mod serve;
 mod state;
+mod watchlist;
 
 use std::any::Any;
 

@@ -26,6 +26,9 @@ use serde::Serialize;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::task::JoinHandle;
 use toolexec::{ExecutionEvent, Executor};
+
+use crate::batches::FinishedCall;
+use crate::watchlist::Watchlist;
 use utoipa::ToSchema;
 
 /// Recent failures kept for the dashboard and `GET /v1/stats`.
@@ -79,7 +82,11 @@ impl Drop for Monitor {
 }
 
 impl Monitor {
-    pub(crate) fn start(executor: &Executor, runtime: &tokio::runtime::Handle) -> Self {
+    pub(crate) fn start(
+        executor: &Executor,
+        watchlist: Arc<Watchlist>,
+        runtime: &tokio::runtime::Handle,
+    ) -> Self {
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(
                 Matcher::Full("toolexec_call_duration_seconds".into()),
@@ -96,6 +103,7 @@ impl Monitor {
             failures: failures.clone(),
             tools: executor.tools().into_iter().map(|t| t.name).collect(),
             messages: HashMap::new(),
+            watchlist,
         };
         let task = runtime.spawn(feeder.run(executor.subscribe(), handle.clone()));
         Self {
@@ -174,6 +182,8 @@ struct Feeder {
     tools: HashSet<String>,
     /// The last failure of each call still in flight.
     messages: HashMap<Arc<str>, (String, String)>,
+    /// Calls of running batches, told how they finished.
+    watchlist: Arc<Watchlist>,
 }
 
 impl Feeder {
@@ -242,11 +252,20 @@ impl Feeder {
                 call_id,
                 tool_name,
                 status,
+                success,
                 fallback,
                 attempts,
                 execution_time_ms,
-                ..
             } => {
+                self.watchlist.finished(
+                    &call_id,
+                    FinishedCall {
+                        status,
+                        success,
+                        attempts,
+                        execution_time_ms,
+                    },
+                );
                 let tool = self.tool_label(&tool_name);
                 metrics::counter!(
                     "toolexec_calls_total",

@@ -10,6 +10,7 @@ use toolexec::Executor;
 
 use crate::batches::BatchStore;
 use crate::monitor::Monitor;
+use crate::watchlist::Watchlist;
 use crate::ServerError;
 
 /// The environment variable holding the API's bearer token.
@@ -80,6 +81,7 @@ struct Shared {
     token: Option<String>,
     limits: Limits,
     monitor: Monitor,
+    watchlist: Arc<Watchlist>,
     closing: CancellationToken,
 }
 
@@ -130,6 +132,10 @@ impl AppState {
 
     pub(crate) fn monitor(&self) -> &Monitor {
         &self.inner.monitor
+    }
+
+    pub(crate) fn watchlist(&self) -> &Watchlist {
+        &self.inner.watchlist
     }
 
     /// Ends every open event stream, so that a graceful shutdown does not wait for
@@ -205,7 +211,8 @@ impl AppStateBuilder {
     pub fn build(self) -> Result<AppState, ServerError> {
         self.limits.validate()?;
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| ServerError::NoRuntime)?;
-        let monitor = Monitor::start(&self.executor, &runtime);
+        let watchlist = Arc::new(Watchlist::default());
+        let monitor = Monitor::start(&self.executor, watchlist.clone(), &runtime);
         Ok(AppState {
             inner: Arc::new(Shared {
                 batches: BatchStore::new(self.limits.max_batches),
@@ -214,6 +221,7 @@ impl AppStateBuilder {
                 token: self.token,
                 limits: self.limits,
                 monitor,
+                watchlist,
                 closing: CancellationToken::new(),
             }),
         })

@@ -59,6 +59,27 @@ async fn wait_false_answers_202_at_once_and_the_batch_can_be_polled() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_running_batch_shows_calls_that_finished_so_far() {
+    let app = router();
+    let body = json!({"calls": [{"tool": "echo", "call_id": "quick"}, {"tool": "slow", "call_id": "long"}]});
+    let (_, _, view) = send(&app, post_json("/v1/batches?wait=false", &body)).await;
+    let id = view["batch_id"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(10)).await;
+
+    let (_, _, running) = send(&app, get(&format!("/v1/batches/{id}"))).await;
+    assert_eq!(running["status"], "running");
+    assert_eq!(running["completed"], 1);
+    let quick = &running["calls"][0];
+    assert_eq!(
+        (&quick["status"], &quick["success"], &quick["attempt"]),
+        (&json!("success"), &json!(true), &json!(1))
+    );
+    assert!(quick["execution_time_ms"].is_number());
+    assert_eq!(running["calls"][1]["status"], "running");
+    assert!(running["calls"][1].get("success").is_none());
+}
+
+#[tokio::test(start_paused = true)]
 async fn batch_deadline_and_failure_mode_are_applied() {
     let app = router();
     let body = json!({

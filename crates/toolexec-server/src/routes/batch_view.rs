@@ -1,8 +1,10 @@
 //! How a batch is shown: its status, each call's progress, and the envelopes once done.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
+use toolexec::{Envelope, LiveStatus};
 use utoipa::ToSchema;
 
 use crate::batches::Batch;
@@ -29,6 +31,12 @@ pub struct CallProgress {
     pub status: String,
     /// The attempt running, or attempts made once final.
     pub attempt: u32,
+    /// Whether the call's envelope holds an answer, once final.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// The call's duration, once final.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub execution_time_ms: Option<f64>,
 }
 
 /// A batch as the API shows it.
@@ -42,7 +50,8 @@ pub struct BatchView {
     pub total: usize,
     /// Calls that have finished.
     pub completed: usize,
-    /// Every call's progress, in request order.
+    /// Every call's progress, in request order; a finished call shows its final status,
+    /// attempts, success and duration before the whole batch is done.
     pub calls: Vec<CallProgress>,
     /// Every call's envelope, in request order, once the batch is done.
     #[schema(value_type = Option<Vec<Object>>)]
@@ -52,44 +61,11 @@ pub struct BatchView {
 impl BatchView {
     pub(crate) fn of(batch: &Batch, state: &AppState) -> Self {
         let envelopes = batch.envelopes();
-        let calls: Vec<CallProgress> = match &envelopes {
-            Some(done) => done
-                .iter()
-                .map(|e| CallProgress {
-                    call_id: e.call_id.to_string(),
-                    tool_name: e.tool_name.to_string(),
-                    status: e.status.as_str().to_owned(),
-                    attempt: e.attempts,
-                })
-                .collect(),
-            None => batch
-                .calls
-                .iter()
-                .map(
-                    |(call_id, tool)| match state.executor().call_status(call_id) {
-                        Some(live) => CallProgress {
-                            call_id: call_id.clone(),
-                            tool_name: tool.clone(),
-                            status: live.status.as_str().to_owned(),
-                            attempt: live.attempt,
-                        },
-                        None => CallProgress {
-                            call_id: call_id.clone(),
-                            tool_name: tool.clone(),
-                            status: "pending".into(),
-                            attempt: 0,
-                        },
-                    },
-                )
-                .collect(),
+        let calls = match &envelopes {
+            Some(done) => done.iter().map(CallProgress::of_envelope).collect(),
+            None => progress_so_far(batch, state),
         };
-        let completed = match &envelopes {
-            Some(done) => done.len(),
-            None => calls
-                .iter()
-                .filter(|c| !matches!(c.status.as_str(), "pending" | "running" | "retrying"))
-                .count(),
-        };
+        let completed = calls.iter().filter(|c| c.success.is_some()).count();
         Self {
             batch_id: batch.id.clone(),
             status: if envelopes.is_some() {
@@ -103,4 +79,53 @@ impl BatchView {
             envelopes,
         }
     }
+}
+
+impl CallProgress {
+    fn of_envelope(envelope: &Envelope) -> Self {
+        Self {
+            call_id: envelope.call_id.to_string(),
+            tool_name: envelope.tool_name.to_string(),
+            status: envelope.status.as_str().to_owned(),
+            attempt: envelope.attempts,
+            success: Some(envelope.success),
+            execution_time_ms: Some(envelope.execution_time_ms),
+        }
+    }
+}
+
+/// A running batch's calls: finished ones from the batch's own record, the others from
+/// one snapshot of the calls in flight (see [`crate::watchlist`]).
+fn progress_so_far(batch: &Batch, state: &AppState) -> Vec<CallProgress> {
+    let in_flight: HashMap<Arc<str>, LiveStatus> = state
+        .executor()
+        .in_flight()
+        .into_iter()
+        .map(|live| (live.call_id.clone(), live))
+        .collect();
+    batch
+        .calls
+        .iter()
+        .zip(batch.finished_calls())
+        .map(|((call_id, tool), finished)| {
+            let mut progress = CallProgress {
+                call_id: call_id.clone(),
+                tool_name: tool.clone(),
+                status: "pending".into(),
+                attempt: 0,
+                success: None,
+                execution_time_ms: None,
+            };
+            if let Some(done) = finished {
+                progress.status = done.status.as_str().to_owned();
+                progress.attempt = done.attempts;
+                progress.success = Some(done.success);
+                progress.execution_time_ms = Some(done.execution_time_ms);
+            } else if let Some(live) = in_flight.get(call_id.as_str()) {
+                progress.status = live.status.as_str().to_owned();
+                progress.attempt = live.attempt;
+            }
+            progress
+        })
+        .collect()
 }

@@ -108,11 +108,13 @@ pub(crate) async fn create_batch(
             .collect(),
     ));
     state.batches().insert(batch.clone())?;
-    let executor = state.executor().clone();
+    state.watchlist().watch(&batch);
+    let runner = state.clone();
     let running = batch.clone();
     tokio::spawn(async move {
-        let envelopes = executor.execute_batch(calls, options).await;
+        let envelopes = runner.executor().execute_batch(calls, options).await;
         running.finish(envelopes);
+        runner.watchlist().unwatch(&running);
     });
     if query.wait {
         batch.wait().await;
