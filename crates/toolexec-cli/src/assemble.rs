@@ -43,28 +43,26 @@ pub struct Overrides {
     pub max_concurrency: Option<usize>,
 }
 
-/// The registry of built-in tools plus the configuration's tools.
-pub fn registry(config: &Config, store: Arc<Store>) -> Result<ToolRegistry, ConfigError> {
+/// The registry of built-in tools plus the configuration's tools. Remote backends are
+/// built here: a Lambda client is configured, an MCP server is started or reached and
+/// its tools imported (as `NAME.TOOL`).
+pub async fn registry(config: &Config, store: Arc<Store>) -> Result<ToolRegistry, ConfigError> {
     let builtins = supply_chain::builtin_tools(store);
     let mut registry = ToolRegistry::new();
     for tool in &builtins {
         registry.register(tool.clone());
     }
     for entry in &config.tools {
-        let key_error = |key: &str, message: String| ConfigError {
-            file: config.file.clone(),
-            line: 1,
-            key: format!("tools.{}.{key}", entry.name),
-            message,
-        };
-        let tool: Arc<dyn Tool> = match &entry.source {
-            ToolSource::Sim(sim) => Arc::new(SimTool::new(&entry.name, *sim)),
+        let table = format!("tools.{}", entry.name);
+        let tools: Vec<Arc<dyn Tool>> = match &entry.source {
+            ToolSource::Sim(sim) => vec![Arc::new(SimTool::new(&entry.name, *sim))],
             ToolSource::Local { builtin } => {
                 let found = builtins.iter().find(|t| t.spec().name == *builtin);
                 let Some(tool) = found else {
                     let names: Vec<&str> =
                         builtins.iter().map(|t| t.spec().name.as_str()).collect();
-                    return Err(key_error(
+                    return Err(config.error(
+                        &table,
                         "builtin",
                         format!(
                             "no built-in tool {builtin:?}; built-ins: {}",
@@ -73,29 +71,29 @@ pub fn registry(config: &Config, store: Arc<Store>) -> Result<ToolRegistry, Conf
                     ));
                 };
                 if *builtin == entry.name {
-                    tool.clone()
+                    vec![tool.clone()]
                 } else {
-                    Arc::new(Renamed::new(tool.clone(), &entry.name))
+                    vec![Arc::new(Renamed::new(tool.clone(), &entry.name))]
                 }
             }
-            ToolSource::Remote { backend, .. } => {
-                return Err(key_error(
-                    "backend",
-                    format!("backend {backend:?} is not available in this build"),
-                ));
-            }
+            ToolSource::Remote(backend) => backend
+                .build(&entry.name)
+                .await
+                .map_err(|e| config.error(&table, &e.key, e.reason))?,
         };
-        let mut options = ToolOptions::default().with_policy(entry.policy);
-        if let Some(value) = &entry.fallback {
-            options = options.with_fallback(Fallback::value(value.clone()));
+        for tool in tools {
+            let mut options = ToolOptions::default().with_policy(entry.policy);
+            if let Some(value) = &entry.fallback {
+                options = options.with_fallback(Fallback::value(value.clone()));
+            }
+            registry.register_with(tool, options);
         }
-        registry.register_with(tool, options);
     }
     Ok(registry)
 }
 
 /// Builds the executor for `config` with the command line's overrides.
-pub fn executor(
+pub async fn executor(
     config: &Config,
     store: Arc<Store>,
     overrides: Overrides,
@@ -104,7 +102,7 @@ pub fn executor(
     if let Some(n) = overrides.max_concurrency {
         settings.max_concurrency = n;
     }
-    let registry = registry(config, store)?;
+    let registry = registry(config, store).await?;
     Executor::builder()
         .config(settings)
         .registry(registry)

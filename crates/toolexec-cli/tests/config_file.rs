@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use toolexec::Jitter;
+use toolexec_backends::BackendConfig;
 use toolexec_cli::config::{Config, ToolSource};
 
 const DESIGN_EXAMPLE: &str = r#"
@@ -60,11 +61,11 @@ fn the_design_example_loads() {
         other => panic!("expected a sim tool, got {other:?}"),
     }
     match &config.tools[1].source {
-        ToolSource::Remote { backend, settings } => {
-            assert_eq!(backend, "lambda");
+        ToolSource::Remote(BackendConfig::Lambda(lambda)) => {
+            assert_eq!(lambda.function_name, "inventory_optimizer");
             assert_eq!(
-                settings["function_name"].as_str(),
-                Some("inventory_optimizer")
+                lambda.endpoint_url.as_deref(),
+                Some("http://127.0.0.1:9000")
             );
         }
         other => panic!("expected a remote tool, got {other:?}"),
@@ -161,4 +162,19 @@ fn a_tool_fallback_and_local_builtin_alias_load() {
         ToolSource::Local { builtin } => assert_eq!(builtin, "calculate_reorder_points"),
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn an_unknown_backend_key_names_its_line() {
+    let text =
+        "[tools.api]\nbackend = \"http\"\nurl = \"http://127.0.0.1:1/x\"\nmethd = \"POST\"\n";
+    let (line, key, shown) = error_of(text);
+    assert_eq!((line, key.as_str()), (4, "tools.api.methd"), "{shown}");
+}
+
+#[test]
+fn a_backend_missing_a_required_key_is_rejected() {
+    let (_, key, shown) = error_of("[tools.fn]\nbackend = \"lambda\"\nmax_retries = 2\n");
+    assert!(key.starts_with("tools.fn"), "{key}");
+    assert!(shown.contains("function_name"), "{shown}");
 }

@@ -46,7 +46,7 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     let question = args.question.trim();
     let store = assemble::open_store(&args.common.db_path())?;
     let config = args.common.load_config()?;
-    let executor = assemble::executor(&config, store.clone(), Overrides::default())?;
+    let executor = assemble::executor(&config, store.clone(), Overrides::default()).await?;
     let catalog = {
         let store = store.clone();
         tokio::task::spawn_blocking(move || Catalog::load(&store)).await??

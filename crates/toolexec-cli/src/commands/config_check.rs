@@ -18,7 +18,7 @@ pub struct CheckArgs {
 pub async fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&args.file)?;
     let store = std::sync::Arc::new(supply_chain::Store::in_memory()?);
-    let executor = assemble::executor(&config, store, assemble::Overrides::default())?;
+    let executor = assemble::executor(&config, store, assemble::Overrides::default()).await?;
     crate::output::emit(format!(
         "{}: ok ({} tools configured, {} registered, max_concurrency {})",
         display_path(&args.file),

@@ -47,7 +47,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let overrides = Overrides {
         max_concurrency: args.concurrency.map(|n| n as usize),
     };
-    let executor = assemble::executor(&config, store, overrides)?;
+    let executor = assemble::executor(&config, store, overrides).await?;
     let failure_mode = match (args.fail_fast, args.tolerate) {
         (true, _) => FailureMode::FailFast,
         (false, Some(n)) => FailureMode::Tolerate(n),

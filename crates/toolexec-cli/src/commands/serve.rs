@@ -25,7 +25,7 @@ pub struct ServeArgs {
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = args.common.load_config()?;
     let store = assemble::open_store(&args.common.db_path())?;
-    let executor = assemble::executor(&config, store.clone(), Overrides::default())?;
+    let executor = assemble::executor(&config, store.clone(), Overrides::default()).await?;
     let catalog = tokio::task::spawn_blocking(move || Catalog::load(&store)).await??;
     let assistant = Arc::new(Orchestrator::new(executor.clone(), Arc::new(catalog)));
     let asker: Asker = Arc::new(move |question: String| {

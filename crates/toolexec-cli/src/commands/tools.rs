@@ -21,7 +21,7 @@ pub struct ToolsArgs {
 pub async fn run(args: ToolsArgs) -> anyhow::Result<ExitCode> {
     let config = args.common.load_config()?;
     let store = assemble::open_store(&args.common.db_path())?;
-    let executor = assemble::executor(&config, store, Overrides::default())?;
+    let executor = assemble::executor(&config, store, Overrides::default()).await?;
     let specs = executor.tools();
     if args.json {
         print_json(&specs)?;

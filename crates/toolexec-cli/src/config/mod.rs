@@ -28,6 +28,7 @@ pub struct Config {
     pub executor: ExecutorConfig,
     /// The tools of the file, in name order.
     pub tools: Vec<ToolEntry>,
+    text: String,
 }
 
 impl Default for Config {
@@ -36,6 +37,7 @@ impl Default for Config {
             file: PathBuf::from("<built-in>"),
             executor: ExecutorConfig::default(),
             tools: Vec::new(),
+            text: String::new(),
         }
     }
 }
@@ -131,7 +133,20 @@ impl Config {
             file: file.to_owned(),
             executor,
             tools,
+            text: text.to_owned(),
         })
+    }
+}
+
+impl Config {
+    /// An error about `key` of table `[table]`, at the line where the key is set.
+    pub fn error(&self, table: &str, key: &str, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            file: self.file.clone(),
+            line: find_key_line(&self.text, table, key),
+            key: format!("{table}.{key}"),
+            message: message.into(),
+        }
     }
 }
 

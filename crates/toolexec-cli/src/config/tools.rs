@@ -35,13 +35,8 @@ pub enum ToolSource {
     },
     /// The scripted `sim` tool.
     Sim(SimConfig),
-    /// A remote backend (`lambda`, `http`, `process`, `mcp`) with its settings.
-    Remote {
-        /// The backend's name.
-        backend: String,
-        /// Its settings, checked by the backend when the tool is built.
-        settings: toml::Table,
-    },
+    /// A remote backend (`lambda`, `http`, `process`, `mcp`) with its checked settings.
+    Remote(toolexec_backends::BackendConfig),
 }
 
 #[derive(Deserialize)]
@@ -116,10 +111,11 @@ pub(crate) fn read_tool(
                 builtin: s.builtin.unwrap_or_else(|| name.to_owned()),
             }
         }
-        _ => ToolSource::Remote {
-            backend,
-            settings: rest.0,
-        },
+        _ => {
+            let (mut table, spans) = rest;
+            table.insert("backend".into(), toml::Value::String(backend));
+            ToolSource::Remote(backend_config(source, &prefix, header, (table, spans))?)
+        }
     };
     Ok(ToolEntry {
         name: name.to_owned(),
