@@ -30,6 +30,32 @@
 //! # }
 //! ```
 //!
+//! # Serving
+//!
+//! A binary builds the state once (inside its runtime), plugs in the assistant, and
+//! serves until its shutdown signal (Ctrl-C, say):
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//!
+//! use futures::FutureExt;
+//! use toolexec_server::{AppState, Asker};
+//!
+//! # async fn run(executor: toolexec::Executor) -> Result<(), Box<dyn std::error::Error>> {
+//! let asker: Asker = Arc::new(|question: String| {
+//!     async move { Ok(serde_json::json!({"answer": format!("no idea about {question}")})) }
+//!         .boxed()
+//! });
+//! let state = AppState::builder(executor)
+//!     .api_token_from_env() // TOOLEXEC_API_TOKEN; needed beyond loopback
+//!     .asker(asker)
+//!     .build()?;
+//! let shutdown = std::future::pending::<()>(); // e.g. tokio::signal::ctrl_c()
+//! toolexec_server::serve_with_shutdown("127.0.0.1:8080".parse()?, state, shutdown).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Routes: `POST /v1/batches` (`?wait=false` answers `202` at once),
 //! `GET /v1/batches/{id}`, `GET /v1/calls/{call_id}`, `GET /v1/events` (SSE),
 //! `GET /v1/tools`, `GET /v1/stats`, `POST /v1/ask`, `GET /metrics`, `GET /healthz`,
