@@ -258,15 +258,18 @@ async fn http_fixture(log: &Path) -> (tokio::process::Child, String) {
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
+        .expect("the fixture server starts");
+    let stdout = child.stdout.take().expect("a piped stdout");
     let mut lines = tokio::io::BufReader::new(stdout).lines();
     let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
         .await
         .expect("the fixture starts")
-        .unwrap()
-        .unwrap();
-    let url = line.strip_prefix("listening on ").unwrap().to_owned();
+        .expect("stdout is readable")
+        .expect("the fixture prints its address");
+    let url = line
+        .strip_prefix("listening on ")
+        .expect("the address line")
+        .to_owned();
     (child, url)
 }
 

@@ -17,7 +17,7 @@ use toolexec_backends::{BackendConfig, ProcessConfig};
 fn sh(name: &str, script: &str) -> Arc<dyn Tool> {
     ProcessConfig::new("sh", ["-c", script])
         .build(name)
-        .unwrap()
+        .expect("a valid process config")
 }
 
 fn call(tool: &str) -> ToolCall {

@@ -3,7 +3,8 @@
 
 #![allow(dead_code)]
 
-pub mod cargo_bin;
+pub(crate) mod cargo_bin;
+pub(crate) mod emulator;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use std::time::Duration;
 use toolexec::{Executor, Jitter, PolicyOverrides, Tool, ToolOptions};
 
 /// Retry quickly and predictably: 10 ms, 20 ms, ... without jitter.
-pub fn quick_retries() -> ToolOptions {
+pub(crate) fn quick_retries() -> ToolOptions {
     ToolOptions::default().with_policy(PolicyOverrides {
         backoff_initial: Some(Duration::from_millis(10)),
         backoff_max: Some(Duration::from_millis(100)),
@@ -22,7 +23,7 @@ pub fn quick_retries() -> ToolOptions {
 }
 
 /// An executor with `tools`, each retried quickly.
-pub fn executor(tools: impl IntoIterator<Item = Arc<dyn Tool>>) -> Executor {
+pub(crate) fn executor(tools: impl IntoIterator<Item = Arc<dyn Tool>>) -> Executor {
     tools
         .into_iter()
         .fold(Executor::builder(), |b, t| b.tool_with(t, quick_retries()))
@@ -31,7 +32,7 @@ pub fn executor(tools: impl IntoIterator<Item = Arc<dyn Tool>>) -> Executor {
 }
 
 /// Whether `pid` is a live process (a zombie counts as gone).
-pub fn alive(pid: u32) -> bool {
+pub(crate) fn alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => {
             // The state follows the parenthesised command name.
@@ -46,7 +47,7 @@ pub fn alive(pid: u32) -> bool {
 }
 
 /// Polls `condition` every 20 ms for up to `limit`; whether it became true.
-pub async fn eventually(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+pub(crate) async fn eventually(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
     let end = tokio::time::Instant::now() + limit;
     loop {
         if condition() {
@@ -60,7 +61,7 @@ pub async fn eventually(limit: Duration, mut condition: impl FnMut() -> bool) ->
 }
 
 /// A fresh, empty directory under the target directory for one test.
-pub fn scratch_dir(test: &str) -> PathBuf {
+pub(crate) fn scratch_dir(test: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("backends-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -69,7 +70,7 @@ pub fn scratch_dir(test: &str) -> PathBuf {
 }
 
 /// Reads a pid written by a test script, waiting up to 5 s for it to appear.
-pub async fn read_pid(path: &std::path::Path) -> u32 {
+pub(crate) async fn read_pid(path: &std::path::Path) -> u32 {
     let mut pid = None;
     eventually(Duration::from_secs(5), || {
         pid = std::fs::read_to_string(path)
