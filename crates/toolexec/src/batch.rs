@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -101,16 +102,15 @@ impl Executor {
                 .max_concurrency
                 .map(|n| Arc::new(Semaphore::new(n.clamp(1, Semaphore::MAX_PERMITS)))),
         });
-        let names: Vec<(Option<String>, String)> = calls
-            .iter()
-            .map(|c| (c.call_id.clone(), c.tool.clone()))
-            .collect();
         let mut results: Vec<Option<Envelope>> = vec![None; calls.len()];
+        let mut names = Vec::with_capacity(calls.len());
+        let first = self.inner.reserve_sequences(calls.len());
         let mut tasks = JoinSet::new();
-        for (index, call) in calls.into_iter().enumerate() {
-            let inner = self.inner.clone();
-            let scope = scope.clone();
-            tasks.spawn(async move { (index, inner.run_call(call, &scope).await) });
+        for (index, mut call) in calls.into_iter().enumerate() {
+            let accepted = self.inner.accept(&mut call, first + index as u64);
+            names.push((accepted.call_id.clone(), accepted.tool_name.clone()));
+            let run = self.inner.clone().run_call(call, accepted, scope.clone());
+            tasks.spawn(run.map(move |envelope| (index, envelope)));
         }
         let mut failures = 0;
         while let Some(joined) = tasks.join_next().await {
@@ -127,19 +127,24 @@ impl Executor {
         }
         results
             .into_iter()
-            .zip(names)
-            .map(|(envelope, (call_id, tool))| envelope.unwrap_or_else(|| lost_call(call_id, tool)))
+            .enumerate()
+            .map(|(index, envelope)| {
+                envelope.unwrap_or_else(|| {
+                    let (call_id, tool) = &names[index];
+                    lost_call(call_id.clone(), tool.clone())
+                })
+            })
             .collect()
     }
 }
 
 /// The envelope of a call whose task died outside the engine's guards; it should never
 /// be seen, but a batch still answers every call.
-fn lost_call(call_id: Option<String>, tool: String) -> Envelope {
+fn lost_call(call_id: Arc<str>, tool_name: Arc<str>) -> Envelope {
     let failure = AttemptFailure::panic("the call's task ended without an envelope".into());
     Envelope {
-        call_id: call_id.unwrap_or_default().into(),
-        tool_name: tool.into(),
+        call_id,
+        tool_name,
         status: CallStatus::Failed,
         success: false,
         result: None,

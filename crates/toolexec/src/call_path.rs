@@ -1,6 +1,7 @@
 //! The path of one call, outside in: deadlines, circuit check, permits, the retry loop
 //! around attempt timeouts, fallback, and recording (DESIGN.md section 2).
 
+use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -16,11 +17,39 @@ use crate::attempt::{panic_message, AttemptFailure};
 use crate::envelope::millis;
 use crate::executor::Inner;
 use crate::history::ExecutionRecord;
-use crate::policy::{should_retry, CallPolicy};
+use crate::policy::{should_retry, CallPolicy, Fallback};
 use crate::registry::RegisteredTool;
 use crate::stats::Sample;
 use crate::status::{ExecutionEvent, LiveStatus};
 use crate::{AttemptRecord, CallContext, CallStatus, Envelope, ToolCall};
+
+/// A call's identity, fixed when the call is accepted.
+pub(crate) struct Accepted {
+    pub(crate) sequence: u64,
+    pub(crate) call_id: Arc<str>,
+    pub(crate) tool_name: Arc<str>,
+    pub(crate) tool: Option<Arc<RegisteredTool>>,
+}
+
+/// `c-N`, written straight into the `Arc` (no intermediate `String`).
+fn generated_id(sequence: u64) -> Arc<str> {
+    let mut digits = [0u8; 20];
+    let mut n = sequence;
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut id = [0u8; 22];
+    id[..2].copy_from_slice(b"c-");
+    let len = 2 + digits.len() - start;
+    id[2..len].copy_from_slice(&digits[start..]);
+    Arc::from(std::str::from_utf8(&id[..len]).unwrap_or("c-?"))
+}
 
 /// What a call inherits from its batch (or from a lone `execute`).
 pub(crate) struct Scope {
@@ -126,84 +155,109 @@ impl Drop for CallGuard<'_> {
 }
 
 impl Inner {
-    /// Runs one call to its envelope.
-    pub(crate) async fn run_call(&self, mut call: ToolCall, scope: &Scope) -> Envelope {
-        let start = Instant::now();
-        let sequence = self.next_sequence();
+    /// Fixes a call's identity when it is accepted: its sequence number, its id (given
+    /// or `c-N`) and its tool, looked up once.
+    pub(crate) fn accept(&self, call: &mut ToolCall, sequence: u64) -> Accepted {
         let call_id: Arc<str> = match call.call_id.take() {
             Some(id) => id.into(),
-            None => format!("c-{sequence}").into(),
+            None => generated_id(sequence),
         };
-        let tool = self.tools.get(call.tool.as_str()).cloned();
+        let requested = std::mem::take(&mut call.tool);
+        let tool = self.tools.get(requested.as_str()).cloned();
         let tool_name = match &tool {
             Some(t) => t.name.clone(),
-            None => std::mem::take(&mut call.tool).into(),
+            None => requested.into(),
         };
-        self.board.set(
-            sequence,
-            LiveStatus {
-                call_id: call_id.clone(),
-                tool_name: tool_name.clone(),
-                status: CallStatus::Pending,
-                attempt: 0,
-            },
-        );
-        self.board.emit(|| ExecutionEvent::Started {
-            call_id: call_id.clone(),
-            tool_name: tool_name.clone(),
-        });
-        let mut guard = CallGuard {
-            inner: self,
+        Accepted {
             sequence,
             call_id,
             tool_name,
             tool,
-            start,
-            attempts: 0,
-            finished: false,
-        };
-        let Some(tool) = guard.tool.clone() else {
-            let failure = AttemptFailure::not_found(&guard.tool_name);
-            let envelope = envelope(&guard, Err(failure), Vec::new());
-            guard.finish(&envelope, None);
-            return envelope;
-        };
-        let policy = tool.policy.for_call(&call);
-        let deadline = earliest(policy.call_deadline.map(|d| start + d), scope.deadline);
-        let (outcome, log) = match tool.circuit.try_acquire() {
-            Err(remaining) => (
-                Err(AttemptFailure::circuit_open(&tool.name, remaining)),
-                Vec::new(),
-            ),
-            Ok(()) => {
-                // The first permit is awaited here and the loop boxed, so that a call
-                // queued for its first permit holds a small future: a batch keeps the
-                // future of every queued call alive.
-                let first = self.acquire(scope, deadline).await;
-                Box::pin(
-                    self.attempt_loop(&mut guard, &tool, &call, &policy, deadline, scope, first),
-                )
-                .await
-            }
-        };
-        let circuit = match &outcome {
-            Ok(_) => Some(true),
-            Err(f) if f.kind == crate::ErrorKind::CircuitOpen => None,
-            Err(f) => f.counts_against_circuit(),
-        };
-        let mut envelope = envelope(&guard, outcome, log);
-        if let (false, Some(fallback)) = (envelope.success, &tool.fallback) {
-            if let Ok(value) =
-                Box::pin(AssertUnwindSafe(fallback.answer(&envelope)).catch_unwind()).await
-            {
-                envelope.result = Some(value);
-                envelope.success = true;
-                envelope.fallback = true;
-                envelope.execution_time_ms = millis(start.elapsed());
-            }
         }
-        guard.finish(&envelope, circuit);
-        envelope
+    }
+
+    /// Runs one accepted call to its envelope. Owning its arguments, the future is what
+    /// a batch spawns as is, with nothing copied around it; it is an `async move` block
+    /// rather than an `async fn` because the latter stores each argument twice.
+    #[allow(clippy::manual_async_fn)]
+    pub(crate) fn run_call(
+        self: Arc<Self>,
+        call: ToolCall,
+        accepted: Accepted,
+        scope: Arc<Scope>,
+    ) -> impl Future<Output = Envelope> + Send {
+        async move {
+            let start = Instant::now();
+            let inner: &Inner = &self;
+            let scope: &Scope = &scope;
+            let call: &ToolCall = &call;
+            let sequence = accepted.sequence;
+            let call_id = accepted.call_id;
+            let tool_name = accepted.tool_name;
+            let tool = accepted.tool;
+            inner.board.set(
+                sequence,
+                LiveStatus {
+                    call_id: call_id.clone(),
+                    tool_name: tool_name.clone(),
+                    status: CallStatus::Pending,
+                    attempt: 0,
+                },
+            );
+            inner.board.emit(|| ExecutionEvent::Started {
+                call_id: call_id.clone(),
+                tool_name: tool_name.clone(),
+            });
+            let mut guard = CallGuard {
+                inner,
+                sequence,
+                call_id,
+                tool_name,
+                tool,
+                start,
+                attempts: 0,
+                finished: false,
+            };
+            let Some(tool) = guard.tool.clone() else {
+                let failure = AttemptFailure::not_found(&guard.tool_name);
+                let envelope = envelope(&guard, Err(failure), Vec::new());
+                guard.finish(&envelope, None);
+                return envelope;
+            };
+            let policy = tool.policy.for_call(call);
+            let deadline = earliest(policy.call_deadline.map(|d| start + d), scope.deadline);
+            let (outcome, log) = match tool.circuit.try_acquire() {
+                Err(remaining) => (
+                    Err(AttemptFailure::circuit_open(&tool.name, remaining)),
+                    Vec::new(),
+                ),
+                Ok(()) => {
+                    // The first permit is awaited here and the loop boxed, so that a call
+                    // queued for its first permit holds a small future: a batch keeps the
+                    // future of every queued call alive.
+                    match inner.acquire(scope, deadline).await {
+                        Err(failure) => (Err(failure), Vec::new()),
+                        Ok(first) => {
+                            let attempts = inner.attempt_loop(
+                                &mut guard, &tool, call, &policy, deadline, scope, first,
+                            );
+                            Box::pin(attempts).await
+                        }
+                    }
+                }
+            };
+            let circuit = match &outcome {
+                Ok(_) => Some(true),
+                Err(f) if f.kind == crate::ErrorKind::CircuitOpen => None,
+                Err(f) => f.counts_against_circuit(),
+            };
+            let mut envelope = envelope(&guard, outcome, log);
+            if let (false, Some(fallback)) = (envelope.success, &tool.fallback) {
+                envelope = Box::pin(with_fallback(envelope, fallback, start)).await;
+            }
+            guard.finish(&envelope, circuit);
+            envelope
+        }
     }
 
     // The call's parts, borrowed from `run_call`'s frame, plus the first attempt's
@@ -217,7 +271,7 @@ impl Inner {
         policy: &CallPolicy,
         deadline: Option<Instant>,
         scope: &Scope,
-        first: Result<Permits, AttemptFailure>,
+        first: Permits,
     ) -> (Result<Value, AttemptFailure>, Vec<AttemptRecord>) {
         let mut first = Some(first);
         let mut log = Vec::with_capacity(1);
@@ -227,11 +281,10 @@ impl Inner {
             let attempt = guard.attempts + 1;
             let permits = match first.take() {
                 Some(permits) => permits,
-                None => self.acquire(scope, deadline).await,
-            };
-            let permits = match permits {
-                Ok(permits) => permits,
-                Err(failure) => return (Err(failure), log),
+                None => match self.acquire(scope, deadline).await {
+                    Ok(permits) => permits,
+                    Err(failure) => return (Err(failure), log),
+                },
             };
             guard.attempts = attempt;
             guard.set_status(CallStatus::Running, attempt);
@@ -454,6 +507,20 @@ async fn run_attempt(
     result
 }
 
+/// The envelope of a failed call answered by its fallback, if the fallback answers.
+async fn with_fallback(mut envelope: Envelope, fallback: &Fallback, start: Instant) -> Envelope {
+    if let Ok(value) = AssertUnwindSafe(fallback.answer(&envelope))
+        .catch_unwind()
+        .await
+    {
+        envelope.result = Some(value);
+        envelope.success = true;
+        envelope.fallback = true;
+        envelope.execution_time_ms = millis(start.elapsed());
+    }
+    envelope
+}
+
 fn envelope(
     guard: &CallGuard<'_>,
     outcome: Result<Value, AttemptFailure>,
@@ -501,4 +568,16 @@ fn salt(call_id: &str) -> u64 {
     let mut hasher = std::hash::DefaultHasher::new();
     call_id.hash(&mut hasher);
     hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::generated_id;
+
+    #[test]
+    fn generated_ids_are_c_dash_the_sequence_number() {
+        assert_eq!(&*generated_id(0), "c-0");
+        assert_eq!(&*generated_id(42), "c-42");
+        assert_eq!(&*generated_id(u64::MAX), "c-18446744073709551615");
+    }
 }

@@ -153,6 +153,11 @@ impl Inner {
     pub(crate) fn next_sequence(&self) -> u64 {
         self.sequence.fetch_add(1, Ordering::Relaxed)
     }
+
+    /// The first of `n` consecutive sequence numbers, for a batch accepted at once.
+    pub(crate) fn reserve_sequences(&self, n: usize) -> u64 {
+        self.sequence.fetch_add(n as u64, Ordering::Relaxed)
+    }
 }
 
 /// Runs tool calls: alone with [`Executor::execute`] or in parallel batches with
@@ -185,13 +190,18 @@ impl Executor {
     }
 
     /// Runs one call that ends `cancelled` as soon as `cancel` is cancelled.
-    pub async fn execute_cancellable(&self, call: ToolCall, cancel: CancellationToken) -> Envelope {
-        let scope = Scope {
+    pub async fn execute_cancellable(
+        &self,
+        mut call: ToolCall,
+        cancel: CancellationToken,
+    ) -> Envelope {
+        let scope = Arc::new(Scope {
             deadline: None,
             cancel,
             permits: None,
-        };
-        self.inner.run_call(call, &scope).await
+        });
+        let accepted = self.inner.accept(&mut call, self.inner.next_sequence());
+        self.inner.clone().run_call(call, accepted, scope).await
     }
 
     /// A new subscription to the lifecycle events of every call from now on.
