@@ -27,7 +27,8 @@ pub(crate) fn call_result(envelope: &Envelope) -> CallToolResult {
         result
     };
     let mut meta = MetaObject::new();
-    meta.0.insert(CALL_META_KEY.to_owned(), call_summary(envelope));
+    meta.0
+        .insert(CALL_META_KEY.to_owned(), call_summary(envelope));
     result.meta = Some(meta);
     result
 }
@@ -89,7 +90,10 @@ mod tests {
         assert_eq!(result.is_error, Some(false));
         assert_eq!(result.structured_content, Some(json!({"ok": true})));
         let text = result.content[0].as_text().expect("text").text.clone();
-        assert_eq!(serde_json::from_str::<Value>(&text).ok(), Some(json!({"ok": true})));
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).ok(),
+            Some(json!({"ok": true}))
+        );
         let meta = result.meta.expect("meta");
         assert_eq!(meta.0[CALL_META_KEY]["call_id"], "mcp-7");
     }

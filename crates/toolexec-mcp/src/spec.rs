@@ -22,8 +22,12 @@ pub(crate) fn mcp_tool(spec: &ToolSpec) -> Tool {
         .read_only(hints.read_only)
         .idempotent(hints.idempotent)
         .destructive(hints.destructive);
-    Tool::new(spec.name.clone(), spec.description.clone(), Arc::new(schema))
-        .with_annotations(annotations)
+    Tool::new(
+        spec.name.clone(),
+        spec.description.clone(),
+        Arc::new(schema),
+    )
+    .with_annotations(annotations)
 }
 
 #[cfg(test)]
