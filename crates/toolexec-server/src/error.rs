@@ -53,6 +53,12 @@ pub enum ApiError {
         /// Batches running now.
         running: usize,
     },
+    /// As many event streams are open as the server allows (429 `too_many_streams`).
+    #[error("{max} event streams are open; close one first")]
+    TooManyStreams {
+        /// The limit.
+        max: usize,
+    },
     /// `POST /v1/ask` without an assistant configured (501 `not_implemented`).
     #[error("no assistant is configured on this server")]
     AskUnavailable,
@@ -89,7 +95,9 @@ impl ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooManyBatches { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyBatches { .. } | Self::TooManyStreams { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::AskUnavailable => StatusCode::NOT_IMPLEMENTED,
             Self::AskFailed(_) => StatusCode::BAD_GATEWAY,
             Self::AskTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
@@ -108,6 +116,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::InvalidInput { .. } => "invalid_input",
             Self::TooManyBatches { .. } => "too_many_batches",
+            Self::TooManyStreams { .. } => "too_many_streams",
             Self::AskUnavailable => "not_implemented",
             Self::AskFailed(_) => "ask_failed",
             Self::AskTimeout { .. } => "timeout",
@@ -142,6 +151,7 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// A stable code: `malformed_json`, `bad_request`, `unauthorized`, `not_found`,
     /// `method_not_allowed`, `payload_too_large`, `invalid_input`, `too_many_batches`,
+    /// `too_many_streams`,
     /// `not_implemented`, `ask_failed`, `timeout`, `internal`.
     pub code: String,
     /// A message for people.

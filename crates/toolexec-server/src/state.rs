@@ -1,5 +1,6 @@
 //! [`AppState`]: what every route shares, and its builder.
 
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,7 +26,7 @@ pub type Asker = Arc<dyn Fn(String) -> BoxFuture<'static, Result<Value, String>>
 /// # Default
 ///
 /// `max_batches: 1000`, `max_body_bytes: 1 MiB`, `max_calls_per_batch: 10_000`,
-/// `ask_timeout: 300 s`.
+/// `max_event_streams: 100`, `ask_timeout: 300 s`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Batches kept in memory, running or done; the oldest done ones go first.
@@ -34,6 +35,8 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// The most calls one batch may hold.
     pub max_calls_per_batch: usize,
+    /// Event streams (`GET /v1/events`) open at once.
+    pub max_event_streams: usize,
     /// How long `POST /v1/ask` waits for the assistant.
     pub ask_timeout: Duration,
 }
@@ -44,6 +47,7 @@ impl Default for Limits {
             max_batches: 1000,
             max_body_bytes: 1024 * 1024,
             max_calls_per_batch: 10_000,
+            max_event_streams: 100,
             ask_timeout: Duration::from_secs(300),
         }
     }
@@ -55,6 +59,7 @@ impl Limits {
             ("max_batches", self.max_batches > 0),
             ("max_body_bytes", self.max_body_bytes > 0),
             ("max_calls_per_batch", self.max_calls_per_batch > 0),
+            ("max_event_streams", self.max_event_streams > 0),
             ("ask_timeout", !self.ask_timeout.is_zero()),
         ];
         match checks.iter().find(|(_, ok)| !ok) {
@@ -82,6 +87,7 @@ struct Shared {
     limits: Limits,
     monitor: Monitor,
     watchlist: Arc<Watchlist>,
+    event_streams: Arc<AtomicUsize>,
     closing: CancellationToken,
 }
 
@@ -136,6 +142,11 @@ impl AppState {
 
     pub(crate) fn watchlist(&self) -> &Watchlist {
         &self.inner.watchlist
+    }
+
+    /// Event streams open now.
+    pub(crate) fn event_streams(&self) -> &Arc<AtomicUsize> {
+        &self.inner.event_streams
     }
 
     /// Ends every open event stream, so that a graceful shutdown does not wait for
@@ -222,6 +233,7 @@ impl AppStateBuilder {
                 limits: self.limits,
                 monitor,
                 watchlist,
+                event_streams: Arc::new(AtomicUsize::new(0)),
                 closing: CancellationToken::new(),
             }),
         })

@@ -64,3 +64,29 @@ async fn events_stream_a_batch_lifecycle_as_json() {
     assert_eq!(finished["status"], "success");
     assert_eq!(finished["attempts"], 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn event_streams_are_limited_and_freed_when_closed() {
+    let app = toolexec_server::app(common::state_with(|b| {
+        b.limits(toolexec_server::Limits {
+            max_event_streams: 1,
+            ..Default::default()
+        })
+    }));
+    let first = app
+        .clone()
+        .oneshot(common::get("/v1/events"))
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let (status, _, body) = send(&app, common::get("/v1/events")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(common::error_of(&body).0, "too_many_streams");
+    drop(first);
+    let again = app
+        .clone()
+        .oneshot(common::get("/v1/events"))
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+}

@@ -106,3 +106,22 @@ async fn dashboard_page_is_served_as_html() {
     let page = body.as_str().unwrap();
     assert!(page.contains("/v1/events") && page.contains("/v1/stats"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn metrics_label_unknown_tools_as_unregistered() {
+    let state = common::state();
+    let app = toolexec_server::app(state.clone());
+    let envelope = state
+        .executor()
+        .execute(toolexec::ToolCall::new("ghost-tool", json!({})))
+        .await;
+    assert_eq!(envelope.status.as_str(), "failed");
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let (_, _, body) = send(&app, get("/metrics")).await;
+    let text = body.as_str().unwrap();
+    assert!(
+        text.contains(r#"toolexec_calls_total{tool="_unregistered",status="failed"} 1"#),
+        "{text}"
+    );
+    assert!(!text.contains("ghost-tool"));
+}

@@ -1,6 +1,8 @@
 //! `GET /v1/events`: the executor's lifecycle events as server-sent events.
 
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -9,7 +11,7 @@ use futures::stream::{Stream, StreamExt};
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::{AppState, ErrorBody};
+use crate::{ApiError, AppState, ErrorBody};
 
 /// How often an idle stream sends a comment, so proxies keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -26,13 +28,18 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
     responses(
         (status = 200, description = "A text/event-stream of lifecycle events", content_type = "text/event-stream", body = String),
         (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 429, description = "Too many event streams open", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
 pub(crate) async fn events(
     State(state): State<AppState>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let stream = BroadcastStream::new(state.executor().subscribe()).map(|received| {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let max = state.limits().max_event_streams;
+    let slot =
+        StreamSlot::take(state.event_streams(), max).ok_or(ApiError::TooManyStreams { max })?;
+    let stream = BroadcastStream::new(state.executor().subscribe()).map(move |received| {
+        let _open = &slot;
         let event = match received {
             Ok(event) => {
                 let json = serde_json::to_value(&event).unwrap_or_default();
@@ -46,5 +53,24 @@ pub(crate) async fn events(
         Ok(event)
     });
     let stream = stream.take_until(state.closing().clone().cancelled_owned());
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
+
+/// One of the open event streams the server allows; freed when the stream is dropped.
+struct StreamSlot(Arc<AtomicUsize>);
+
+impl StreamSlot {
+    fn take(open: &Arc<AtomicUsize>, max: usize) -> Option<Self> {
+        open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+            (n < max).then_some(n + 1)
+        })
+        .ok()
+        .map(|_| Self(open.clone()))
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
