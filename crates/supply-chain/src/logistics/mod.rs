@@ -5,3 +5,5 @@ pub mod binpack;
 pub mod carrier;
 pub mod cvrp;
 pub mod distance;
+pub mod local_search;
+pub mod ruin_recreate;

@@ -220,7 +220,8 @@ pub(super) fn generate(
                 let mut last_quarter = 0.0;
                 for day in 0..HISTORY_DAYS {
                     let t = day as f64;
-                    let weekday = if (day + 0) % 7 >= 5 { 0.55 } else { 1.15 };
+                    // Day 0 (2024-01-01) is a Monday: days 5 and 6 of each week are the weekend.
+                    let weekday = if day % 7 >= 5 { 0.55 } else { 1.15 };
                     let season =
                         1.0 + amplitude * (std::f64::consts::TAU * t / 365.0 + phase).sin();
                     let mean = base * size * (1.0 + growth * t) * season * weekday;

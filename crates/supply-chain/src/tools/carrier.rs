@@ -79,6 +79,7 @@ fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolEr
     }
     let offers = match req.carriers {
         Some(list) => {
+            crate::input::non_empty("carriers", &list)?;
             let mut offers = Vec::with_capacity(list.len());
             for (i, o) in list.into_iter().enumerate() {
                 let at = |f: &str| format!("carriers[{i}].{f}");

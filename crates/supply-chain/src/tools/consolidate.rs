@@ -73,6 +73,7 @@ fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolEr
     )?;
     let (parcels, truck) = match (req.shipments, &req.warehouse_code) {
         (Some(list), _) => {
+            crate::input::non_empty("shipments", &list)?;
             let truck = req
                 .truck
                 .ok_or_else(|| ToolError::invalid_input("truck", "required with shipments"))?;

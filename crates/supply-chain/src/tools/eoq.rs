@@ -101,7 +101,10 @@ fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolEr
         ("items", req.items.is_some()),
     )?;
     let items = match (req.items, &req.warehouse_code) {
-        (Some(items), _) => items,
+        (Some(items), _) => {
+            crate::input::non_empty("items", &items)?;
+            items
+        }
         (None, Some(code)) => from_store(store, code, req.skus.as_deref())?,
         (None, None) => Vec::new(),
     };

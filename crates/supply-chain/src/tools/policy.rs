@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use toolexec::ToolError;
 
 use super::{not_found, store_error, to_json, RunContext, ToolDef};
-use crate::input::{non_negative, parse, positive};
+use crate::input::{non_negative, parse, positive, round_json};
 use crate::inventory::distribution::{Demand, MAX_POISSON_MEAN};
 use crate::inventory::forecast::{forecast, mean_std, Smoothing};
 use crate::inventory::lot_sizing::wagner_whitin;
@@ -25,7 +25,8 @@ pub(super) const DEF: ToolDef = ToolDef {
         day) or Poisson. Give `warehouse_code` + `sku` (statistics from the last 90 days; \
         lot sizing over a 12-week forecast) or the parameters inline. Conventions: demand per \
         day, 365-day year; holding cost per unit per year; stockout cost per unit backordered; \
-        ordering cost per order; levels exact (integers under Poisson demand).",
+        ordering cost per order; levels unrounded (integers under Poisson demand); numbers \
+        rounded to 4 decimals.",
     schema,
     handler,
 };
@@ -184,14 +185,16 @@ fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolEr
         );
         out.insert("wagner_whitin".into(), to_json(&plan)?);
     }
-    Ok(json!({
+    let mut result = json!({
         "warehouse_code": req.warehouse_code,
         "sku": req.sku,
         "distribution": match dist { Dist::Normal => "normal", Dist::Poisson => "poisson" },
         "conventions": {"demand": "per day", "year_days": 365, "holding_cost": "per unit per year",
             "stockout_cost": "per unit backordered", "lot_sizing_costs": "per period of the demand series"},
         "policies": out,
-    }))
+    });
+    round_json(&mut result, 4);
+    Ok(result)
 }
 
 fn fill_from_store(req: &mut Input, store: &Store, code: &str, sku: &str) -> Result<(), ToolError> {

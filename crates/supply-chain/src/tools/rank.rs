@@ -118,7 +118,10 @@ fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolEr
         None => default_criteria(),
     };
     let suppliers = match req.suppliers {
-        Some(list) => list,
+        Some(list) => {
+            crate::input::non_empty("suppliers", &list)?;
+            list
+        }
         None => {
             let perf = analyze(
                 &store.deliveries(None).map_err(store_error)?,

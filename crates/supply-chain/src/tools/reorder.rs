@@ -94,7 +94,10 @@ fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolEr
         open_probability("service_level", level)?;
     }
     let items = match (&req.warehouse_code, req.items) {
-        (_, Some(items)) => items,
+        (_, Some(items)) => {
+            crate::input::non_empty("items", &items)?;
+            items
+        }
         (Some(code), None) => items_from_store(store, code, req.skus.as_deref(), req.history_days)?,
         (None, None) => Vec::new(),
     };

@@ -8,7 +8,7 @@ use toolexec::ToolError;
 
 use super::supplier_perf::{convert, delivery_schema, DeliveryIn};
 use super::{not_found, store_error, to_json, RunContext, ToolDef};
-use crate::input::{open_probability, parse, positive};
+use crate::input::{open_probability, parse, positive, round_json};
 use crate::supplier::performance::{analyze, TrendThresholds};
 use crate::supplier::risk::{assess, RiskThresholds};
 use crate::Store;
@@ -99,7 +99,9 @@ fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolEr
         findings.retain(|f| &f.supplier_id == id);
         perf.retain(|p| &p.supplier_id == id);
     }
-    let count = |s: &str| findings.iter().filter(|f| f.severity == s).count();
+    let mut findings_json = to_json(&findings)?;
+    round_json(&mut findings_json, 4);
+    let findings_count = |s: &str| findings.iter().filter(|f| f.severity == s).count();
     Ok(json!({
         "source": if inline { "inline" } else { "database" },
         "conventions": {"lead_time_cv": "std / mean of order-to-arrival days",
@@ -107,7 +109,7 @@ fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolEr
         "thresholds": {"lead_time_cv": thresholds.lead_time_cv, "defect_rate": thresholds.defect_rate,
             "on_time_rate": thresholds.on_time_rate},
         "suppliers_assessed": perf.len(),
-        "summary": {"high": count("high"), "medium": count("medium"), "low": count("low")},
-        "findings": to_json(&findings)?,
+        "summary": {"high": findings_count("high"), "medium": findings_count("medium"), "low": findings_count("low")},
+        "findings": findings_json,
     }))
 }

@@ -18,8 +18,8 @@ pub(super) const DEF: ToolDef = ToolDef {
     group: "logistics_optimizer",
     description: "Capacitated vehicle routing (CVRP): routes from the depot through the stops and \
         back, each within `vehicle_capacity`, minimizing total distance; solved by the vrp-core \
-        metaheuristic within `time_limit_ms` (default 5000, capped by the call deadline) or \
-        `max_iterations` generations. Give `warehouse_code` (depot = the warehouse, stops = its \
+        metaheuristic (60 % of the budget) followed by a ruin-and-recreate local search, within \
+        `time_limit_ms` (default 5000, capped by the call deadline) or `max_iterations`. Give `warehouse_code` (depot = the warehouse, stops = its \
         customers with open orders, demand = order weight in kg, capacity = its largest vehicle) \
         or inline `depot`, `stops`, `vehicle_capacity`. Conventions: metric `euclidean` (exact, \
         coordinate units), `euc2d` (each edge rounded to the nearest integer, as TSPLIB/CVRPLIB) \
@@ -114,6 +114,7 @@ fn handler(input: &Value, store: &Store, ctx: &RunContext) -> Result<Value, Tool
         .depot
         .ok_or_else(|| ToolError::invalid_input("depot", "required with stops"))?;
     let stops = req.stops.unwrap_or_default();
+    crate::input::non_empty("stops", &stops)?;
     let capacity = positive(
         "vehicle_capacity",
         req.vehicle_capacity
@@ -124,6 +125,27 @@ fn handler(input: &Value, store: &Store, ctx: &RunContext) -> Result<Value, Tool
     } else {
         Metric::Euclidean
     });
+    if metric == Metric::Haversine {
+        for (at, p) in std::iter::once(("depot".to_string(), &depot)).chain(
+            stops
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("stops[{i}]"), s)),
+        ) {
+            if p.lat.is_some_and(|v| !(-90.0..=90.0).contains(&v)) {
+                return Err(ToolError::invalid_input(
+                    format!("{at}.lat"),
+                    "must be within [-90, 90]",
+                ));
+            }
+            if p.lon.is_some_and(|v| !(-180.0..=180.0).contains(&v)) {
+                return Err(ToolError::invalid_input(
+                    format!("{at}.lon"),
+                    "must be within [-180, 180]",
+                ));
+            }
+        }
+    }
     let mut points = vec![coords(&depot, metric, "depot")?];
     for (i, s) in stops.iter().enumerate() {
         points.push(coords(s, metric, &format!("stops[{i}]"))?);
@@ -204,7 +226,7 @@ fn handler(input: &Value, store: &Store, ctx: &RunContext) -> Result<Value, Tool
         "vehicles_used": routes.len(),
         "routes": routes,
         "unassigned": solution.unassigned.iter().map(|&s| id_text(&stops[s], s + 1)).collect::<Vec<_>>(),
-        "solver": {"name": "vrp-core", "version": "1.25", "time_limit_ms": time_limit.as_millis() as u64,
+        "solver": {"name": "vrp-core 1.25 + ruin-and-recreate local search", "time_limit_ms": time_limit.as_millis() as u64,
             "elapsed_ms": started.elapsed().as_millis() as u64},
     }))
 }

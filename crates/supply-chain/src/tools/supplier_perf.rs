@@ -6,7 +6,7 @@ use toolexec::ToolError;
 
 use super::{not_found, store_error, to_json, RunContext, ToolDef};
 use crate::dates::parse_iso;
-use crate::input::{non_negative, parse};
+use crate::input::{non_negative, parse, round_json};
 use crate::model::Delivery;
 use crate::supplier::performance::{analyze, TrendThresholds};
 use crate::Store;
@@ -20,7 +20,8 @@ pub(super) const DEF: ToolDef = ToolDef {
         (quantity-weighted price over the mean price of the same SKU across suppliers; 1.0 = \
         average), spend, and trend (earlier vs recent half of deliveries by order date: \
         deteriorating if on-time drops >= 10 points or defects rise >= 1 point). Give \
-        `supplier_id` (database; omit for all suppliers) or inline `deliveries` with ISO dates.",
+        `supplier_id` (database; omit for all suppliers) or inline `deliveries` with ISO dates. \
+        Rates are fractions in [0, 1]; numbers rounded to 4 decimals.",
     schema,
     handler,
 };
@@ -69,6 +70,7 @@ pub(super) struct DeliveryIn {
 
 /// Validates inline deliveries into model records.
 pub(super) fn convert(list: Vec<DeliveryIn>) -> Result<Vec<Delivery>, ToolError> {
+    crate::input::non_empty("deliveries", &list)?;
     let mut out = Vec::with_capacity(list.len());
     for (i, d) in list.into_iter().enumerate() {
         let at = |f: &str| format!("deliveries[{i}].{f}");
@@ -139,9 +141,11 @@ fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolEr
             return Err(not_found(format!("no deliveries for supplier {id}")));
         }
     }
+    let mut suppliers = to_json(&perf)?;
+    round_json(&mut suppliers, 4);
     Ok(json!({
         "conventions": {"on_time": "actual_date <= promised_date", "lead_time": "days from order to arrival, sample std",
             "price_index": "1.0 = mean price of the same SKU across suppliers", "rates": "fractions in [0, 1]"},
-        "suppliers": to_json(&perf)?,
+        "suppliers": suppliers,
     }))
 }
