@@ -6,7 +6,9 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use toolexec_cli::commands::{self, ask, config_check, data, run, serve, stats, tools, BAD_INPUT};
+use toolexec_cli::commands::{
+    self, ask, config_check, data, mcp_serve, run, serve, stats, tools, BAD_INPUT,
+};
 
 /// Tool execution for AI agents, and a supply-chain assistant built on it.
 #[derive(Debug, Parser)]
@@ -28,6 +30,8 @@ enum Command {
     Stats(stats::StatsArgs),
     /// Serve the HTTP API, event stream, metrics and dashboard.
     Serve(serve::ServeArgs),
+    /// Serve the registered tools over MCP (stdio, or streamable HTTP with --http).
+    McpServe(mcp_serve::McpServeArgs),
     /// Configuration files.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
             Command::Tools(args) => tools::run(args).await,
             Command::Stats(args) => stats::run(args).await,
             Command::Serve(args) => serve::run(args).await,
+            Command::McpServe(args) => mcp_serve::run(args).await,
             Command::Config(ConfigCommand::Check(args)) => config_check::run(args).await,
             Command::Data(DataCommand::Seed(args)) => data::run(args).await,
         }

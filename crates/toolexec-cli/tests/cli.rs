@@ -269,3 +269,54 @@ fn data_seed_creates_a_database_at_a_larger_scale() {
     let bad = toolexec(&["data", "seed", "--scale", "0"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn mcp_serve_answers_a_real_mcp_client_through_the_executor() {
+    // The client is toolexec's own MCP backend (rmcp), configured to start
+    // `toolexec mcp-serve` as a stdio child process and import one of its tools.
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "toolexec.toml",
+        &format!(
+            r#"
+[tools.remote]
+backend = "mcp"
+command = "{bin}"
+args = ["mcp-serve", "--db", "{db}"]
+tools = ["calculate_reorder_points", "rank_suppliers"]
+prefix = "remote_"
+"#,
+            bin = env!("CARGO_BIN_EXE_toolexec"),
+            db = db().display()
+        ),
+    );
+    let batch = write(
+        dir.path(),
+        "batch.json",
+        r#"{"calls": [
+            {"tool": "remote_calculate_reorder_points", "input": {"warehouse_code": "WH002", "skus": ["FAS-0002"]}},
+            {"tool": "calculate_reorder_points", "input": {"warehouse_code": "WH002", "skus": ["FAS-0002"]}},
+            {"tool": "remote_rank_suppliers", "input": {"method": "voting"}}
+        ]}"#,
+    );
+    let out = toolexec(&["run", "--file", &batch, "--config", &config, "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the third call is invalid: {}",
+        stderr(&out)
+    );
+    let envelopes: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(envelopes[0]["status"], "success", "{}", envelopes[0]);
+    assert_eq!(
+        envelopes[0]["result"]["items"], envelopes[1]["result"]["items"],
+        "the MCP server answers what the in-process tool answers"
+    );
+    assert_eq!(envelopes[2]["status"], "failed");
+    let message = envelopes[2]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("method"),
+        "the server's invalid-input message came back: {message}"
+    );
+}

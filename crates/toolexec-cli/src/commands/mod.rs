@@ -3,6 +3,7 @@
 pub mod ask;
 pub mod config_check;
 pub mod data;
+pub mod mcp_serve;
 pub mod run;
 pub mod serve;
 pub mod stats;
