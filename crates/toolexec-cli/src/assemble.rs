@@ -9,6 +9,7 @@ use supply_chain::Store;
 use toolexec::{Executor, Fallback, SimTool, Tool, ToolOptions, ToolRegistry};
 
 use crate::config::{Config, ConfigError, ToolSource};
+use crate::lambda_tools::{supply_chain_functions, LambdaTarget};
 
 /// The sample database's scale when it is created on first use.
 pub const DEFAULT_SCALE: u32 = 1;
@@ -37,17 +38,33 @@ pub fn open_store(path: &std::path::Path) -> anyhow::Result<Arc<Store>> {
 }
 
 /// Command-line changes to the file's settings.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Overrides {
     /// Replaces `executor.max_concurrency`.
     pub max_concurrency: Option<usize>,
+    /// Runs the built-in supply-chain tools as Lambda functions instead of in-process.
+    pub lambda: Option<LambdaTarget>,
 }
 
 /// The registry of built-in tools plus the configuration's tools. Remote backends are
 /// built here: a Lambda client is configured, an MCP server is started or reached and
 /// its tools imported (as `NAME.TOOL`).
-pub async fn registry(config: &Config, store: Arc<Store>) -> Result<ToolRegistry, ConfigError> {
-    let builtins = supply_chain::builtin_tools(store);
+pub async fn registry(
+    config: &Config,
+    store: Arc<Store>,
+    lambda: Option<&LambdaTarget>,
+) -> Result<ToolRegistry, ConfigError> {
+    let builtins = match lambda {
+        None => supply_chain::builtin_tools(store),
+        Some(target) => supply_chain_functions(target)
+            .await
+            .map_err(|e| ConfigError {
+                file: PathBuf::from("--endpoint-url"),
+                line: 1,
+                key: e.key,
+                message: e.reason,
+            })?,
+    };
     let mut registry = ToolRegistry::new();
     for tool in &builtins {
         registry.register(tool.clone());
@@ -102,7 +119,7 @@ pub async fn executor(
     if let Some(n) = overrides.max_concurrency {
         settings.max_concurrency = n;
     }
-    let registry = registry(config, store).await?;
+    let registry = registry(config, store, overrides.lambda.as_ref()).await?;
     Executor::builder()
         .config(settings)
         .registry(registry)

@@ -5,5 +5,6 @@ pub mod assemble;
 pub mod batch_file;
 pub mod commands;
 pub mod config;
+pub mod lambda_tools;
 pub mod output;
 pub mod progress;

@@ -9,6 +9,7 @@ use supply_chain_agents::{Catalog, Orchestrator};
 
 use super::{exit_for, print_json, Common, BAD_INPUT};
 use crate::assemble::{self, Overrides};
+use crate::lambda_tools::LambdaTarget;
 use crate::output::{self, new_table};
 use crate::progress::Progress;
 
@@ -27,9 +28,28 @@ pub struct AskArgs {
     /// OpenAI-compatible API (TOOLEXEC_LLM_BASE_URL, TOOLEXEC_LLM_MODEL, TOOLEXEC_LLM_API_KEY).
     #[arg(long, value_enum, default_value_t = Planner::Rules)]
     pub planner: Planner,
+    /// Where the supply-chain tools run: in this process, or as the three Lambda
+    /// functions (inventory_optimizer, logistics_optimizer, supplier_analyzer).
+    #[arg(long, value_enum, default_value_t = Backend::Local)]
+    pub backend: Backend,
+    /// The Lambda API endpoint, such as a local emulator (`cargo lambda watch`).
+    #[arg(long, requires = "backend")]
+    pub endpoint_url: Option<String>,
+    /// The AWS region of the functions.
+    #[arg(long)]
+    pub region: Option<String>,
     /// The configuration file and database.
     #[command(flatten)]
     pub common: Common,
+}
+
+/// Where the supply-chain tools run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    /// In this process.
+    Local,
+    /// As AWS Lambda functions.
+    Lambda,
 }
 
 /// Who plans the tool calls.
@@ -46,7 +66,14 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     let question = args.question.trim();
     let store = assemble::open_store(&args.common.db_path())?;
     let config = args.common.load_config()?;
-    let executor = assemble::executor(&config, store.clone(), Overrides::default()).await?;
+    let overrides = Overrides {
+        lambda: (args.backend == Backend::Lambda).then(|| LambdaTarget {
+            endpoint_url: args.endpoint_url.clone(),
+            region: args.region.clone(),
+        }),
+        ..Overrides::default()
+    };
+    let executor = assemble::executor(&config, store.clone(), overrides).await?;
     let catalog = {
         let store = store.clone();
         tokio::task::spawn_blocking(move || Catalog::load(&store)).await??

@@ -46,6 +46,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let store = assemble::open_store(&args.common.db_path())?;
     let overrides = Overrides {
         max_concurrency: args.concurrency.map(|n| n as usize),
+        ..Overrides::default()
     };
     let executor = assemble::executor(&config, store, overrides).await?;
     let failure_mode = match (args.fail_fast, args.tolerate) {
