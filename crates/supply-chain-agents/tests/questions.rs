@@ -431,3 +431,28 @@ async fn a_service_level_in_the_question_reaches_the_tool() {
         answer.text()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_built_without_an_executor_gets_a_default_one() {
+    use supply_chain_agents::agents::SupplierAgent;
+    use supply_chain_agents::{Agent, Catalog, Query};
+    let agent = SupplierAgent::standalone(store()).unwrap();
+    assert_eq!(
+        agent.executor().max_concurrency(),
+        10,
+        "the original's max_workers"
+    );
+    let catalog = Catalog::load(&store()).unwrap();
+    let query = Query::parse("How reliable is SUP001?", &catalog);
+    let answer = agent.answer(&query).await;
+    assert!(answer.lines[0].starts_with("SUP001:"), "{:?}", answer.lines);
+    assert_eq!(agent.get_tool_execution_stats().overall.total, 1);
+    let envelope = agent
+        .execute_tool_async(toolexec::ToolCall::new(
+            "rank_suppliers",
+            serde_json::json!({}),
+        ))
+        .await;
+    assert!(envelope.success);
+    assert_eq!(agent.get_tool_stats("rank_suppliers").unwrap().total, 1);
+}

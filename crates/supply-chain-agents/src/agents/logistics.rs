@@ -28,6 +28,13 @@ impl LogisticsAgent {
     pub fn new(executor: Executor, catalog: Arc<Catalog>) -> Self {
         Self { executor, catalog }
     }
+
+    /// An agent with an executor of its own over the store's built-in tools, for use
+    /// without an orchestrator.
+    pub fn standalone(store: Arc<supply_chain::Store>) -> Result<Self, crate::OrchestratorError> {
+        let catalog = Arc::new(Catalog::load(&store)?);
+        Ok(Self::new(crate::default_executor(store)?, catalog))
+    }
 }
 
 enum Step {

@@ -32,6 +32,13 @@ impl SupplierAgent {
         Self { executor, catalog }
     }
 
+    /// An agent with an executor of its own over the store's built-in tools, for use
+    /// without an orchestrator.
+    pub fn standalone(store: Arc<supply_chain::Store>) -> Result<Self, crate::OrchestratorError> {
+        let catalog = Arc::new(Catalog::load(&store)?);
+        Ok(Self::new(crate::default_executor(store)?, catalog))
+    }
+
     /// The suppliers a question limits itself to (by id, category or region); `None`
     /// when it does not.
     fn scope(&self, query: &Query) -> Option<BTreeSet<String>> {
