@@ -16,16 +16,25 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Starts showing the progress of `total` calls on stderr; `quiet` shows nothing.
+    /// Starts showing the progress of `total` calls (0: not known in advance) on stderr;
+    /// `quiet` shows nothing.
     pub fn start(executor: &Executor, total: usize, quiet: bool) -> Progress {
         let mut events = executor.subscribe();
         let terminal = std::io::stderr().is_terminal();
         let bar = (terminal && !quiet).then(|| {
-            let bar = ProgressBar::new(total as u64);
-            let style = ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} calls  {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            let (bar, template) = if total == 0 {
+                (
+                    ProgressBar::new_spinner(),
+                    "{spinner} [{elapsed_precise}] {pos} calls finished  {msg}",
+                )
+            } else {
+                (
+                    ProgressBar::new(total as u64),
+                    "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} calls  {msg}",
+                )
+            };
+            let style = ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
