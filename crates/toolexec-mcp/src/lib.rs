@@ -50,6 +50,7 @@
 mod error;
 mod http;
 mod io;
+mod progress;
 mod result;
 mod server;
 mod spec;

@@ -11,6 +11,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::Value;
 use toolexec::{Executor, ToolCall};
 
+use crate::progress::Progress;
 use crate::result::call_result;
 use crate::spec::mcp_tool;
 
@@ -38,6 +39,8 @@ use crate::spec::mcp_tool;
 ///   message `unknown tool: NAME`, as the MCP specification's error-handling section
 ///   lists unknown tools among protocol errors (and as rmcp's own tool router does);
 ///   nothing runs and the executor records nothing.
+/// - When the request carries a progress token, each attempt started or failed and
+///   each retry scheduled is sent as `notifications/progress` with a message.
 /// - `notifications/cancelled` for the request cancels the call: the executor ends it
 ///   `cancelled` (and records it so), and rmcp drops the now unwanted response.
 ///   The calls of a client that disconnects are cancelled the same way.
@@ -114,11 +117,19 @@ impl ServerHandler for McpServer {
             ));
         }
         let input = Value::Object(request.arguments.unwrap_or_default());
-        let call = ToolCall::new(request.name, input).with_id(self.call_id(&context.id));
-        let envelope = self
-            .executor
-            .execute_cancellable(call, context.ct.child_token())
-            .await;
+        let call_id = self.call_id(&context.id);
+        let call = ToolCall::new(request.name, input).with_id(call_id.clone());
+        let cancel = context.ct.child_token();
+        let execution = self.executor.execute_cancellable(call, cancel);
+        let envelope = match context.meta.get_progress_token() {
+            None => execution.await,
+            Some(token) => {
+                let events = self.executor.subscribe();
+                Progress::new(events, call_id, token, context.peer.clone())
+                    .around(execution)
+                    .await
+            }
+        };
         Ok(call_result(&envelope).into())
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use rmcp::model::CallToolRequestParams;
 use rmcp::service::RunningService;
 use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::{RoleClient, ServiceExt};
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::Value;
 use tokio::sync::{broadcast, oneshot};
 use tokio::task::JoinHandle;
@@ -78,10 +78,10 @@ pub fn executor() -> Executor {
         .expect("the test executor is valid")
 }
 
-/// A connected client and the server it talks to.
-pub struct Harness {
+/// A connected client (with handler `C`) and the server it talks to.
+pub struct Harness<C: ClientHandler = ()> {
     /// The client.
-    pub client: RunningService<RoleClient, ()>,
+    pub client: RunningService<RoleClient, C>,
     /// The executor behind the server.
     pub executor: Executor,
     /// Which transport.
@@ -91,14 +91,21 @@ pub struct Harness {
 }
 
 impl Harness {
-    /// Starts a server for `executor` and connects a client to it.
+    /// Starts a server for `executor` and connects a plain client to it.
     pub async fn start(via: Via, executor: Executor) -> Self {
+        Self::start_with(via, executor, ()).await
+    }
+}
+
+impl<C: ClientHandler> Harness<C> {
+    /// Starts a server for `executor` and connects a client with `handler` to it.
+    pub async fn start_with(via: Via, executor: Executor, handler: C) -> Self {
         match via {
             Via::Pipe => {
                 let (server_end, client_end) = tokio::io::duplex(64 * 1024);
                 let (reader, writer) = tokio::io::split(server_end);
                 let server = tokio::spawn(toolexec_mcp::serve_io(executor.clone(), reader, writer));
-                let client = bounded(().serve(client_end))
+                let client = bounded(handler.serve(client_end))
                     .await
                     .expect("the client initializes over the pipe");
                 Self {
@@ -123,7 +130,7 @@ impl Harness {
                     },
                 ));
                 let transport = StreamableHttpClientTransport::from_uri(url);
-                let client = bounded(().serve(transport))
+                let client = bounded(handler.serve(transport))
                     .await
                     .expect("the client initializes over HTTP");
                 Self {
