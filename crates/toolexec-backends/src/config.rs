@@ -45,6 +45,13 @@ impl BackendConfig {
             Self::Process(_) => "process",
             #[cfg(feature = "mcp")]
             Self::Mcp(_) => "mcp",
+            #[cfg(not(any(
+                feature = "lambda",
+                feature = "http",
+                feature = "process",
+                feature = "mcp"
+            )))]
+            _ => unreachable!("no backend feature is enabled"),
         }
     }
 
@@ -60,6 +67,16 @@ impl BackendConfig {
             Self::Process(config) => Ok(vec![config.build(name)?]),
             #[cfg(feature = "mcp")]
             Self::Mcp(config) => Ok(config.connect(name).await?.tools()),
+            #[cfg(not(any(
+                feature = "lambda",
+                feature = "http",
+                feature = "process",
+                feature = "mcp"
+            )))]
+            _ => {
+                let _ = name;
+                unreachable!("no backend feature is enabled")
+            }
         }
     }
 }

@@ -36,6 +36,16 @@
 //! since every backend table rejects keys it does not know.
 
 #![forbid(unsafe_code)]
+// Shared helpers serve some backends only; with a subset of features some go unused.
+#![cfg_attr(
+    not(all(
+        feature = "lambda",
+        feature = "http",
+        feature = "process",
+        feature = "mcp"
+    )),
+    allow(dead_code)
+)]
 
 mod config;
 mod deadline;
