@@ -187,63 +187,70 @@ impl Inner {
         scope: Arc<Scope>,
     ) -> impl Future<Output = Envelope> + Send {
         async move {
-            let start = Instant::now();
             let inner: &Inner = &self;
-            let scope: &Scope = &scope;
-            let call: &ToolCall = &call;
-            let sequence = accepted.sequence;
-            let call_id = accepted.call_id;
-            let tool_name = accepted.tool_name;
-            let tool = accepted.tool;
+            let mut guard = CallGuard {
+                inner,
+                sequence: accepted.sequence,
+                call_id: accepted.call_id,
+                tool_name: accepted.tool_name,
+                tool: accepted.tool,
+                start: Instant::now(),
+                attempts: 0,
+                finished: false,
+            };
             inner.board.set(
-                sequence,
+                guard.sequence,
                 LiveStatus {
-                    call_id: call_id.clone(),
-                    tool_name: tool_name.clone(),
+                    call_id: guard.call_id.clone(),
+                    tool_name: guard.tool_name.clone(),
                     status: CallStatus::Pending,
                     attempt: 0,
                 },
             );
             inner.board.emit(|| ExecutionEvent::Started {
-                call_id: call_id.clone(),
-                tool_name: tool_name.clone(),
+                call_id: guard.call_id.clone(),
+                tool_name: guard.tool_name.clone(),
             });
-            let mut guard = CallGuard {
-                inner,
-                sequence,
-                call_id,
-                tool_name,
-                tool,
-                start,
-                attempts: 0,
-                finished: false,
-            };
             let Some(tool) = guard.tool.clone() else {
                 let failure = AttemptFailure::not_found(&guard.tool_name);
                 let envelope = envelope(&guard, Err(failure), Vec::new());
                 guard.finish(&envelope, None);
                 return envelope;
             };
-            let policy = tool.policy.for_call(call);
-            let deadline = earliest(policy.call_deadline.map(|d| start + d), scope.deadline);
-            let (outcome, log) = match tool.circuit.try_acquire() {
-                Err(remaining) => (
-                    Err(AttemptFailure::circuit_open(&tool.name, remaining)),
-                    Vec::new(),
-                ),
-                Ok(()) => {
-                    // The first permit is awaited here and the loop boxed, so that a call
-                    // queued for its first permit holds a small future: a batch keeps the
-                    // future of every queued call alive.
-                    match inner.acquire(scope, deadline).await {
-                        Err(failure) => (Err(failure), Vec::new()),
-                        Ok(first) => {
-                            let attempts = inner.attempt_loop(
-                                &mut guard, &tool, call, &policy, deadline, scope, first,
-                            );
-                            Box::pin(attempts).await
-                        }
-                    }
+            let call_deadline = tool.policy.for_call(&call).call_deadline;
+            let deadline = earliest(call_deadline.map(|d| guard.start + d), scope.deadline);
+            let first = match tool.circuit.try_acquire() {
+                Err(remaining) => Err(AttemptFailure::circuit_open(&tool.name, remaining)),
+                // The first permit is awaited here, outside the boxed rest of the call, so
+                // that a call queued for it holds a small future: a batch keeps the future
+                // of every queued call alive.
+                Ok(()) => inner.acquire(&scope, deadline).await,
+            };
+            let rest = inner.conclude(&mut guard, &tool, &call, deadline, &scope, first);
+            let (envelope, circuit) = Box::pin(rest).await;
+            guard.finish(&envelope, circuit);
+            envelope
+        }
+    }
+
+    /// The rest of a call once its first permit is settled: the attempts, the envelope
+    /// and the fallback; with what the circuit breaker should record.
+    #[allow(clippy::manual_async_fn)]
+    fn conclude<'a, 'g>(
+        &'a self,
+        guard: &'a mut CallGuard<'g>,
+        tool: &'a RegisteredTool,
+        call: &'a ToolCall,
+        deadline: Option<Instant>,
+        scope: &'a Scope,
+        first: Result<Permits, AttemptFailure>,
+    ) -> impl Future<Output = (Envelope, Option<bool>)> + Send + use<'a, 'g> {
+        async move {
+            let (outcome, log) = match first {
+                Err(failure) => (Err(failure), Vec::new()),
+                Ok(first) => {
+                    self.attempt_loop(guard, tool, call, deadline, scope, first)
+                        .await
                 }
             };
             let circuit = match &outcome {
@@ -251,138 +258,148 @@ impl Inner {
                 Err(f) if f.kind == crate::ErrorKind::CircuitOpen => None,
                 Err(f) => f.counts_against_circuit(),
             };
-            let mut envelope = envelope(&guard, outcome, log);
+            let mut envelope = envelope(guard, outcome, log);
             if let (false, Some(fallback)) = (envelope.success, &tool.fallback) {
-                envelope = Box::pin(with_fallback(envelope, fallback, start)).await;
+                envelope = Box::pin(with_fallback(envelope, fallback, guard.start)).await;
             }
-            guard.finish(&envelope, circuit);
-            envelope
+            (envelope, circuit)
         }
     }
 
-    // The call's parts, borrowed from `run_call`'s frame, plus the first attempt's
-    // permits, which `run_call` awaits outside this (boxed) future.
-    #[allow(clippy::too_many_arguments)]
-    async fn attempt_loop(
-        &self,
-        guard: &mut CallGuard<'_>,
-        tool: &RegisteredTool,
-        call: &ToolCall,
-        policy: &CallPolicy,
+    /// The attempts of one call and the backoffs between them, from the first attempt's
+    /// permits. An `async move` block rather than an `async fn`, which would store each
+    /// argument twice; the policy is resolved here, so that it lives only in the boxed
+    /// rest of a running call and not in every queued call's future.
+    #[allow(clippy::manual_async_fn)]
+    fn attempt_loop<'a, 'g>(
+        &'a self,
+        guard: &'a mut CallGuard<'g>,
+        tool: &'a RegisteredTool,
+        call: &'a ToolCall,
         deadline: Option<Instant>,
-        scope: &Scope,
+        scope: &'a Scope,
         first: Permits,
-    ) -> (Result<Value, AttemptFailure>, Vec<AttemptRecord>) {
-        let mut first = Some(first);
-        let mut log = Vec::with_capacity(1);
-        let mut backoff = None;
-        let idempotency_key: Option<Arc<str>> = call.idempotency_key.as_deref().map(Into::into);
-        loop {
-            let attempt = guard.attempts + 1;
-            let permits = match first.take() {
-                Some(permits) => permits,
-                None => match self.acquire(scope, deadline).await {
-                    Ok(permits) => permits,
-                    Err(failure) => return (Err(failure), log),
-                },
-            };
-            guard.attempts = attempt;
-            guard.set_status(CallStatus::Running, attempt);
-            self.board.emit(|| ExecutionEvent::AttemptStarted {
-                call_id: guard.call_id.clone(),
-                tool_name: guard.tool_name.clone(),
-                attempt,
-            });
-            let started = Instant::now();
-            let timeout_end = started + policy.attempt_timeout;
-            let (attempt_end, cut_by_deadline) = match deadline {
-                Some(d) if d <= timeout_end => (d, true),
-                _ => (timeout_end, false),
-            };
-            let ctx = CallContext {
-                call_id: guard.call_id.clone(),
-                attempt,
-                deadline: Some(attempt_end),
-                idempotency_key: idempotency_key.clone(),
-                // Not a child of the batch's token, which would lock it twice per
-                // attempt: `run_attempt` cancels this token itself when the batch is
-                // cancelled or the attempt times out.
-                cancellation: CancellationToken::new(),
-            };
-            let result = Box::pin(run_attempt(tool, &call.input, ctx, attempt_end, scope)).await;
-            drop(permits);
-            let duration = millis(started.elapsed());
-            let failure = match result {
-                Ok(value) => {
-                    log.push(record(attempt, "success", duration, None));
-                    return (Ok(value), log);
+    ) -> impl Future<Output = (Result<Value, AttemptFailure>, Vec<AttemptRecord>)> + Send + use<'a, 'g>
+    {
+        async move {
+            // Most calls carry no overrides and borrow the tool's policy; the few that do
+            // box theirs, so the future keeps a pointer, not a 120-byte policy.
+            let overridden = has_overrides(call).then(|| Box::new(tool.policy.for_call(call)));
+            let policy: &CallPolicy = overridden.as_deref().unwrap_or(&tool.policy);
+            let mut first = Some(first);
+            let mut log = Vec::with_capacity(1);
+            let mut backoff = None;
+            let idempotency_key: Option<Arc<str>> = call.idempotency_key.as_deref().map(Into::into);
+            loop {
+                let attempt = guard.attempts + 1;
+                let permits = match first.take() {
+                    Some(permits) => permits,
+                    None => match self.acquire(scope, deadline).await {
+                        Ok(permits) => permits,
+                        Err(failure) => return (Err(failure), log),
+                    },
+                };
+                guard.attempts = attempt;
+                guard.set_status(CallStatus::Running, attempt);
+                self.board.emit(|| ExecutionEvent::AttemptStarted {
+                    call_id: guard.call_id.clone(),
+                    tool_name: guard.tool_name.clone(),
+                    attempt,
+                });
+                let started = Instant::now();
+                let timeout_end = started + policy.attempt_timeout;
+                let (attempt_end, cut_by_deadline) = match deadline {
+                    Some(d) if d <= timeout_end => (d, true),
+                    _ => (timeout_end, false),
+                };
+                let ctx = CallContext {
+                    call_id: guard.call_id.clone(),
+                    attempt,
+                    deadline: Some(attempt_end),
+                    idempotency_key: idempotency_key.clone(),
+                    // Not a child of the batch's token, which would lock it twice per
+                    // attempt: `run_attempt` cancels this token itself when the batch is
+                    // cancelled or the attempt times out.
+                    cancellation: CancellationToken::new(),
+                };
+                let result = run_attempt(tool, &call.input, ctx, attempt_end, scope).await;
+                drop(permits);
+                let duration = millis(started.elapsed());
+                let failure = match result {
+                    Ok(value) => {
+                        log.push(record(attempt, "success", duration, None));
+                        return (Ok(value), log);
+                    }
+                    Err(Stop::Cancelled) => {
+                        AttemptFailure::cancelled("call cancelled while running")
+                    }
+                    Err(Stop::TimedOut) if cut_by_deadline => AttemptFailure::deadline(format!(
+                        "deadline reached during attempt {attempt} after {} ms",
+                        guard.start.elapsed().as_millis()
+                    )),
+                    Err(Stop::TimedOut) => AttemptFailure::attempt_timeout(policy.attempt_timeout),
+                    Err(Stop::Failed(failure)) => failure,
+                };
+                self.board.emit(|| ExecutionEvent::AttemptFailed {
+                    call_id: guard.call_id.clone(),
+                    tool_name: guard.tool_name.clone(),
+                    attempt,
+                    kind: failure.kind,
+                    message: failure.message.clone(),
+                });
+                let retry = attempt <= policy.max_retries
+                    && should_retry(
+                        &failure,
+                        &tool.tool.spec().annotations,
+                        idempotency_key.is_some(),
+                    );
+                if !retry {
+                    log.push(record(attempt, failure.kind.as_str(), duration, None));
+                    return (Err(failure), log);
                 }
-                Err(Stop::Cancelled) => AttemptFailure::cancelled("call cancelled while running"),
-                Err(Stop::TimedOut) if cut_by_deadline => AttemptFailure::deadline(format!(
-                    "deadline reached during attempt {attempt} after {} ms",
-                    guard.start.elapsed().as_millis()
-                )),
-                Err(Stop::TimedOut) => AttemptFailure::attempt_timeout(policy.attempt_timeout),
-                Err(Stop::Failed(failure)) => failure,
-            };
-            self.board.emit(|| ExecutionEvent::AttemptFailed {
-                call_id: guard.call_id.clone(),
-                tool_name: guard.tool_name.clone(),
-                attempt,
-                kind: failure.kind,
-                message: failure.message.clone(),
-            });
-            let retry = attempt <= policy.max_retries
-                && should_retry(
-                    &failure,
-                    &tool.tool.spec().annotations,
-                    idempotency_key.is_some(),
-                );
-            if !retry {
-                log.push(record(attempt, failure.kind.as_str(), duration, None));
-                return (Err(failure), log);
-            }
-            let delays = backoff.get_or_insert_with(|| policy.backoff.delays(salt(&guard.call_id)));
-            let delay = delays
-                .next()
-                .unwrap_or_default()
-                .max(failure.retry_after.unwrap_or_default());
-            let resume = Instant::now() + delay;
-            if deadline.is_some_and(|d| resume >= d) {
-                log.push(record(attempt, failure.kind.as_str(), duration, None));
-                let message = format!(
+                let delays = backoff
+                    .get_or_insert_with(|| Box::new(policy.backoff.delays(salt(&guard.call_id))));
+                let delay = delays
+                    .next()
+                    .unwrap_or_default()
+                    .max(failure.retry_after.unwrap_or_default());
+                let resume = Instant::now() + delay;
+                if deadline.is_some_and(|d| resume >= d) {
+                    log.push(record(attempt, failure.kind.as_str(), duration, None));
+                    let message = format!(
                     "deadline stopped the call: retry {} after a {} ms backoff would pass it; last error: {}",
                     attempt + 1,
                     delay.as_millis(),
                     failure.message
                 );
-                return (Err(AttemptFailure::deadline(message)), log);
-            }
-            log.push(record(
-                attempt,
-                failure.kind.as_str(),
-                duration,
-                Some(millis(delay)),
-            ));
-            guard.set_status(CallStatus::Retrying, attempt + 1);
-            self.board.emit(|| ExecutionEvent::RetryScheduled {
-                call_id: guard.call_id.clone(),
-                tool_name: guard.tool_name.clone(),
-                next_attempt: attempt + 1,
-                delay_ms: millis(delay),
-            });
-            let backoff_wait = Box::pin(async {
-                tokio::select! {
-                    biased;
-                    _ = scope.cancel.cancelled() => false,
-                    _ = tokio::time::sleep_until(resume) => true,
+                    return (Err(AttemptFailure::deadline(message)), log);
                 }
-            });
-            if !backoff_wait.await {
-                return (
-                    Err(AttemptFailure::cancelled("call cancelled during backoff")),
-                    log,
-                );
+                log.push(record(
+                    attempt,
+                    failure.kind.as_str(),
+                    duration,
+                    Some(millis(delay)),
+                ));
+                guard.set_status(CallStatus::Retrying, attempt + 1);
+                self.board.emit(|| ExecutionEvent::RetryScheduled {
+                    call_id: guard.call_id.clone(),
+                    tool_name: guard.tool_name.clone(),
+                    next_attempt: attempt + 1,
+                    delay_ms: millis(delay),
+                });
+                let backoff_wait = Box::pin(async {
+                    tokio::select! {
+                        biased;
+                        _ = scope.cancel.cancelled() => false,
+                        _ = tokio::time::sleep_until(resume) => true,
+                    }
+                });
+                if !backoff_wait.await {
+                    return (
+                        Err(AttemptFailure::cancelled("call cancelled during backoff")),
+                        log,
+                    );
+                }
             }
         }
     }
@@ -461,50 +478,54 @@ enum Stop {
 /// Runs one attempt, catching panics, until it ends, `end` passes, or the scope is
 /// cancelled; in the last two cases the attempt's own token is cancelled so the tool
 /// can stop work outside its future.
-async fn run_attempt(
-    tool: &RegisteredTool,
-    input: &Value,
+#[allow(clippy::manual_async_fn)]
+fn run_attempt<'a>(
+    tool: &'a RegisteredTool,
+    input: &'a Value,
     ctx: CallContext,
     end: Instant,
-    scope: &Scope,
-) -> Result<Value, Stop> {
-    let token = ctx.cancellation.clone();
-    let future = match std::panic::catch_unwind(AssertUnwindSafe(|| tool.tool.call(input, ctx))) {
-        Ok(future) => future,
-        Err(payload) => {
-            return Err(Stop::Failed(AttemptFailure::panic(panic_message(
+    scope: &'a Scope,
+) -> impl Future<Output = Result<Value, Stop>> + Send + use<'a> {
+    async move {
+        let token = ctx.cancellation.clone();
+        let future = match std::panic::catch_unwind(AssertUnwindSafe(|| tool.tool.call(input, ctx)))
+        {
+            Ok(future) => future,
+            Err(payload) => {
+                return Err(Stop::Failed(AttemptFailure::panic(panic_message(
+                    &*payload,
+                ))));
+            }
+        };
+        let mut attempt = std::pin::pin!(tokio::time::timeout_at(
+            end,
+            AssertUnwindSafe(future).catch_unwind()
+        ));
+        // A tool that answers on its first poll never registers with the batch's token: the
+        // token is shared by every call of the batch and each registration takes its lock.
+        // The caller checked for cancellation just before, with no await in between.
+        let outcome = match futures::poll!(attempt.as_mut()) {
+            Poll::Ready(outcome) => Ok(outcome),
+            Poll::Pending => tokio::select! {
+                biased;
+                _ = scope.cancel.cancelled() => Err(Stop::Cancelled),
+                outcome = attempt => Ok(outcome),
+            },
+        };
+        let result = match outcome {
+            Err(stop) => Err(stop),
+            Ok(Ok(Ok(Ok(value)))) => Ok(value),
+            Ok(Ok(Ok(Err(error)))) => Err(Stop::Failed(AttemptFailure::from_tool(error))),
+            Ok(Ok(Err(payload))) => Err(Stop::Failed(AttemptFailure::panic(panic_message(
                 &*payload,
-            ))));
+            )))),
+            Ok(Err(_)) => Err(Stop::TimedOut),
+        };
+        if matches!(result, Err(Stop::Cancelled | Stop::TimedOut)) {
+            token.cancel();
         }
-    };
-    let mut attempt = std::pin::pin!(tokio::time::timeout_at(
-        end,
-        AssertUnwindSafe(future).catch_unwind()
-    ));
-    // A tool that answers on its first poll never registers with the batch's token: the
-    // token is shared by every call of the batch and each registration takes its lock.
-    // The caller checked for cancellation just before, with no await in between.
-    let outcome = match futures::poll!(attempt.as_mut()) {
-        Poll::Ready(outcome) => Ok(outcome),
-        Poll::Pending => tokio::select! {
-            biased;
-            _ = scope.cancel.cancelled() => Err(Stop::Cancelled),
-            outcome = attempt => Ok(outcome),
-        },
-    };
-    let result = match outcome {
-        Err(stop) => Err(stop),
-        Ok(Ok(Ok(Ok(value)))) => Ok(value),
-        Ok(Ok(Ok(Err(error)))) => Err(Stop::Failed(AttemptFailure::from_tool(error))),
-        Ok(Ok(Err(payload))) => Err(Stop::Failed(AttemptFailure::panic(panic_message(
-            &*payload,
-        )))),
-        Ok(Err(_)) => Err(Stop::TimedOut),
-    };
-    if matches!(result, Err(Stop::Cancelled | Stop::TimedOut)) {
-        token.cancel();
+        result
     }
-    result
 }
 
 /// The envelope of a failed call answered by its fallback, if the fallback answers.
@@ -555,6 +576,11 @@ fn record(attempt: u32, outcome: &str, duration_ms: f64, backoff_ms: Option<f64>
         duration_ms,
         backoff_ms,
     }
+}
+
+/// Whether a call overrides its tool's policy.
+fn has_overrides(call: &ToolCall) -> bool {
+    call.timeout_ms.is_some() || call.deadline_ms.is_some() || call.max_retries.is_some()
 }
 
 fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {

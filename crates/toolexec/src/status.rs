@@ -100,12 +100,32 @@ impl ExecutionEvent {
 
 /// Live statuses and the event channel.
 pub(crate) struct StatusBoard {
-    live: DashMap<Arc<str>, (u64, LiveStatus)>,
+    live: DashMap<Arc<str>, LiveEntry>,
     events: broadcast::Sender<ExecutionEvent>,
     /// Whether anyone ever subscribed: until then `emit` skips the channel, whose
     /// receiver count sits behind a lock that every call would otherwise take
     /// several times.
     subscribed: AtomicBool,
+}
+
+/// A live status as kept in the board: the call id is the key, not stored twice (a
+/// million calls in flight are a million entries).
+struct LiveEntry {
+    sequence: u64,
+    tool_name: Arc<str>,
+    status: CallStatus,
+    attempt: u32,
+}
+
+impl LiveEntry {
+    fn status(&self, call_id: &Arc<str>) -> LiveStatus {
+        LiveStatus {
+            call_id: call_id.clone(),
+            tool_name: self.tool_name.clone(),
+            status: self.status,
+            attempt: self.attempt,
+        }
+    }
 }
 
 impl StatusBoard {
@@ -132,27 +152,39 @@ impl StatusBoard {
     }
 
     pub(crate) fn set(&self, sequence: u64, status: LiveStatus) {
-        self.live.insert(status.call_id.clone(), (sequence, status));
+        let entry = LiveEntry {
+            sequence,
+            tool_name: status.tool_name,
+            status: status.status,
+            attempt: status.attempt,
+        };
+        self.live.insert(status.call_id, entry);
     }
 
     pub(crate) fn update(&self, call_id: &str, sequence: u64, status: CallStatus, attempt: u32) {
         if let Some(mut entry) = self.live.get_mut(call_id) {
-            if entry.0 == sequence {
-                entry.1.status = status;
-                entry.1.attempt = attempt;
+            if entry.sequence == sequence {
+                entry.status = status;
+                entry.attempt = attempt;
             }
         }
     }
 
     pub(crate) fn remove(&self, call_id: &str, sequence: u64) {
-        self.live.remove_if(call_id, |_, (seq, _)| *seq == sequence);
+        self.live
+            .remove_if(call_id, |_, entry| entry.sequence == sequence);
     }
 
     pub(crate) fn get(&self, call_id: &str) -> Option<LiveStatus> {
-        self.live.get(call_id).map(|entry| entry.1.clone())
+        self.live
+            .get(call_id)
+            .map(|entry| entry.value().status(entry.key()))
     }
 
     pub(crate) fn in_flight(&self) -> Vec<LiveStatus> {
-        self.live.iter().map(|entry| entry.1.clone()).collect()
+        self.live
+            .iter()
+            .map(|entry| entry.value().status(entry.key()))
+            .collect()
     }
 }
