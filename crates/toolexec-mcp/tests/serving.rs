@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::{attempt_started, bounded, call, executor, finished, Harness, Via};
 use rmcp::model::{ClientRequest, Request};
 use rmcp::service::PeerRequestOptions;
@@ -64,4 +66,34 @@ async fn serve_http_stops_on_shutdown_with_a_session_open_and_cancels_its_calls(
     let (_, status) = finished(&mut events, &handle.id.to_string()).await;
     assert_eq!(status, CallStatus::Cancelled);
     drop(client);
+}
+
+/// rmcp gives a call still running when the client closes its end 5 s to finish and
+/// send its response (a client may close stdin and still read stdout), then cancels
+/// it. Paused time works here because the pipe is in memory.
+#[tokio::test(start_paused = true)]
+async fn a_call_still_running_when_the_client_hangs_up_is_cancelled_after_5_s() {
+    let harness = Harness::start(Via::Pipe, executor()).await;
+    let mut events = harness.executor.subscribe();
+    let request =
+        ClientRequest::CallToolRequest(Request::new(call("sim", json!({"latency_ms": 60_000}))));
+    let handle = bounded(
+        harness
+            .client
+            .peer()
+            .send_request_with_option(request, PeerRequestOptions::no_options()),
+    )
+    .await
+    .expect("sent");
+    attempt_started(&mut events).await;
+
+    let request_id = handle.id.to_string();
+    drop(handle);
+    let executor = harness.executor.clone();
+    let hung_up = tokio::time::Instant::now();
+    harness.finish().await;
+    let (_, status) = finished(&mut events, &request_id).await;
+    assert_eq!(status, CallStatus::Cancelled);
+    assert_eq!(hung_up.elapsed(), Duration::from_secs(5));
+    assert_eq!(executor.in_flight(), Vec::new());
 }
