@@ -1,53 +1,15 @@
 //! CVRPLIB instances solved by `optimize_routes` with the `euc2d` metric, compared with
 //! their best-known (proven optimal) costs as published by CVRPLIB
 //! (http://vrp.galgos.inf.puc-rio.br/): A-n32-k5 = 784 and A-n45-k7 = 1146 (Augerat et
-//! al. 1995, set A), E-n22-k4 = 375 (Christofides & Eilon 1969, set E). Instance files
+//! al. 1995, set A), E-n22-k4 = 375 (Christofides & Eilon 1969, set E); A-n65-k9 = 1174 (set A,
+//! ignored by default: run with `--ignored`, best in release). Instance files
 //! are in tests/data (see tests/data/SOURCES.md).
 
 use std::sync::Mutex;
 
 use serde_json::{json, Value};
+use supply_chain::logistics::tsplib;
 use supply_chain::{dispatch, Store};
-
-struct Instance {
-    capacity: f64,
-    coords: Vec<(f64, f64)>,
-    demands: Vec<f64>,
-}
-
-fn parse(text: &str) -> Instance {
-    let mut capacity = 0.0;
-    let (mut coords, mut demands) = (Vec::new(), Vec::new());
-    let mut section = "";
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if let Some(rest) = line.strip_prefix("CAPACITY") {
-            capacity = rest
-                .trim_start_matches([' ', ':'])
-                .trim()
-                .parse()
-                .expect("capacity");
-            continue;
-        }
-        if line.ends_with("_SECTION") || line == "EOF" {
-            section = line;
-            continue;
-        }
-        let fields: Vec<f64> = line
-            .split_whitespace()
-            .filter_map(|f| f.parse().ok())
-            .collect();
-        match section {
-            "NODE_COORD_SECTION" if fields.len() == 3 => coords.push((fields[1], fields[2])),
-            "DEMAND_SECTION" if fields.len() == 2 => demands.push(fields[1]),
-            _ => {}
-        }
-    }
-    Instance {
-        capacity,
-        coords,
-        demands,
-    }
-}
 
 /// The solves share two cores; one at a time keeps each run's budget comparable.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -58,18 +20,9 @@ fn solve(file: &str, best_known: f64, max_gap: f64) -> (f64, Value) {
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let text = std::fs::read_to_string(format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR")))
         .expect("instance file");
-    let inst = parse(&text);
-    let stops: Vec<Value> = (1..inst.coords.len())
-        .map(|i| json!({"id": i + 1, "x": inst.coords[i].0, "y": inst.coords[i].1, "demand": inst.demands[i]}))
-        .collect();
-    let input = json!({
-        "depot": {"x": inst.coords[0].0, "y": inst.coords[0].1},
-        "stops": stops,
-        "vehicle_capacity": inst.capacity,
-        "metric": "euc2d",
-        "time_limit_ms": 6000,
-        "max_iterations": 3000
-    });
+    let inst = tsplib::parse(&text).expect("instance");
+    let mut input = inst.to_tool_input(6000);
+    input["max_iterations"] = json!(3000);
     let store = Store::in_memory().expect("store");
     let result =
         dispatch("logistics_optimizer", "optimize_routes", &input, &store).expect("solved");
@@ -104,4 +57,10 @@ fn a_n32_k5_reaches_best_known_784_within_3_percent() {
 #[test]
 fn a_n45_k7_reaches_best_known_1146_within_4_percent() {
     solve("A-n45-k7.vrp", 1146.0, 4.0);
+}
+
+#[test]
+#[ignore = "slow in debug builds; run with --release -- --ignored"]
+fn a_n65_k9_reaches_best_known_1174_within_3_percent() {
+    solve("A-n65-k9.vrp", 1174.0, 3.0);
 }

@@ -7,3 +7,4 @@ pub mod cvrp;
 pub mod distance;
 pub mod local_search;
 pub mod ruin_recreate;
+pub mod tsplib;
