@@ -36,14 +36,17 @@ use crate::spec::mcp_tool;
 /// - Every result carries the call's id, status, attempts, fallback flag and
 ///   duration in `_meta` under [`CALL_META_KEY`](crate::CALL_META_KEY).
 /// - An unknown tool name is a JSON-RPC error `-32602` (invalid params) with the
-///   message `unknown tool: NAME`, as the MCP specification's error-handling section
-///   lists unknown tools among protocol errors (and as rmcp's own tool router does);
-///   nothing runs and the executor records nothing.
+///   message `unknown tool: NAME`: the MCP specification (2025-06-18, Tools, Error
+///   Handling) lists unknown tools among protocol errors, with -32602 in its example,
+///   and rmcp's own tool router answers the same; nothing runs and the executor
+///   records nothing.
 /// - When the request carries a progress token, each attempt started or failed and
 ///   each retry scheduled is sent as `notifications/progress` with a message.
 /// - `notifications/cancelled` for the request cancels the call: the executor ends it
 ///   `cancelled` (and records it so), and rmcp drops the now unwanted response.
-///   The calls of a client that disconnects are cancelled the same way.
+///   When a connection ends (an HTTP session closed or the server shut down; a
+///   stdio client hanging up, after rmcp's 5 s drain), its running calls are
+///   cancelled the same way.
 #[derive(Debug, Clone)]
 pub struct McpServer {
     executor: Executor,
