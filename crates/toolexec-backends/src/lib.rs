@@ -71,7 +71,7 @@ pub use env::resolve_env;
 #[cfg(feature = "http")]
 pub use http::{HttpConfig, HttpTool};
 #[cfg(feature = "lambda")]
-pub use lambda::{LambdaConfig, LambdaTool, LAMBDA_SYNC_PAYLOAD_LIMIT};
+pub use lambda::{LambdaConfig, LambdaProtocol, LambdaTool, LAMBDA_SYNC_PAYLOAD_LIMIT};
 #[cfg(feature = "mcp")]
 pub use mcp::{McpConfig, McpServer, McpTool};
 #[cfg(feature = "process")]

@@ -2,8 +2,11 @@
 //! invoking the workspace's `lambda-fixture` function: success, a function error, an
 //! unknown function, an attempt timeout under the engine, and the context deadline.
 //!
-//! One test drives one emulator through every scenario, since the emulator builds the
-//! function on its first invocation. It needs cargo-lambda, which the test installs
+//! A second test runs the workspace's `supply-chain-lambda` function for each of the
+//! three tool groups through the structured protocol.
+//!
+//! Each test drives one emulator per package through its scenarios, since the
+//! emulator builds the function on its first invocation. It needs cargo-lambda, which the test installs
 //! with `scripts/setup/cargo-lambda.sh`; set `TOOLEXEC_SKIP_LAMBDA_EMULATOR=1` to skip
 //! it on a machine without PyPI.
 
@@ -14,13 +17,36 @@ use std::time::{Duration, Instant};
 
 use common::emulator::{install_cargo_lambda, Emulator};
 use common::{executor, scratch_dir};
-use serde_json::json;
+use serde_json::{json, Value};
 use toolexec::{CallContext, CallStatus, ErrorKind, Tool, ToolCall, ToolError};
-use toolexec_backends::LambdaConfig;
+use toolexec_backends::{LambdaConfig, LambdaProtocol};
 
 /// The longest the emulator may take to build and start the function (cold, on a
 /// busy two-core machine).
 const FIRST_INVOCATION: Duration = Duration::from_secs(600);
+
+/// Calls `tool` until the emulator answers: it binds its port at once, but builds the
+/// function on its first invocation.
+async fn first_invocation(tool: &Arc<dyn Tool>, input: Value) -> Result<Value, ToolError> {
+    let started = Instant::now();
+    loop {
+        let mut ctx = CallContext::detached("warm-up");
+        ctx.deadline = Some(tokio::time::Instant::now() + FIRST_INVOCATION);
+        match tool.call(&input, ctx).await {
+            Err(ToolError::Transient { .. }) if started.elapsed() < Duration::from_secs(30) => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            other => {
+                eprintln!(
+                    "{} answered after {:?}",
+                    tool.spec().name,
+                    started.elapsed()
+                );
+                return other;
+            }
+        }
+    }
+}
 
 async fn lambda(name: &str, function: &str, endpoint: &str) -> Arc<dyn Tool> {
     LambdaConfig::new(function)
@@ -38,33 +64,21 @@ async fn the_lambda_backend_runs_against_the_cargo_lambda_emulator() {
     }
     install_cargo_lambda().expect("cargo-lambda is installed");
     let dir = scratch_dir("lambda-emulator");
-    let emulator = Emulator::start("crates/lambda-fixture/Cargo.toml", dir.join("emulator.log"));
+    let emulator = Emulator::start(
+        "crates/lambda-fixture/Cargo.toml",
+        &[],
+        dir.join("emulator.log"),
+    );
     let endpoint = emulator.endpoint.clone();
 
-    // The first invocation builds the function; wait for it, bounded.
     let fixture = lambda("fixture", "lambda-fixture", &endpoint).await;
-    let started = Instant::now();
-    let warm_up = loop {
-        let mut ctx = CallContext::detached("warm-up");
-        ctx.deadline = Some(tokio::time::Instant::now() + FIRST_INVOCATION);
-        match fixture
-            .call(&json!({"action": "echo", "warm": true}), ctx)
-            .await
-        {
-            Err(ToolError::Transient { .. }) if started.elapsed() < Duration::from_secs(30) => {
-                // The emulator is still binding its port.
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            other => break other,
-        }
-    };
+    let warm_up = first_invocation(&fixture, json!({"action": "echo", "warm": true})).await;
     assert_eq!(
         warm_up.as_ref().ok(),
         Some(&json!({"echo": {"action": "echo", "warm": true}})),
         "{warm_up:?}\n{}",
         emulator.log_tail()
     );
-    eprintln!("the emulator answered after {:?}", started.elapsed());
 
     let executor = executor([
         fixture.clone(),
@@ -138,4 +152,106 @@ async fn the_lambda_backend_runs_against_the_cargo_lambda_emulator() {
     assert!(started.elapsed() < Duration::from_millis(1000));
 
     drop(emulator);
+}
+
+/// A tool reaching `remote_tool` of the supply-chain function behind `endpoint`.
+async fn supply_chain_tool(name: &str, remote_tool: &str, endpoint: &str) -> Arc<dyn Tool> {
+    let mut config = LambdaConfig::new("supply-chain-lambda").with_endpoint_url(endpoint);
+    config.protocol = LambdaProtocol::Structured;
+    config.remote_tool = Some(remote_tool.to_owned());
+    config.build(name).await.expect("a valid Lambda config")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_supply_chain_functions_run_under_the_cargo_lambda_emulator() {
+    if std::env::var_os("TOOLEXEC_SKIP_LAMBDA_EMULATOR").is_some() {
+        eprintln!("skipped: TOOLEXEC_SKIP_LAMBDA_EMULATOR is set");
+        return;
+    }
+    install_cargo_lambda().expect("cargo-lambda is installed");
+    let dir = scratch_dir("supply-chain-lambda");
+    // cargo-lambda names a function after its binary, and the one binary serves the
+    // group named by TOOL_GROUP: one emulator per group.
+    let start = |group: &str| {
+        let db = dir.join(format!("{group}.db")).display().to_string();
+        Emulator::start(
+            "crates/supply-chain-lambda/Cargo.toml",
+            &[("TOOL_GROUP", group.to_owned()), ("SUPPLY_CHAIN_DB", db)],
+            dir.join(format!("{group}.log")),
+        )
+    };
+    let inventory = start("inventory_optimizer");
+    let eoq = supply_chain_tool("eoq", "optimize_order_quantities", &inventory.endpoint).await;
+    let eoq_input = json!({"items": [
+        {"annual_demand": 1200.0, "ordering_cost": 50.0, "holding_cost_per_unit_year": 3.0}]});
+    let warm_up = first_invocation(&eoq, eoq_input.clone()).await;
+    assert!(warm_up.is_ok(), "{warm_up:?}\n{}", inventory.log_tail());
+    let logistics = start("logistics_optimizer");
+    let suppliers = start("supplier_analyzer");
+
+    let carrier_input = json!({"weight_kg": 100, "distance_km": 50, "carriers": [
+        {"name": "A", "base_cost": 10, "cost_per_kg": 0.1, "cost_per_km": 1, "transit_days": 2}]});
+    let carrier = supply_chain_tool("carrier", "select_carrier", &logistics.endpoint).await;
+    let warm_up = first_invocation(&carrier, carrier_input.clone()).await;
+    assert!(warm_up.is_ok(), "{warm_up:?}\n{}", logistics.log_tail());
+    let rank = supply_chain_tool("rank", "rank_suppliers", &suppliers.endpoint).await;
+    let bad_rank = json!({"suppliers": [{"id": "a", "x": 1}], "method": "vote"});
+    let warm_up = first_invocation(&rank, bad_rank.clone()).await;
+    assert!(
+        matches!(warm_up, Err(ToolError::InvalidInput { .. })),
+        "{warm_up:?}\n{}",
+        suppliers.log_tail()
+    );
+
+    let executor = executor([
+        eoq,
+        carrier,
+        rank,
+        supply_chain_tool("routes", "optimize_routes", &logistics.endpoint).await,
+        supply_chain_tool("wrong_group", "optimize_routes", &inventory.endpoint).await,
+    ]);
+
+    // inventory_optimizer: EOQ = sqrt(2 * 1200 * 50 / 3) = 200 (Harris's formula).
+    let envelope = executor.execute(ToolCall::new("eoq", eoq_input)).await;
+    assert_eq!(envelope.status, CallStatus::Success, "{envelope:?}");
+    let result = envelope.result.unwrap_or_default();
+    assert_eq!(result["items"][0]["order_quantity"], 200.0);
+
+    // logistics_optimizer: the only carrier is recommended.
+    let envelope = executor
+        .execute(ToolCall::new("carrier", carrier_input))
+        .await;
+    assert_eq!(envelope.result.unwrap_or_default()["recommended"], "A");
+
+    // supplier_analyzer: the function's structured error is invalid input, not retried.
+    let envelope = executor.execute(ToolCall::new("rank", bad_rank)).await;
+    let error = envelope.error.unwrap();
+    assert_eq!(error.kind, ErrorKind::InvalidInput);
+    assert!(error.message.contains("method"), "{}", error.message);
+    assert_eq!(envelope.attempts, 1);
+
+    // A tool of another group: not found.
+    let envelope = executor
+        .execute(ToolCall::new("wrong_group", json!({})))
+        .await;
+    assert_eq!(envelope.error.unwrap().kind, ErrorKind::NotFound);
+
+    // A routing run longer than the attempt timeout: the engine cuts it off.
+    let stops: Vec<Value> = (0..60)
+        .map(|i| json!({"id": format!("s{i}"), "x": (i * 37 % 101) as f64, "y": (i * 53 % 97) as f64, "demand": 1 + i % 5}))
+        .collect();
+    let routes_input = json!({"depot": {"x": 50.0, "y": 50.0}, "stops": stops,
+        "vehicle_capacity": 20, "metric": "euclidean", "time_limit_ms": 5000});
+    let started = Instant::now();
+    let envelope = executor
+        .execute(
+            ToolCall::new("routes", routes_input)
+                .with_timeout(Duration::from_millis(500))
+                .with_max_retries(0),
+        )
+        .await;
+    assert_eq!(envelope.status, CallStatus::Timeout, "{envelope:?}");
+    assert!(started.elapsed() < Duration::from_millis(1500));
+
+    drop((inventory, logistics, suppliers));
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use toolexec::{PolicyError, Tool, ToolAnnotations};
 
-use super::LambdaTool;
+use super::{LambdaProtocol, LambdaTool};
 use crate::spec::tool_spec;
 
 /// An AWS Lambda function as a tool, as written under `[tools.NAME]` with
@@ -22,6 +22,11 @@ use crate::spec::tool_spec;
 /// qualifier = "live"                        # optional: a version or an alias
 /// region = "eu-west-1"                      # optional: else from the environment
 /// endpoint_url = "http://127.0.0.1:9000"    # optional: a local Lambda emulator
+///
+/// [tools.calculate_reorder_points]
+/// backend = "lambda"
+/// function_name = "inventory_optimizer"
+/// protocol = "structured"                   # {"tool", "input"} in, {success, result | error} out
 /// ```
 ///
 /// Credentials and region come from the usual AWS sources (environment, profile,
@@ -32,6 +37,7 @@ use crate::spec::tool_spec;
 /// # Default
 ///
 /// No qualifier (`$LATEST`), the region of the environment, AWS's own endpoint, the
+/// `raw` protocol, the
 /// description `"AWS Lambda function <function_name>"`, an input schema accepting any
 /// object and the default [`ToolAnnotations`].
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -49,6 +55,13 @@ pub struct LambdaConfig {
     /// Another endpoint for the Lambda API, such as a local emulator.
     #[serde(default)]
     pub endpoint_url: Option<String>,
+    /// How the input and the answer are framed: `"raw"` or `"structured"`.
+    #[serde(default)]
+    pub protocol: LambdaProtocol,
+    /// With `protocol = "structured"`: the tool named in the event; the tool's own
+    /// name when absent.
+    #[serde(default)]
+    pub remote_tool: Option<String>,
     /// What the tool does, for people and models choosing tools.
     #[serde(default)]
     pub description: Option<String>,
@@ -68,6 +81,8 @@ impl LambdaConfig {
             qualifier: None,
             region: None,
             endpoint_url: None,
+            protocol: LambdaProtocol::Raw,
+            remote_tool: None,
             description: None,
             input_schema: None,
             annotations: None,
@@ -118,6 +133,17 @@ impl LambdaConfig {
                     "endpoint_url",
                     format!("`{url}` must be an http:// or https:// URL with a host"),
                 ));
+            }
+        }
+        if let Some(tool) = &self.remote_tool {
+            if self.protocol != LambdaProtocol::Structured {
+                return Err(PolicyError::new(
+                    "remote_tool",
+                    "only a `protocol = \"structured\"` function takes a remote tool name",
+                ));
+            }
+            if tool.trim().is_empty() {
+                return Err(PolicyError::new("remote_tool", "must not be empty"));
             }
         }
         Ok(())
@@ -171,6 +197,8 @@ impl LambdaConfig {
             client,
             self.function_name.clone(),
             self.qualifier.clone(),
+            self.protocol,
+            self.remote_tool.clone().unwrap_or_else(|| name.to_owned()),
         ))
     }
 }

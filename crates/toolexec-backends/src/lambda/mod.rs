@@ -23,7 +23,9 @@
 
 mod config;
 mod errors;
+mod protocol;
 mod tool;
 
 pub use config::LambdaConfig;
+pub use protocol::LambdaProtocol;
 pub use tool::{LambdaTool, LAMBDA_SYNC_PAYLOAD_LIMIT};

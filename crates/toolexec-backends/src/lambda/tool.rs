@@ -6,6 +6,7 @@ use serde_json::Value;
 use toolexec::{CallContext, Tool, ToolError, ToolSpec};
 
 use super::errors::{function_error, invoke_error};
+use super::LambdaProtocol;
 use crate::deadline::backstop;
 use crate::text::parse_json_output;
 
@@ -20,6 +21,8 @@ pub struct LambdaTool {
     client: aws_sdk_lambda::Client,
     function_name: String,
     qualifier: Option<String>,
+    protocol: LambdaProtocol,
+    remote_tool: String,
 }
 
 impl LambdaTool {
@@ -28,17 +31,22 @@ impl LambdaTool {
         client: aws_sdk_lambda::Client,
         function_name: String,
         qualifier: Option<String>,
+        protocol: LambdaProtocol,
+        remote_tool: String,
     ) -> Self {
         Self {
             spec,
             client,
             function_name,
             qualifier,
+            protocol,
+            remote_tool,
         }
     }
 
     async fn invoke(&self, input: &Value, ctx: CallContext) -> Result<Value, ToolError> {
-        let payload = serde_json::to_vec(input)
+        let event = self.protocol.event(&self.remote_tool, input);
+        let payload = serde_json::to_vec(&event)
             .map_err(|e| ToolError::invalid_input("input", e.to_string()))?;
         if payload.len() > LAMBDA_SYNC_PAYLOAD_LIMIT {
             return Err(ToolError::InvalidInput {
@@ -73,7 +81,8 @@ impl LambdaTool {
         if output.function_error().is_some() {
             return Err(function_error(body));
         }
-        parse_json_output(body, "the function's response payload")
+        self.protocol
+            .result(parse_json_output(body, "the function's response payload")?)
     }
 }
 

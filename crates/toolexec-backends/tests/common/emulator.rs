@@ -54,8 +54,9 @@ pub(crate) struct Emulator {
 }
 
 impl Emulator {
-    /// Starts the emulator for the package at `manifest` (relative to the workspace).
-    pub(crate) fn start(manifest: &str, log: PathBuf) -> Self {
+    /// Starts the emulator for the package at `manifest` (relative to the workspace),
+    /// with `env` set for its functions.
+    pub(crate) fn start(manifest: &str, env: &[(&str, String)], log: PathBuf) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -76,6 +77,10 @@ impl Emulator {
                 "--manifest-path",
                 manifest,
             ])
+            .args(
+                env.iter()
+                    .flat_map(|(k, v)| ["--env-var".to_owned(), format!("{k}={v}")]),
+            )
             .env("CARGO_TARGET_DIR", root.join("target/lambda-emulator"))
             .current_dir(&root)
             .stdin(Stdio::null())
