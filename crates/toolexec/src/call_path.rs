@@ -20,7 +20,7 @@ use crate::history::ExecutionRecord;
 use crate::policy::{should_retry, CallPolicy, Fallback};
 use crate::registry::RegisteredTool;
 use crate::stats::Sample;
-use crate::status::{ExecutionEvent, LiveStatus};
+use crate::status::{ExecutionEvent, LiveCell, LiveStatus};
 use crate::{AttemptRecord, CallContext, CallStatus, Envelope, ToolCall};
 
 /// A call's identity, fixed when the call is accepted.
@@ -66,6 +66,7 @@ struct CallGuard<'a> {
     call_id: Arc<str>,
     tool_name: Arc<str>,
     tool: Option<Arc<RegisteredTool>>,
+    live: Arc<LiveCell>,
     start: Instant,
     attempts: u32,
     finished: bool,
@@ -73,9 +74,7 @@ struct CallGuard<'a> {
 
 impl CallGuard<'_> {
     fn set_status(&self, status: CallStatus, attempt: u32) {
-        self.inner
-            .board
-            .update(&self.call_id, self.sequence, status, attempt);
+        self.live.set(status, attempt);
     }
 
     fn finish(&mut self, envelope: &Envelope, circuit: Option<bool>) {
@@ -188,25 +187,27 @@ impl Inner {
     ) -> impl Future<Output = Envelope> + Send {
         async move {
             let inner: &Inner = &self;
+            let start = Instant::now();
+            let live = inner.board.set(
+                accepted.sequence,
+                LiveStatus {
+                    call_id: accepted.call_id.clone(),
+                    tool_name: accepted.tool_name.clone(),
+                    status: CallStatus::Pending,
+                    attempt: 0,
+                },
+            );
             let mut guard = CallGuard {
                 inner,
                 sequence: accepted.sequence,
                 call_id: accepted.call_id,
                 tool_name: accepted.tool_name,
                 tool: accepted.tool,
-                start: Instant::now(),
+                live,
+                start,
                 attempts: 0,
                 finished: false,
             };
-            inner.board.set(
-                guard.sequence,
-                LiveStatus {
-                    call_id: guard.call_id.clone(),
-                    tool_name: guard.tool_name.clone(),
-                    status: CallStatus::Pending,
-                    attempt: 0,
-                },
-            );
             inner.board.emit(|| ExecutionEvent::Started {
                 call_id: guard.call_id.clone(),
                 tool_name: guard.tool_name.clone(),

@@ -1,6 +1,6 @@
 //! Live status per call id and the broadcast stream of lifecycle events.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use dashmap::DashMap;
@@ -100,7 +100,7 @@ impl ExecutionEvent {
 
 /// Live statuses and the event channel.
 pub(crate) struct StatusBoard {
-    live: DashMap<Arc<str>, LiveEntry>,
+    live: DashMap<Arc<str>, Arc<LiveCell>>,
     events: broadcast::Sender<ExecutionEvent>,
     /// Whether anyone ever subscribed: until then `emit` skips the channel, whose
     /// receiver count sits behind a lock that every call would otherwise take
@@ -108,22 +108,49 @@ pub(crate) struct StatusBoard {
     subscribed: AtomicBool,
 }
 
-/// A live status as kept in the board: the call id is the key, not stored twice (a
-/// million calls in flight are a million entries).
-struct LiveEntry {
+/// One call's live status, shared by the board (keyed by call id) and the running call,
+/// which updates it with one atomic store instead of a map lookup under a lock.
+pub(crate) struct LiveCell {
     sequence: u64,
     tool_name: Arc<str>,
-    status: CallStatus,
-    attempt: u32,
+    /// The status's index in [`STATUSES`] in the high half, the attempt in the low half.
+    state: AtomicU64,
 }
 
-impl LiveEntry {
+/// Every status, in declaration order, so that `status as u64` indexes it.
+const STATUSES: [CallStatus; 8] = [
+    CallStatus::Pending,
+    CallStatus::Running,
+    CallStatus::Retrying,
+    CallStatus::Success,
+    CallStatus::Failed,
+    CallStatus::Timeout,
+    CallStatus::Cancelled,
+    CallStatus::Rejected,
+];
+
+fn pack(status: CallStatus, attempt: u32) -> u64 {
+    ((status as u64) << 32) | u64::from(attempt)
+}
+
+fn unpack(state: u64) -> (CallStatus, u32) {
+    let status = STATUSES[(state >> 32) as usize % STATUSES.len()];
+    (status, state as u32)
+}
+
+impl LiveCell {
+    /// Records where the call stands now.
+    pub(crate) fn set(&self, status: CallStatus, attempt: u32) {
+        self.state.store(pack(status, attempt), Ordering::Release);
+    }
+
     fn status(&self, call_id: &Arc<str>) -> LiveStatus {
+        let (status, attempt) = unpack(self.state.load(Ordering::Acquire));
         LiveStatus {
             call_id: call_id.clone(),
             tool_name: self.tool_name.clone(),
-            status: self.status,
-            attempt: self.attempt,
+            status,
+            attempt,
         }
     }
 }
@@ -151,28 +178,22 @@ impl StatusBoard {
         receiver
     }
 
-    pub(crate) fn set(&self, sequence: u64, status: LiveStatus) {
-        let entry = LiveEntry {
+    /// Adds a call's status (replacing an older call of the same id) and hands back the
+    /// cell through which the call updates it.
+    pub(crate) fn set(&self, sequence: u64, status: LiveStatus) -> Arc<LiveCell> {
+        let cell = Arc::new(LiveCell {
             sequence,
             tool_name: status.tool_name,
-            status: status.status,
-            attempt: status.attempt,
-        };
-        self.live.insert(status.call_id, entry);
+            state: AtomicU64::new(pack(status.status, status.attempt)),
+        });
+        self.live.insert(status.call_id, cell.clone());
+        cell
     }
 
-    pub(crate) fn update(&self, call_id: &str, sequence: u64, status: CallStatus, attempt: u32) {
-        if let Some(mut entry) = self.live.get_mut(call_id) {
-            if entry.sequence == sequence {
-                entry.status = status;
-                entry.attempt = attempt;
-            }
-        }
-    }
-
+    /// Removes a call's status, unless a newer call of the same id replaced it.
     pub(crate) fn remove(&self, call_id: &str, sequence: u64) {
         self.live
-            .remove_if(call_id, |_, entry| entry.sequence == sequence);
+            .remove_if(call_id, |_, cell| cell.sequence == sequence);
     }
 
     pub(crate) fn get(&self, call_id: &str) -> Option<LiveStatus> {
@@ -186,5 +207,19 @@ impl StatusBoard {
             .iter()
             .map(|entry| entry.value().status(entry.key()))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_and_attempt_survives_packing() {
+        for status in STATUSES {
+            for attempt in [0, 1, 7, u32::MAX] {
+                assert_eq!(unpack(pack(status, attempt)), (status, attempt));
+            }
+        }
     }
 }
