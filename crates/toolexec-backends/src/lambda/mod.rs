@@ -17,6 +17,9 @@
 //! | connection lost after sending | `OutcomeUnknown` | idempotent tools only |
 //! | a response payload that is not JSON | `BadOutput` | no |
 //!
+//! With `protocol = "structured"` (see [`LambdaProtocol`]) the function's own
+//! `{"success": false, "error": {...}}` answers map onto the same kinds.
+//!
 //! A Lambda invocation cannot be stopped once it started: when the engine times an
 //! attempt out, the request is dropped and the function runs on until it ends or its
 //! own timeout (configured on the function) stops it.
