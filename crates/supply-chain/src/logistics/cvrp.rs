@@ -35,7 +35,9 @@ pub struct CvrpProblem {
 pub struct SearchLimits {
     /// Wall-clock limit.
     pub time_limit: Duration,
-    /// Limit on solver generations.
+    /// Limit on vrp-core generations (also capped at `50 n + 100` for `n` stops); the
+    /// ruin-and-recreate search that follows may run ten times as many iterations, and
+    /// stops early once `200 n + 1000` iterations pass without a new best.
     pub max_generations: usize,
     /// Set from the outside to stop early (cancellation).
     pub stop: Option<Arc<dyn Fn() -> bool + Send + Sync>>,
@@ -150,7 +152,7 @@ pub fn solve(problem: &CvrpProblem, limits: &SearchLimits) -> GenericResult<Cvrp
         .set_environment(environment)
         .set_telemetry_mode(TelemetryMode::None)
         .prebuild()?
-        .with_max_generations(Some(limits.max_generations))
+        .with_max_generations(Some(limits.max_generations.min(50 * n + 100)))
         .build()?;
     let solution = Solver::new(vrp, config).solve()?;
     let mut routes = Vec::new();

@@ -70,8 +70,14 @@ pub fn improve(
         })
         .collect();
     let start_temperature = 0.03 * current_cost / n as f64;
+    // Small instances settle quickly; stop once the best has not moved for a while.
+    let stall_limit = 200 * n + 1000;
+    let mut last_improvement = 0;
     for iteration in 0..budget.max_iterations {
-        if Instant::now() >= budget.until || (budget.stop)() {
+        if Instant::now() >= budget.until
+            || (budget.stop)()
+            || iteration - last_improvement > stall_limit
+        {
             break;
         }
         let mut candidate = current.clone();
@@ -117,6 +123,7 @@ pub fn improve(
             if cost < best_cost - 1e-9 {
                 best = current.clone();
                 best_cost = cost;
+                last_improvement = iteration;
             }
         }
     }
