@@ -47,11 +47,17 @@ fn app(counters: Arc<Counters>) -> Router {
             "/whoami",
             get(
                 |headers: HeaderMap, Query(query): Query<HashMap<String, String>>| async move {
-                    let auth = headers
-                        .get("authorization")
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    Json(json!({"authorization": auth, "query": query}))
+                    let header = |name: &str| {
+                        headers
+                            .get(name)
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_owned)
+                    };
+                    Json(json!({
+                        "authorization": header("authorization"),
+                        "idempotency_key": header("idempotency-key"),
+                        "query": query,
+                    }))
                 },
             ),
         )
@@ -141,10 +147,13 @@ async fn get_sends_the_input_as_query_and_secrets_come_from_the_environment() {
     let denied = denied_config.build("denied").unwrap();
     let executor = executor([Arc::new(whoami_tool) as Arc<dyn Tool>, denied]);
 
-    let envelope = executor.execute(call("whoami")).await;
+    let envelope = executor
+        .execute(call("whoami").with_idempotency_key("order-7"))
+        .await;
     let result = envelope.result.unwrap();
     assert_eq!(result["authorization"], "Bearer s3cr3t-token");
     assert_eq!(result["query"], json!({"sku": "A-1"}));
+    assert_eq!(result["idempotency_key"], "order-7");
 
     let envelope = executor.execute(call("denied")).await;
     assert_eq!(

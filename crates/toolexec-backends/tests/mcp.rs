@@ -179,6 +179,32 @@ async fn an_attempt_timeout_sends_the_cancellation_to_the_server() {
 }
 
 #[tokio::test]
+async fn a_read_only_tool_is_retried_after_a_timeout() {
+    let dir = scratch_dir("mcp-retry");
+    let log = dir.join("log");
+    let server = connect(&stdio_config(&log)).await;
+    let executor = executor(server.tools());
+    let envelope = executor
+        .execute(
+            slow(50, 100)
+                .with_timeout(Duration::from_millis(250))
+                .with_max_retries(1),
+        )
+        .await;
+    assert_eq!(envelope.status, CallStatus::Timeout, "{envelope:?}");
+    assert_eq!(envelope.attempts, 2, "slow is read-only: safe to retry");
+    let cancelled = || {
+        std::fs::read_to_string(&log)
+            .map(|text| text.lines().filter(|l| l.starts_with("cancelled")).count())
+            .unwrap_or_default()
+    };
+    assert!(
+        eventually(Duration::from_secs(3), || cancelled() == 2).await,
+        "each abandoned attempt was cancelled on the server"
+    );
+}
+
+#[tokio::test]
 async fn cancelling_the_call_sends_the_cancellation_to_the_server() {
     let dir = scratch_dir("mcp-cancel");
     let log = dir.join("log");
