@@ -388,13 +388,13 @@ impl Inner {
                     next_attempt: attempt + 1,
                     delay_ms: millis(delay),
                 });
-                let backoff_wait = Box::pin(async {
+                let backoff_wait = async {
                     tokio::select! {
                         biased;
                         _ = scope.cancel.cancelled() => false,
                         _ = tokio::time::sleep_until(resume) => true,
                     }
-                });
+                };
                 if !backoff_wait.await {
                     return (
                         Err(AttemptFailure::cancelled("call cancelled during backoff")),
