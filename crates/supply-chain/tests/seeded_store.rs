@@ -210,3 +210,20 @@ fn unknown_references_are_not_found() {
         assert!(matches!(err, ToolError::NotFound { .. }), "{tool}: {err}");
     }
 }
+
+#[test]
+fn a_database_from_a_newer_version_is_refused() {
+    let path = std::env::temp_dir().join(format!("supply-chain-newer-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    {
+        let conn = rusqlite::Connection::open(&path).expect("sqlite");
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .expect("pragma");
+    }
+    let err = Store::open(&path).expect_err("newer schema");
+    assert!(
+        matches!(err, supply_chain::StoreError::NewerSchema { .. }),
+        "{err}"
+    );
+    let _ = std::fs::remove_file(&path);
+}
