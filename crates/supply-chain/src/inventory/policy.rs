@@ -112,9 +112,10 @@ pub fn evaluate(
 }
 
 /// A periodic-review (R, s, S) policy by the common approximation of Silver, Pyke &
-/// Peterson (sec. 8.x): treat the review period plus lead time as the protection
-/// interval and solve the (Q, r) model on it; then `s = r`, `S = s + max(Q, mean
-/// demand per review)`.
+/// Peterson ("Inventory Management and Production Planning and Scheduling", ch. 7):
+/// treat the review period plus lead time as the protection interval and solve the
+/// (Q, r) model on it; then `s = r`, `S = s + max(Q, mean demand per review)`, with
+/// expected on-hand stock `Q/2 + s - E[D(R+L)] + E[D(R)]/2`.
 pub fn periodic_review(
     costs: &PolicyCosts,
     daily_demand: &Demand,
@@ -133,6 +134,11 @@ pub fn periodic_review(
             policy.iterations,
         );
     }
+    // Orders are placed only at reviews, so stock falls on average half a review
+    // period's demand below s before the order: on-hand is higher by that much.
+    let undershoot_holding = costs.holding_cost * per_review / 2.0;
+    policy.annual_holding_cost += undershoot_holding;
+    policy.annual_total_cost += undershoot_holding;
     policy
 }
 

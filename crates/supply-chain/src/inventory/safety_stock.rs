@@ -34,8 +34,10 @@ pub struct ReorderPoint {
 }
 
 /// Computes the reorder point for normally distributed lead-time demand, combining
-/// demand and lead-time variability (Silver, Pyke & Peterson, eq. 7.x:
-/// `sigma_L = sqrt(L sigma_d^2 + d^2 sigma_LT^2)`).
+/// demand and lead-time variability: `sigma_L = sqrt(L sigma_d^2 + d^2 sigma_LT^2)`
+/// (Chopra & Meindl, "Supply Chain Management", safety inventory with lead-time
+/// uncertainty; Silver, Pyke & Peterson, ch. 7). A service level below 0.5 would give
+/// negative safety stock; it is floored at 0.
 pub fn reorder_point(input: &ReorderInput) -> ReorderPoint {
     let z = z_score(input.service_level);
     let lead_time_demand = input.mean_daily_demand * input.lead_time_days;
