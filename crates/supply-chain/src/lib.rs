@@ -5,6 +5,20 @@
 //! wrapping as [`toolexec::Tool`]s in three groups: `inventory_optimizer`,
 //! `logistics_optimizer` and `supplier_analyzer`.
 //!
+//! | group | tools |
+//! | --- | --- |
+//! | `inventory_optimizer` | `calculate_reorder_points`, `optimize_order_quantities`, `optimize_inventory_policy`, `forecast_demand` |
+//! | `logistics_optimizer` | `optimize_routes`, `consolidate_shipments`, `select_carrier` |
+//! | `supplier_analyzer` | `analyze_supplier_performance`, `rank_suppliers`, `assess_supplier_risk` |
+//!
+//! Every tool takes either references into the database (`warehouse_code`,
+//! `supplier_id`, ...) or the full data inline, validates its input into typed structs
+//! that mirror its JSON Schema (errors name the field as a JSON path), and states its
+//! conventions (time units, service-level meaning, rounding) in its description and in a
+//! `conventions` object of its result. [`builtin_tools`] binds them to a [`Store`] as
+//! engine tools (run on Tokio's blocking pool; routing honours the call deadline and
+//! cancellation); [`dispatch`] runs one synchronously, as the Lambda functions do.
+//!
 //! ```
 //! use std::sync::Arc;
 //! use serde_json::json;
