@@ -222,9 +222,10 @@ async fn cancelling_the_call_sends_the_cancellation_to_the_server() {
 }
 
 #[tokio::test]
-async fn a_crashed_server_fails_calls_as_backend_errors() {
+async fn a_crashed_server_fails_the_call_and_is_restarted_for_the_next() {
     let dir = scratch_dir("mcp-crash");
     let server = connect(&stdio_config(&dir.join("log"))).await;
+    let first_pid = server.process_id().unwrap();
     let executor = executor(server.tools());
     let envelope = executor.execute(ToolCall::new("crash", json!({}))).await;
     let error = envelope.error.unwrap();
@@ -233,10 +234,18 @@ async fn a_crashed_server_fails_calls_as_backend_errors() {
         envelope.attempts, 1,
         "crash is mutating: not retried after an unknown outcome"
     );
+    assert!(eventually(Duration::from_secs(5), || !alive(first_pid)).await);
     let envelope = executor
-        .execute(ToolCall::new("echo", json!({"text": "hi"})).with_max_retries(1))
+        .execute(ToolCall::new("echo", json!({"text": "again"})).with_max_retries(1))
         .await;
-    assert_eq!(envelope.error.unwrap().kind, ErrorKind::Backend);
+    assert_eq!(
+        envelope.result,
+        Some(json!({"text": "again"})),
+        "{envelope:?}"
+    );
+    let second_pid = server.process_id().unwrap();
+    assert_ne!(first_pid, second_pid, "a new server process");
+    assert!(alive(second_pid));
 }
 
 #[tokio::test]

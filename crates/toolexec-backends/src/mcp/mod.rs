@@ -19,7 +19,11 @@
 //! | another JSON-RPC error | `Failed` with `error_type` `MCP error CODE` | no |
 //! | no progress for `idle_timeout_ms`, deadline, cancellation | `OutcomeUnknown`, after `notifications/cancelled` is sent | idempotent tools only |
 //! | connection closed before the request went out | `Transient` | yes |
+//! | server gone and not reachable again | `Transient` | yes |
 //! | connection closed while waiting | `OutcomeUnknown` | idempotent tools only |
+//!
+//! When a server has gone away (a stdio server that exited), the next call starts it
+//! again (or reopens the HTTP session) before sending, so a retry can succeed.
 //!
 //! Every progress notification for the request restarts the idle timeout; the attempt
 //! deadline still bounds the call. When the engine gives up on an attempt (its timeout
@@ -30,6 +34,7 @@ mod cancel;
 mod config;
 mod result;
 mod server;
+mod session;
 mod tool;
 
 pub use config::McpConfig;

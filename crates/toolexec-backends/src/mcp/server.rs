@@ -1,36 +1,15 @@
-//! [`McpServer`]: a running connection to an MCP server and the tools it imported.
+//! [`McpServer`]: the tools imported from one MCP server.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderName, HeaderValue};
 use rmcp::model::Tool as RemoteTool;
-use rmcp::service::{Peer, RunningService};
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
-use rmcp::{RoleClient, ServiceExt};
 use serde_json::Value;
 use toolexec::{PolicyError, Tool, ToolAnnotations, ToolSpec};
 
 use super::config::{Endpoint, McpConfig};
+use super::session::{open_session, Connection, Session};
 use super::McpTool;
-use crate::env::resolve_env;
-use crate::group::ProcessGroup;
-
-/// The live session with one server. Dropping the last tool that uses it closes the
-/// session and, for a stdio server, kills the server's whole process group.
-pub(super) struct Connection {
-    pub(super) name: String,
-    service: RunningService<RoleClient, ()>,
-    pid: Option<u32>,
-    _group: Option<ProcessGroup>,
-}
-
-impl Connection {
-    pub(super) fn peer(&self) -> &Peer<RoleClient> {
-        self.service.peer()
-    }
-}
 
 /// An MCP server's imported tools, sharing one session.
 pub struct McpServer {
@@ -64,7 +43,7 @@ impl McpServer {
             Endpoint::Http(_) => "url",
         };
         let limit = Duration::from_millis(config.connect_timeout_ms);
-        let (connection, remote_tools) = tokio::time::timeout(limit, open(config, name, &endpoint))
+        let (session, remote_tools) = tokio::time::timeout(limit, open(config, name))
             .await
             .map_err(|_| {
                 PolicyError::new(
@@ -75,7 +54,7 @@ impl McpServer {
                     ),
                 )
             })??;
-        let connection = Arc::new(connection);
+        let connection = Arc::new(Connection::new(name, config, session));
         let tools = select(config, remote_tools)?
             .into_iter()
             .map(|remote| {
@@ -101,70 +80,21 @@ impl McpServer {
 
     /// The process id of a stdio server.
     pub fn process_id(&self) -> Option<u32> {
-        self.connection.pid
+        self.connection.pid()
     }
 }
 
-async fn open(
-    config: &McpConfig,
-    name: &str,
-    endpoint: &Endpoint<'_>,
-) -> Result<(Connection, Vec<RemoteTool>), PolicyError> {
-    let (service, pid, group, key) = match *endpoint {
-        Endpoint::Stdio(command) => {
-            let mut child = tokio::process::Command::new(command);
-            child.args(&config.args).process_group(0).kill_on_drop(true);
-            for (var, template) in &config.env {
-                child.env(var, resolve_env(template, &format!("env.{var}"))?);
-            }
-            let transport = TokioChildProcess::new(child).map_err(|e| {
-                PolicyError::new("command", format!("cannot start `{command}`: {e}"))
-            })?;
-            let pid = transport.id();
-            let group = ProcessGroup::new(pid);
-            let service = ().serve(transport).await.map_err(|e| {
-                PolicyError::new(
-                    "command",
-                    format!("MCP server `{name}` failed to initialize: {e}"),
-                )
-            })?;
-            (service, pid, Some(group), "command")
-        }
-        Endpoint::Http(url) => {
-            let mut headers = std::collections::HashMap::new();
-            for (header, template) in &config.headers {
-                let key = format!("headers.{header}");
-                let header_name = HeaderName::from_bytes(header.as_bytes())
-                    .map_err(|_| PolicyError::new(&key, "is not a valid HTTP header name"))?;
-                let mut value =
-                    HeaderValue::from_str(&resolve_env(template, &key)?).map_err(|_| {
-                        PolicyError::new(&key, "has characters not allowed in a header")
-                    })?;
-                value.set_sensitive(true);
-                headers.insert(header_name, value);
-            }
-            let transport = StreamableHttpClientTransport::from_config(
-                StreamableHttpClientTransportConfig::with_uri(url).custom_headers(headers),
-            );
-            let service = ().serve(transport).await.map_err(|e| {
-                PolicyError::new(
-                    "url",
-                    format!("MCP server `{name}` at {url} failed to initialize: {e}"),
-                )
-            })?;
-            (service, None, None, "url")
-        }
+/// Opens a session and lists the server's tools.
+async fn open(config: &McpConfig, name: &str) -> Result<(Session, Vec<RemoteTool>), PolicyError> {
+    let session = open_session(config, name).await?;
+    let key = match config.endpoint()? {
+        Endpoint::Stdio(_) => "command",
+        Endpoint::Http(_) => "url",
     };
-    let tools = service.peer().list_all_tools().await.map_err(|e| {
+    let tools = session.peer().list_all_tools().await.map_err(|e| {
         PolicyError::new(key, format!("MCP server `{name}` failed tools/list: {e}"))
     })?;
-    let connection = Connection {
-        name: name.to_owned(),
-        service,
-        pid,
-        _group: group,
-    };
-    Ok((connection, tools))
+    Ok((session, tools))
 }
 
 /// The tools named in `tools`, or all; a named tool the server lacks is an error.

@@ -12,7 +12,7 @@ use crate::deadline::backstop_remaining;
 
 use super::cancel::CancelOnDrop;
 use super::result::{response_error, send_error, tool_result};
-use super::server::Connection;
+use super::session::Connection;
 
 /// One tool of an MCP server as a [`Tool`]; made by [`McpServer`](super::McpServer).
 pub struct McpTool {
@@ -71,7 +71,7 @@ impl McpTool {
             }
         };
         let server = self.connection.name.as_str();
-        let peer = self.connection.peer();
+        let peer = self.connection.peer().await?;
         let request = ClientRequest::CallToolRequest(Request::new(params));
         let handle = peer
             .send_request_with_option(request, self.options(&ctx))
