@@ -19,7 +19,8 @@ pub(super) const DEF: ToolDef = ToolDef {
     description: "Capacitated vehicle routing (CVRP): routes from the depot through the stops and \
         back, each within `vehicle_capacity`, minimizing total distance; solved by the vrp-core \
         metaheuristic (60 % of the budget) followed by a ruin-and-recreate local search, within \
-        `time_limit_ms` (default 5000, capped by the call deadline) or `max_iterations`. Give `warehouse_code` (depot = the warehouse, stops = its \
+        `time_limit_ms` (default 5000, capped by the call deadline) or `max_iterations`; \
+        `vehicles` defaults to as many as could be needed. Give `warehouse_code` (depot = the warehouse, stops = its \
         customers with open orders, demand = order weight in kg, capacity = its largest vehicle) \
         or inline `depot`, `stops`, `vehicle_capacity`. Conventions: metric `euclidean` (exact, \
         coordinate units), `euc2d` (each edge rounded to the nearest integer, as TSPLIB/CVRPLIB) \
@@ -170,7 +171,10 @@ fn handler(input: &Value, store: &Store, ctx: &RunContext) -> Result<Value, Tool
         .map(|s| (s.demand * factor).ceil() as i32)
         .collect();
     let total_demand: f64 = stops.iter().map(|s| s.demand).sum();
-    let vehicles = req.vehicles.unwrap_or(stops.len().max(1));
+    // First fit never leaves two vehicles at most half full, so 2 * ceil(total / capacity)
+    // + 1 vehicles always suffice; the default fleet is that, or one per stop if fewer.
+    let enough = 2 * (total_demand / capacity).ceil() as usize + 2;
+    let vehicles = req.vehicles.unwrap_or(enough.min(stops.len()).max(1));
     if (vehicles as f64) * capacity < total_demand {
         return Err(ToolError::invalid_input(
             "vehicles",
