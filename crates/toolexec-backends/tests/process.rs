@@ -191,6 +191,19 @@ async fn the_deadline_in_the_context_is_honoured_outside_an_executor() {
     );
 }
 
+#[tokio::test]
+async fn secrets_in_the_environment_reach_the_program_but_not_debug_output() {
+    std::env::set_var("TOOLEXEC_TEST_PROCESS_TOKEN", "s3cr3t-env");
+    let mut config = ProcessConfig::new("sh", ["-c", "printf '{\"token\": \"%s\"}' \"$TOKEN\""]);
+    config
+        .env
+        .insert("TOKEN".into(), "${TOOLEXEC_TEST_PROCESS_TOKEN}".into());
+    let tool = config.build_tool("t").unwrap();
+    assert!(!format!("{tool:?}").contains("s3cr3t"), "{tool:?}");
+    let result = tool.call(&json!({}), CallContext::detached("c")).await;
+    assert_eq!(result, Ok(json!({"token": "s3cr3t-env"})));
+}
+
 #[test]
 fn bad_configuration_names_the_key() {
     let key = |config: ProcessConfig| config.build("t").err().map(|e| e.key);

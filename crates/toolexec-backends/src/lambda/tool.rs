@@ -15,7 +15,6 @@ pub const LAMBDA_SYNC_PAYLOAD_LIMIT: usize = 6 * 1024 * 1024;
 
 /// An AWS Lambda function as a [`Tool`]; built by
 /// [`LambdaConfig::build`](super::LambdaConfig::build).
-#[derive(Debug)]
 pub struct LambdaTool {
     spec: ToolSpec,
     client: aws_sdk_lambda::Client,
@@ -23,6 +22,17 @@ pub struct LambdaTool {
     qualifier: Option<String>,
     protocol: LambdaProtocol,
     remote_tool: String,
+}
+
+impl std::fmt::Debug for LambdaTool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LambdaTool")
+            .field("name", &self.spec.name)
+            .field("function_name", &self.function_name)
+            .field("qualifier", &self.qualifier)
+            .field("protocol", &self.protocol)
+            .finish()
+    }
 }
 
 impl LambdaTool {

@@ -21,7 +21,6 @@ use crate::text::parse_json_output;
 /// program exits. The group is killed when the program exits, when its output passes
 /// `max_output_bytes`, when the attempt's deadline passes, when the call is cancelled,
 /// and when the engine drops the attempt.
-#[derive(Debug)]
 pub struct ProcessTool {
     spec: ToolSpec,
     program: PathBuf,
@@ -29,6 +28,18 @@ pub struct ProcessTool {
     env: Vec<(String, String)>,
     working_dir: Option<PathBuf>,
     max_output_bytes: u64,
+}
+
+impl std::fmt::Debug for ProcessTool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Environment values may hold secrets: only their names are shown.
+        f.debug_struct("ProcessTool")
+            .field("name", &self.spec.name)
+            .field("program", &self.program)
+            .field("args", &self.args)
+            .field("env", &self.env.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl ProcessTool {
