@@ -224,6 +224,17 @@ async fn bad_configuration_names_the_key() {
     );
     let config = LambdaConfig::new("f").with_endpoint_url("127.0.0.1:9000");
     assert_eq!(key(config).await.as_deref(), Some("endpoint_url"));
+    let mut config = LambdaConfig::new("f");
+    config.remote_tool = Some("rank_suppliers".into());
+    assert_eq!(key(config).await.as_deref(), Some("remote_tool"));
+    let mut config = LambdaConfig::new("f");
+    config.qualifier = Some(String::new());
+    assert_eq!(key(config).await.as_deref(), Some("qualifier"));
+    let error = toml::from_str::<BackendConfig>(
+        "backend = \"lambda\"\nfunction_name = \"f\"\nprotocol = \"grpc\"\n",
+    )
+    .expect_err("an unknown protocol");
+    assert!(error.to_string().contains("grpc"), "{error}");
     let config: BackendConfig = toml::from_str(
         "backend = \"lambda\"\nfunction_name = \"inventory_optimizer\"\nendpoint_url = \"http://127.0.0.1:9000\"\n",
     )
