@@ -23,3 +23,21 @@ pub(crate) fn backstop(ctx: &CallContext) -> Option<Instant> {
 pub(crate) fn backstop_remaining(ctx: &CallContext) -> Option<Duration> {
     backstop(ctx).map(|b| b.saturating_duration_since(Instant::now()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_backstop_falls_a_grace_period_after_the_deadline() {
+        let mut ctx = CallContext::detached("c");
+        assert_eq!(backstop(&ctx), None);
+        let deadline = Instant::now() + Duration::from_millis(500);
+        ctx.deadline = Some(deadline);
+        assert_eq!(backstop(&ctx), Some(deadline + DEADLINE_GRACE));
+        tokio::time::advance(Duration::from_millis(200)).await;
+        assert_eq!(backstop_remaining(&ctx), Some(Duration::from_millis(400)));
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert_eq!(backstop_remaining(&ctx), Some(Duration::ZERO));
+    }
+}
