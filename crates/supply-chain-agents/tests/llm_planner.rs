@@ -70,16 +70,18 @@ async fn start(script: Shared) -> String {
     let app = Router::new()
         .route("/v1/chat/completions", post(chat))
         .with_state(script);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("local address");
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
     format!("http://{addr}/v1")
 }
 
 fn store() -> Arc<Store> {
     static STORE: OnceLock<Arc<Store>> = OnceLock::new();
     STORE
-        .get_or_init(|| Arc::new(Store::in_memory_seeded(1).unwrap()))
+        .get_or_init(|| Arc::new(Store::in_memory_seeded(1).expect("seed the sample store")))
         .clone()
 }
 

@@ -205,14 +205,6 @@ async fn consolidate_open_orders_at_wh003_into_trucks() {
 async fn which_carrier_should_ship_800_kg_over_450_km() {
     let answer = ask("Which carrier should ship 800 kg over 450 km?").await;
     let call = envelope(&answer, "select_carrier");
-    assert_eq!(
-        call.result.as_ref().unwrap()["carriers"]
-            .as_array()
-            .map(Vec::len)
-            .unwrap()
-            > 0,
-        true
-    );
     let carriers = call.result.as_ref().unwrap()["carriers"]
         .as_array()
         .unwrap();

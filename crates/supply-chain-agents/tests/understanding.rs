@@ -6,8 +6,8 @@ use supply_chain::Store;
 use supply_chain_agents::{Catalog, Intent, Query};
 
 fn catalog() -> Catalog {
-    let store = Arc::new(Store::in_memory_seeded(1).unwrap());
-    Catalog::load(&store).unwrap()
+    let store = Arc::new(Store::in_memory_seeded(1).expect("seed the sample store"));
+    Catalog::load(&store).expect("load the catalog")
 }
 
 #[test]

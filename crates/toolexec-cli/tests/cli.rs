@@ -1,6 +1,8 @@
 //! The `toolexec` binary end to end: commands, output and exit codes (0 ok, 1 some
 //! call failed, 2 bad usage or input with nothing executed).
 
+#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;

@@ -1,6 +1,8 @@
 //! `toolexec.toml`: the documented example loads; bad files are errors naming the
 //! file, line and key.
 
+#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
+
 use std::path::Path;
 use std::time::Duration;
 
