@@ -26,10 +26,9 @@ pub(crate) async fn run(settings: &Settings) -> Measured {
         .then(|| Ledger::new(settings.history_capacity).ok())
         .flatten()
         .map(Arc::new);
-    let round = |n: usize| {
+    let round = |n: usize, ledger: Option<Arc<Ledger>>| {
         let tool = tool.clone();
         let permits = permits.clone();
-        let ledger = ledger.clone();
         let settings = *settings;
         async move {
             let mut tasks = JoinSet::new();
@@ -59,11 +58,15 @@ pub(crate) async fn run(settings: &Settings) -> Measured {
     match &ledger {
         None => {
             let stopwatch = Stopwatch::start();
-            let answers = round(settings.calls).await;
+            let answers = round(settings.calls, None).await;
             Outcome::measured(stopwatch.stop(), &answers)
         }
         Some(ledger) => {
-            history_probe::run_in_chunks(settings, round, || ledger.len(), || ledger.read()).await
+            let quiet = Ledger::new(0).ok().map(Arc::new);
+            let warm = |n| round(n, quiet.clone());
+            let measured = |n| round(n, Some(ledger.clone()));
+            let kept = || ledger.len();
+            history_probe::run_in_chunks(settings, warm, measured, kept, || ledger.read()).await
         }
     }
 }

@@ -17,9 +17,9 @@ use crate::stopwatch::Stopwatch;
 
 /// Runs the workload on the engine.
 pub(crate) async fn run(settings: &Settings) -> anyhow::Result<Measured> {
-    let executor = executor(settings)?;
+    let executor = executor_for(settings)?;
     if settings.workload == Workload::History {
-        let round = |n: usize| {
+        let round = |executor: &Executor, n: usize| {
             let executor = executor.clone();
             async move {
                 let envelopes = executor
@@ -28,9 +28,16 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<Measured> {
                 answers(envelopes)
             }
         };
+        let quiet = executor_for(&Settings {
+            history_capacity: 0,
+            ..*settings
+        })?;
+        let warm = |n| round(&quiet, n);
+        let measured = |n| round(&executor, n);
         let kept = || executor.history().len();
         let read = || executor.stats();
-        return Ok(history_probe::run_in_chunks(settings, round, kept, read).await);
+        let run = history_probe::run_in_chunks(settings, warm, measured, kept, read);
+        return Ok(run.await);
     }
     let calls = calls(settings.calls);
     let stopwatch = Stopwatch::start();
@@ -39,7 +46,7 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<Measured> {
     Ok(Outcome::measured(spent, &answers(envelopes)))
 }
 
-fn executor(settings: &Settings) -> anyhow::Result<Executor> {
+fn executor_for(settings: &Settings) -> anyhow::Result<Executor> {
     let policy = CallPolicy {
         attempt_timeout: settings.timeout,
         max_retries: settings.retries,

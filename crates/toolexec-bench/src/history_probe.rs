@@ -14,20 +14,36 @@ use crate::stopwatch::{Spent, Stopwatch};
 /// the next, so only the history accumulates.
 pub(crate) const CHUNK: usize = 10_000;
 
+/// Batches run on an engine that keeps no history before measuring, so that the
+/// allocator holds a batch's own memory before the resident set is first read.
+const WARM_BATCHES: usize = 3;
+
+/// Statistics reads timed one by one at the end; the median is reported, since a
+/// single read on shared cores may be preempted.
+const STATS_READS: usize = 21;
+
 /// Runs `settings.calls` calls as batches of [`CHUNK`] with `round`, probing memory
 /// with `kept` (records kept now) and timing one `read` of the statistics at the end.
-pub(crate) async fn run_in_chunks<R, F, T>(
+/// `warm` runs the same batches on an engine that keeps no history, first, unmeasured.
+pub(crate) async fn run_in_chunks<W, WF, R, F, T>(
     settings: &Settings,
+    warm: W,
     round: R,
     kept: impl Fn() -> usize,
-    read: impl FnOnce() -> T,
+    read: impl Fn() -> T,
 ) -> Measured
 where
+    W: Fn(usize) -> WF,
+    WF: Future<Output = Vec<Answer>>,
     R: Fn(usize) -> F,
     F: Future<Output = Vec<Answer>>,
 {
+    for _ in 0..WARM_BATCHES {
+        warm(CHUNK.min(settings.calls)).await;
+    }
     let mut counts = Counts::default();
     let mut probe = HistoryProbe::new(settings.history_capacity);
+    probe.observe(kept());
     let mut spent = Spent::default();
     let mut done = 0;
     while done < settings.calls {
@@ -39,18 +55,25 @@ where
         done += n;
         probe.observe(kept());
     }
-    let start = std::time::Instant::now();
-    std::hint::black_box(read());
-    let read_time = start.elapsed();
+    let mut reads: Vec<Duration> = (0..STATS_READS)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            std::hint::black_box(read());
+            start.elapsed()
+        })
+        .collect();
+    let first = reads[0];
+    reads.sort();
     Measured {
         spent,
         counts,
-        history: probe.finish(read_time),
+        history: probe.finish(first, reads[reads.len() / 2]),
     }
 }
 
-/// Follows the resident set size while a history fills: from after the first batch
-/// (warm allocator) to the moment the history is full, and on to the end.
+/// Follows the resident set size while a history fills: from before the first measured
+/// batch (warm allocator, empty history) to the moment the history is full, and on to
+/// the end.
 pub(crate) struct HistoryProbe {
     capacity: usize,
     start: Option<(u64, usize)>,
@@ -78,10 +101,11 @@ impl HistoryProbe {
     }
 
     /// The cost per record and the growth after the history filled up.
-    pub(crate) fn finish(self, stats_read: Duration) -> HistoryCost {
+    pub(crate) fn finish(self, first_read: Duration, median_read: Duration) -> HistoryCost {
         let end = rss_kb().unwrap_or(0);
         let mut cost = HistoryCost {
-            stats_read_us: Some(stats_read.as_secs_f64() * 1e6),
+            stats_read_us: Some(median_read.as_secs_f64() * 1e6),
+            stats_first_read_us: Some(first_read.as_secs_f64() * 1e6),
             ..HistoryCost::default()
         };
         if let (Some((rss0, kept0)), Some((rss1, kept1))) = (self.start, self.full) {

@@ -37,8 +37,11 @@ pub(crate) struct HistoryCost {
     /// Resident memory added between the history filling up and the last call, in
     /// KiB: close to 0 when the history is really bounded.
     pub(crate) rss_growth_after_full_kb: Option<i64>,
-    /// Time of one statistics read after all the calls, in microseconds.
+    /// Time of one statistics read after all the calls, in microseconds (median of
+    /// several reads, each timed alone).
     pub(crate) stats_read_us: Option<f64>,
+    /// Time of the first of those reads, in microseconds.
+    pub(crate) stats_first_read_us: Option<f64>,
 }
 
 /// The outcome of one run, before the figures derived from settings.
