@@ -47,6 +47,30 @@ pub fn group_from_env() -> Option<String> {
     pick(GROUP_ENV).or_else(|| pick("AWS_LAMBDA_FUNCTION_NAME"))
 }
 
+/// Serves the Lambda runtime API as the function of `group` (or, when `None`, the
+/// group of [`group_from_env`]), with the database at `SUPPLY_CHAIN_DB`.
+pub async fn run(group: Option<&str>) -> Result<(), lambda_runtime::Error> {
+    let group = match group {
+        Some(group) => group.to_owned(),
+        None => group_from_env().ok_or_else(|| {
+            format!(
+                "set TOOL_GROUP (or name the function) to one of: {}",
+                GROUPS.join(", ")
+            )
+        })?,
+    };
+    let path = std::env::var(DB_ENV).unwrap_or_else(|_| "/tmp/supply_chain.db".into());
+    let store = Arc::new(Store::open_or_seed(&path, 1)?);
+    let group: Arc<str> = group.into();
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<Value>| {
+            let (group, store) = (group.clone(), store.clone());
+            async move { Ok::<Value, lambda_runtime::Error>(handle(&group, event.payload, store).await) }
+        },
+    ))
+    .await
+}
+
 /// Answers one event for `group`. Never fails: every problem becomes `success: false`
 /// with an `error` of `{kind, message, retryable}` as in the engine's envelope.
 pub async fn handle(group: &str, event: Value, store: Arc<Store>) -> Value {
