@@ -2,8 +2,9 @@
 //! invoking the workspace's `lambda-fixture` function: success, a function error, an
 //! unknown function, an attempt timeout under the engine, and the context deadline.
 //!
-//! A second test runs the workspace's `supply-chain-lambda` function for each of the
-//! three tool groups through the structured protocol.
+//! A second test runs the workspace's three supply-chain functions
+//! (`inventory_optimizer`, `logistics_optimizer`, `supplier_analyzer`, binaries of
+//! `supply-chain-lambda`) through the structured protocol.
 //!
 //! Each test drives one emulator per package through its scenarios, since the
 //! emulator builds the function on its first invocation. It needs cargo-lambda, which the test installs
@@ -154,9 +155,14 @@ async fn the_lambda_backend_runs_against_the_cargo_lambda_emulator() {
     drop(emulator);
 }
 
-/// A tool reaching `remote_tool` of the supply-chain function behind `endpoint`.
-async fn supply_chain_tool(name: &str, remote_tool: &str, endpoint: &str) -> Arc<dyn Tool> {
-    let mut config = LambdaConfig::new("supply-chain-lambda").with_endpoint_url(endpoint);
+/// A tool reaching `remote_tool` of the supply-chain function `group`.
+async fn supply_chain_tool(
+    name: &str,
+    group: &str,
+    remote_tool: &str,
+    endpoint: &str,
+) -> Arc<dyn Tool> {
+    let mut config = LambdaConfig::new(group).with_endpoint_url(endpoint);
     config.protocol = LambdaProtocol::Structured;
     config.remote_tool = Some(remote_tool.to_owned());
     config.build(name).await.expect("a valid Lambda config")
@@ -170,45 +176,64 @@ async fn the_supply_chain_functions_run_under_the_cargo_lambda_emulator() {
     }
     install_cargo_lambda().expect("cargo-lambda is installed");
     let dir = scratch_dir("supply-chain-lambda");
-    // cargo-lambda names a function after its binary, and the one binary serves the
-    // group named by TOOL_GROUP: one emulator per group.
-    let start = |group: &str| {
-        let db = dir.join(format!("{group}.db")).display().to_string();
-        Emulator::start(
-            "crates/supply-chain-lambda/Cargo.toml",
-            &[("TOOL_GROUP", group.to_owned()), ("SUPPLY_CHAIN_DB", db)],
-            dir.join(format!("{group}.log")),
-        )
-    };
-    let inventory = start("inventory_optimizer");
-    let eoq = supply_chain_tool("eoq", "optimize_order_quantities", &inventory.endpoint).await;
+    // One emulator serves the three groups, each a binary named after its function.
+    let db = dir.join("supply_chain.db").display().to_string();
+    let emulator = Emulator::start(
+        "crates/supply-chain-lambda/Cargo.toml",
+        &[("SUPPLY_CHAIN_DB", db)],
+        dir.join("emulator.log"),
+    );
+    let endpoint = emulator.endpoint.clone();
+    let eoq = supply_chain_tool(
+        "eoq",
+        "inventory_optimizer",
+        "optimize_order_quantities",
+        &endpoint,
+    )
+    .await;
     let eoq_input = json!({"items": [
         {"annual_demand": 1200.0, "ordering_cost": 50.0, "holding_cost_per_unit_year": 3.0}]});
     let warm_up = first_invocation(&eoq, eoq_input.clone()).await;
-    assert!(warm_up.is_ok(), "{warm_up:?}\n{}", inventory.log_tail());
-    let logistics = start("logistics_optimizer");
-    let suppliers = start("supplier_analyzer");
+    assert!(warm_up.is_ok(), "{warm_up:?}\n{}", emulator.log_tail());
 
     let carrier_input = json!({"weight_kg": 100, "distance_km": 50, "carriers": [
         {"name": "A", "base_cost": 10, "cost_per_kg": 0.1, "cost_per_km": 1, "transit_days": 2}]});
-    let carrier = supply_chain_tool("carrier", "select_carrier", &logistics.endpoint).await;
+    let carrier = supply_chain_tool(
+        "carrier",
+        "logistics_optimizer",
+        "select_carrier",
+        &endpoint,
+    )
+    .await;
     let warm_up = first_invocation(&carrier, carrier_input.clone()).await;
-    assert!(warm_up.is_ok(), "{warm_up:?}\n{}", logistics.log_tail());
-    let rank = supply_chain_tool("rank", "rank_suppliers", &suppliers.endpoint).await;
+    assert!(warm_up.is_ok(), "{warm_up:?}\n{}", emulator.log_tail());
+    let rank = supply_chain_tool("rank", "supplier_analyzer", "rank_suppliers", &endpoint).await;
     let bad_rank = json!({"suppliers": [{"id": "a", "x": 1}], "method": "vote"});
     let warm_up = first_invocation(&rank, bad_rank.clone()).await;
     assert!(
         matches!(warm_up, Err(ToolError::InvalidInput { .. })),
         "{warm_up:?}\n{}",
-        suppliers.log_tail()
+        emulator.log_tail()
     );
 
     let executor = executor([
         eoq,
         carrier,
         rank,
-        supply_chain_tool("routes", "optimize_routes", &logistics.endpoint).await,
-        supply_chain_tool("wrong_group", "optimize_routes", &inventory.endpoint).await,
+        supply_chain_tool(
+            "routes",
+            "logistics_optimizer",
+            "optimize_routes",
+            &endpoint,
+        )
+        .await,
+        supply_chain_tool(
+            "wrong_group",
+            "inventory_optimizer",
+            "optimize_routes",
+            &endpoint,
+        )
+        .await,
     ]);
 
     // inventory_optimizer: EOQ = sqrt(2 * 1200 * 50 / 3) = 200 (Harris's formula).
@@ -237,7 +262,7 @@ async fn the_supply_chain_functions_run_under_the_cargo_lambda_emulator() {
     assert_eq!(envelope.error.unwrap().kind, ErrorKind::NotFound);
 
     // A routing run longer than the attempt timeout: the engine cuts it off.
-    let stops: Vec<Value> = (0..60)
+    let stops: Vec<Value> = (0..150)
         .map(|i| json!({"id": format!("s{i}"), "x": (i * 37 % 101) as f64, "y": (i * 53 % 97) as f64, "demand": 1 + i % 5}))
         .collect();
     let routes_input = json!({"depot": {"x": 50.0, "y": 50.0}, "stops": stops,
@@ -253,5 +278,5 @@ async fn the_supply_chain_functions_run_under_the_cargo_lambda_emulator() {
     assert_eq!(envelope.status, CallStatus::Timeout, "{envelope:?}");
     assert!(started.elapsed() < Duration::from_millis(1500));
 
-    drop((inventory, logistics, suppliers));
+    drop(emulator);
 }
