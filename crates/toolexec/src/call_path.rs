@@ -9,47 +9,21 @@ use std::task::Poll;
 
 use futures::FutureExt;
 use serde_json::Value;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use crate::accept::Accepted;
 use crate::attempt::{panic_message, AttemptFailure};
 use crate::envelope::millis;
 use crate::executor::Inner;
 use crate::history::ExecutionRecord;
+use crate::permits::Permits;
 use crate::policy::{should_retry, CallPolicy, Fallback};
 use crate::registry::RegisteredTool;
 use crate::stats::Sample;
 use crate::status::{ExecutionEvent, LiveCell, LiveStatus};
 use crate::{AttemptRecord, CallContext, CallStatus, Envelope, ToolCall};
-
-/// A call's identity, fixed when the call is accepted.
-pub(crate) struct Accepted {
-    pub(crate) sequence: u64,
-    pub(crate) call_id: Arc<str>,
-    pub(crate) tool_name: Arc<str>,
-    pub(crate) tool: Option<Arc<RegisteredTool>>,
-}
-
-/// `c-N`, written straight into the `Arc` (no intermediate `String`).
-fn generated_id(sequence: u64) -> Arc<str> {
-    let mut digits = [0u8; 20];
-    let mut n = sequence;
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let mut id = [0u8; 22];
-    id[..2].copy_from_slice(b"c-");
-    let len = 2 + digits.len() - start;
-    id[2..len].copy_from_slice(&digits[start..]);
-    Arc::from(std::str::from_utf8(&id[..len]).unwrap_or("c-?"))
-}
 
 /// What a call inherits from its batch (or from a lone `execute`).
 pub(crate) struct Scope {
@@ -154,27 +128,6 @@ impl Drop for CallGuard<'_> {
 }
 
 impl Inner {
-    /// Fixes a call's identity when it is accepted: its sequence number, its id (given
-    /// or `c-N`) and its tool, looked up once.
-    pub(crate) fn accept(&self, call: &mut ToolCall, sequence: u64) -> Accepted {
-        let call_id: Arc<str> = match call.call_id.take() {
-            Some(id) => id.into(),
-            None => generated_id(sequence),
-        };
-        let requested = std::mem::take(&mut call.tool);
-        let tool = self.tools.get(requested.as_str()).cloned();
-        let tool_name = match &tool {
-            Some(t) => t.name.clone(),
-            None => requested.into(),
-        };
-        Accepted {
-            sequence,
-            call_id,
-            tool_name,
-            tool,
-        }
-    }
-
     /// Runs one accepted call to its envelope. Owning its arguments, the future is what
     /// a batch spawns as is, with nothing copied around it; it is an `async move` block
     /// rather than an `async fn` because the latter stores each argument twice.
@@ -404,71 +357,7 @@ impl Inner {
             }
         }
     }
-
-    /// An executor permit at once, when the batch has no limit of its own, the call is
-    /// not cancelled and a permit is free.
-    fn try_acquire_now(&self, scope: &Scope) -> Option<Permits> {
-        if scope.permits.is_some() || scope.cancel.is_cancelled() {
-            return None;
-        }
-        let permit = self.permits.clone().try_acquire_owned().ok()?;
-        Some((None, permit))
-    }
-
-    /// A batch permit (if the batch has its own limit) and an executor permit: at once
-    /// when one is free, else by waiting in a boxed future, so that only queued calls
-    /// pay for the waiting machinery.
-    async fn acquire(
-        &self,
-        scope: &Scope,
-        deadline: Option<Instant>,
-    ) -> Result<Permits, AttemptFailure> {
-        match self.try_acquire_now(scope) {
-            Some(permits) => Ok(permits),
-            None => Box::pin(self.wait_for_permits(scope, deadline)).await,
-        }
-    }
-
-    /// Waits for a batch permit (if the batch has its own limit) and an executor permit.
-    async fn wait_for_permits(
-        &self,
-        scope: &Scope,
-        deadline: Option<Instant>,
-    ) -> Result<Permits, AttemptFailure> {
-        if scope.cancel.is_cancelled() {
-            return Err(AttemptFailure::cancelled("call cancelled before it ran"));
-        }
-        let acquire = async {
-            let batch = match &scope.permits {
-                Some(limit) => Some(limit.clone().acquire_owned().await.ok()?),
-                None => None,
-            };
-            let global = self.permits.clone().acquire_owned().await.ok()?;
-            Some((batch, global))
-        };
-        let wait_deadline = async {
-            match deadline {
-                Some(d) => tokio::time::sleep_until(d).await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            biased;
-            _ = scope.cancel.cancelled() => Err(AttemptFailure::cancelled("call cancelled while waiting for a permit")),
-            _ = wait_deadline => Err(AttemptFailure::deadline("deadline reached while waiting for a concurrency permit".into())),
-            permits = acquire => match permits {
-                Some(_) if deadline.is_some_and(|d| Instant::now() >= d) => Err(AttemptFailure::deadline(
-                    "deadline reached while waiting for a concurrency permit".into(),
-                )),
-                Some(permits) => Ok(permits),
-                None => Err(AttemptFailure::cancelled("executor closed")),
-            },
-        }
-    }
 }
-
-/// The permits an attempt holds: the batch's (if it has a limit) and the executor's.
-type Permits = (Option<OwnedSemaphorePermit>, OwnedSemaphorePermit);
 
 enum Stop {
     Cancelled,
@@ -595,16 +484,4 @@ fn salt(call_id: &str) -> u64 {
     let mut hasher = std::hash::DefaultHasher::new();
     call_id.hash(&mut hasher);
     hasher.finish()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::generated_id;
-
-    #[test]
-    fn generated_ids_are_c_dash_the_sequence_number() {
-        assert_eq!(&*generated_id(0), "c-0");
-        assert_eq!(&*generated_id(42), "c-42");
-        assert_eq!(&*generated_id(u64::MAX), "c-18446744073709551615");
-    }
 }

@@ -52,6 +52,7 @@
 
 #![warn(missing_docs)]
 
+mod accept;
 mod attempt;
 mod batch;
 mod blocking;
@@ -62,6 +63,7 @@ mod envelope;
 mod error;
 mod executor;
 mod history;
+mod permits;
 pub mod policy;
 mod registry;
 pub mod sim;

@@ -1,0 +1,71 @@
+//! Accepting a call: its sequence number, its id and its tool, fixed once, before the
+//! call is spawned.
+
+use std::sync::Arc;
+
+use crate::executor::Inner;
+use crate::registry::RegisteredTool;
+use crate::ToolCall;
+
+/// A call's identity, fixed when the call is accepted.
+pub(crate) struct Accepted {
+    pub(crate) sequence: u64,
+    pub(crate) call_id: Arc<str>,
+    pub(crate) tool_name: Arc<str>,
+    pub(crate) tool: Option<Arc<RegisteredTool>>,
+}
+
+/// `c-N`, written straight into the `Arc` (no intermediate `String`).
+fn generated_id(sequence: u64) -> Arc<str> {
+    let mut digits = [0u8; 20];
+    let mut n = sequence;
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut id = [0u8; 22];
+    id[..2].copy_from_slice(b"c-");
+    let len = 2 + digits.len() - start;
+    id[2..len].copy_from_slice(&digits[start..]);
+    Arc::from(std::str::from_utf8(&id[..len]).unwrap_or("c-?"))
+}
+
+impl Inner {
+    /// Fixes a call's identity when it is accepted: its sequence number, its id (given
+    /// or `c-N`) and its tool, looked up once.
+    pub(crate) fn accept(&self, call: &mut ToolCall, sequence: u64) -> Accepted {
+        let call_id: Arc<str> = match call.call_id.take() {
+            Some(id) => id.into(),
+            None => generated_id(sequence),
+        };
+        let requested = std::mem::take(&mut call.tool);
+        let tool = self.tools.get(requested.as_str()).cloned();
+        let tool_name = match &tool {
+            Some(t) => t.name.clone(),
+            None => requested.into(),
+        };
+        Accepted {
+            sequence,
+            call_id,
+            tool_name,
+            tool,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::generated_id;
+
+    #[test]
+    fn generated_ids_are_c_dash_the_sequence_number() {
+        assert_eq!(&*generated_id(0), "c-0");
+        assert_eq!(&*generated_id(42), "c-42");
+        assert_eq!(&*generated_id(u64::MAX), "c-18446744073709551615");
+    }
+}

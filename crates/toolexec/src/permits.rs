@@ -1,0 +1,75 @@
+//! The concurrency permits an attempt holds: taken at once when free, else waited for
+//! in a boxed future, racing the batch's cancellation and the call's deadline.
+
+use tokio::sync::OwnedSemaphorePermit;
+use tokio::time::Instant;
+
+use crate::attempt::AttemptFailure;
+use crate::call_path::Scope;
+use crate::executor::Inner;
+
+/// The permits an attempt holds: the batch's (if it has a limit) and the executor's.
+pub(crate) type Permits = (Option<OwnedSemaphorePermit>, OwnedSemaphorePermit);
+
+impl Inner {
+    /// An executor permit at once, when the batch has no limit of its own, the call is
+    /// not cancelled and a permit is free.
+    pub(crate) fn try_acquire_now(&self, scope: &Scope) -> Option<Permits> {
+        if scope.permits.is_some() || scope.cancel.is_cancelled() {
+            return None;
+        }
+        let permit = self.permits.clone().try_acquire_owned().ok()?;
+        Some((None, permit))
+    }
+
+    /// A batch permit (if the batch has its own limit) and an executor permit: at once
+    /// when one is free, else by waiting in a boxed future, so that only queued calls
+    /// pay for the waiting machinery.
+    pub(crate) async fn acquire(
+        &self,
+        scope: &Scope,
+        deadline: Option<Instant>,
+    ) -> Result<Permits, AttemptFailure> {
+        match self.try_acquire_now(scope) {
+            Some(permits) => Ok(permits),
+            None => Box::pin(self.wait_for_permits(scope, deadline)).await,
+        }
+    }
+
+    /// Waits for a batch permit (if the batch has its own limit) and an executor permit.
+    async fn wait_for_permits(
+        &self,
+        scope: &Scope,
+        deadline: Option<Instant>,
+    ) -> Result<Permits, AttemptFailure> {
+        if scope.cancel.is_cancelled() {
+            return Err(AttemptFailure::cancelled("call cancelled before it ran"));
+        }
+        let acquire = async {
+            let batch = match &scope.permits {
+                Some(limit) => Some(limit.clone().acquire_owned().await.ok()?),
+                None => None,
+            };
+            let global = self.permits.clone().acquire_owned().await.ok()?;
+            Some((batch, global))
+        };
+        let wait_deadline = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = scope.cancel.cancelled() => Err(AttemptFailure::cancelled("call cancelled while waiting for a permit")),
+            _ = wait_deadline => Err(AttemptFailure::deadline("deadline reached while waiting for a concurrency permit".into())),
+            permits = acquire => match permits {
+                Some(_) if deadline.is_some_and(|d| Instant::now() >= d) => Err(AttemptFailure::deadline(
+                    "deadline reached while waiting for a concurrency permit".into(),
+                )),
+                Some(permits) => Ok(permits),
+                None => Err(AttemptFailure::cancelled("executor closed")),
+            },
+        }
+    }
+}
