@@ -1,15 +1,12 @@
 //! The supply-chain tools as AWS Lambda functions: each tool call goes to the function
-//! of its group (`inventory_optimizer`, `logistics_optimizer`, `supplier_analyzer`) as
-//! the event `{"tool": NAME, "input": {...}}`, and the function's structured response
-//! (`{"success", "result" | "error", "tool_name", "execution_time_ms"}`) is unwrapped, so
-//! agents see the same results as in-process.
+//! of its group (`inventory_optimizer`, `logistics_optimizer`, `supplier_analyzer`)
+//! with the backend's structured protocol (`{"tool", "input"}` in, `{success, result |
+//! error}` out), so agents see the same results as in-process.
 
 use std::sync::Arc;
 
-use futures::future::BoxFuture;
-use serde_json::{json, Value};
-use toolexec::{CallContext, PolicyError, Tool, ToolAnnotations, ToolError, ToolSpec};
-use toolexec_backends::{LambdaConfig, LambdaTool};
+use toolexec::{PolicyError, Tool, ToolAnnotations};
+use toolexec_backends::{LambdaConfig, LambdaProtocol};
 
 /// Where the functions are.
 #[derive(Debug, Clone, Default)]
@@ -20,72 +17,26 @@ pub struct LambdaTarget {
     pub region: Option<String>,
 }
 
-/// One supply-chain tool served by its group's Lambda function.
-struct GroupFunctionTool {
-    spec: ToolSpec,
-    function: LambdaTool,
-}
-
-impl Tool for GroupFunctionTool {
-    fn spec(&self) -> &ToolSpec {
-        &self.spec
-    }
-
-    fn call<'a>(
-        &'a self,
-        input: &'a Value,
-        ctx: CallContext,
-    ) -> BoxFuture<'a, Result<Value, ToolError>> {
-        Box::pin(async move {
-            let event = json!({"tool": self.spec.name, "input": input});
-            let response = self.function.call(&event, ctx).await?;
-            unwrap_response(response)
-        })
-    }
-}
-
-/// The result of a structured response, or its error as a [`ToolError`].
-pub fn unwrap_response(response: Value) -> Result<Value, ToolError> {
-    if response["success"] == true {
-        return Ok(response.get("result").cloned().unwrap_or(Value::Null));
-    }
-    if response.get("success").is_none() {
-        return Err(ToolError::BadOutput {
-            message: "the function's response has no `success` field".into(),
-        });
-    }
-    let error = &response["error"];
-    let message = error["message"]
-        .as_str()
-        .or(error.as_str())
-        .unwrap_or("the function reported a failure")
-        .to_owned();
-    let field = error["field"].as_str().map(str::to_owned);
-    Err(match error["kind"].as_str() {
-        Some("invalid_input") => ToolError::InvalidInput { field, message },
-        Some("not_found") => ToolError::NotFound { message },
-        Some("backend") | Some("throttled") => ToolError::Transient { message },
-        kind => ToolError::Failed {
-            error_type: kind.map(str::to_owned),
-            message,
-        },
-    })
+/// The Lambda configuration of one supply-chain tool: its group's function, the
+/// structured protocol, and the in-process tool's description, schema and hints.
+pub fn function_config(def: &supply_chain::tools::ToolDef, target: &LambdaTarget) -> LambdaConfig {
+    let mut config = LambdaConfig::new(def.group);
+    config.endpoint_url = target.endpoint_url.clone();
+    config.region = target.region.clone();
+    config.protocol = LambdaProtocol::Structured;
+    config.description = Some(def.description.to_owned());
+    config.input_schema = Some((def.schema)());
+    config.annotations = Some(ToolAnnotations::read_only());
+    config
 }
 
 /// The supply-chain tools, each calling its group's function at `target`.
 pub async fn supply_chain_functions(
     target: &LambdaTarget,
 ) -> Result<Vec<Arc<dyn Tool>>, PolicyError> {
-    let mut tools: Vec<Arc<dyn Tool>> = Vec::new();
+    let mut tools = Vec::new();
     for def in supply_chain::tools::definitions() {
-        let mut config = LambdaConfig::new(def.group);
-        config.endpoint_url = target.endpoint_url.clone();
-        config.region = target.region.clone();
-        let function = config.build_tool(def.name).await?;
-        let spec = ToolSpec::new(def.name, def.description)
-            .with_input_schema((def.schema)())
-            .with_annotations(ToolAnnotations::read_only());
-        tools.push(Arc::new(GroupFunctionTool { spec, function }));
+        tools.push(function_config(&def, target).build(def.name).await?);
     }
     Ok(tools)
 }
@@ -94,29 +45,21 @@ pub async fn supply_chain_functions(
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_successful_response_yields_its_result() {
-        let response = json!({"success": true, "result": {"x": 1}, "tool_name": "t", "execution_time_ms": 2.0});
-        assert_eq!(unwrap_response(response), Ok(json!({"x": 1})));
-    }
-
-    #[test]
-    fn an_invalid_input_response_keeps_its_field() {
-        let response = json!({"success": false, "error": {"kind": "invalid_input", "message": "bad", "field": "items[0].sku"}});
-        assert_eq!(
-            unwrap_response(response),
-            Err(ToolError::InvalidInput {
-                field: Some("items[0].sku".into()),
-                message: "bad".into()
-            })
-        );
-    }
-
-    #[test]
-    fn a_response_without_success_is_bad_output() {
-        assert!(matches!(
-            unwrap_response(json!({"x": 1})),
-            Err(ToolError::BadOutput { .. })
-        ));
+    #[tokio::test]
+    async fn every_tool_goes_to_its_groups_function_with_its_own_spec() {
+        let target = LambdaTarget {
+            endpoint_url: Some("http://127.0.0.1:9".into()),
+            region: None,
+        };
+        let tools = supply_chain_functions(&target).await.unwrap();
+        let defs = supply_chain::tools::definitions();
+        assert_eq!(tools.len(), defs.len());
+        for (tool, def) in tools.iter().zip(&defs) {
+            assert_eq!(tool.spec().name, def.name);
+            assert_eq!(tool.spec().input_schema, (def.schema)());
+            let config = function_config(def, &target);
+            assert_eq!(config.function_name, def.group);
+            assert_eq!(config.protocol, LambdaProtocol::Structured);
+        }
     }
 }
