@@ -69,6 +69,15 @@ impl Catalog {
         ids
     }
 
+    /// The warehouses a query names, or every warehouse when it names none.
+    pub fn warehouses_for(&self, query: &crate::Query) -> Vec<String> {
+        if query.warehouses.is_empty() {
+            self.warehouse_codes()
+        } else {
+            query.warehouses.clone()
+        }
+    }
+
     /// The warehouse codes, sorted.
     pub fn warehouse_codes(&self) -> Vec<String> {
         self.warehouses.iter().map(|w| w.code.clone()).collect()

@@ -155,6 +155,21 @@ pub struct Query {
 }
 
 impl Query {
+    /// The intents of `served` the query asks for, or `default` when it asks for none
+    /// of them (a review, or a question that only names a warehouse).
+    pub fn wanted(&self, served: &[Intent], default: &[Intent]) -> Vec<Intent> {
+        let wanted: Vec<Intent> = served
+            .iter()
+            .copied()
+            .filter(|i| self.intents.contains(i))
+            .collect();
+        if wanted.is_empty() {
+            default.to_vec()
+        } else {
+            wanted
+        }
+    }
+
     /// Parses a question against the names the catalog knows.
     pub fn parse(text: &str, catalog: &Catalog) -> Query {
         let lower = text.to_lowercase();

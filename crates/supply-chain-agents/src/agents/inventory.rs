@@ -51,19 +51,8 @@ enum Step {
 
 impl InventoryAgent {
     fn plan(&self, query: &Query) -> (Vec<Step>, Vec<ToolCall>) {
-        let warehouses = if query.warehouses.is_empty() {
-            self.catalog.warehouse_codes()
-        } else {
-            query.warehouses.clone()
-        };
-        let mut wants: Vec<Intent> = INTENTS
-            .iter()
-            .copied()
-            .filter(|i| query.intents.contains(i))
-            .collect();
-        if wants.is_empty() {
-            wants = vec![Intent::Reorder, Intent::OrderQuantity];
-        }
+        let warehouses = self.catalog.warehouses_for(query);
+        let mut wants = query.wanted(INTENTS, &[Intent::Reorder, Intent::OrderQuantity]);
         if wants.contains(&Intent::Reorder) && !wants.contains(&Intent::OrderQuantity) {
             wants.push(Intent::OrderQuantity);
         }

@@ -64,19 +64,8 @@ impl Agent for LogisticsAgent {
     fn answer<'a>(&'a self, query: &'a Query) -> BoxFuture<'a, AgentAnswer> {
         Box::pin(async move {
             let mut answer = AgentAnswer::new(self.name());
-            let warehouses = if query.warehouses.is_empty() {
-                self.catalog.warehouse_codes()
-            } else {
-                query.warehouses.clone()
-            };
-            let mut wants: Vec<Intent> = INTENTS
-                .iter()
-                .copied()
-                .filter(|i| query.intents.contains(i))
-                .collect();
-            if wants.is_empty() {
-                wants = vec![Intent::Routes, Intent::Consolidation];
-            }
+            let warehouses = self.catalog.warehouses_for(query);
+            let wants = query.wanted(INTENTS, &[Intent::Routes, Intent::Consolidation]);
             let mut steps = Vec::new();
             let mut calls = Vec::new();
             for intent in &wants {

@@ -138,14 +138,7 @@ impl Agent for SupplierAgent {
     fn answer<'a>(&'a self, query: &'a Query) -> BoxFuture<'a, AgentAnswer> {
         Box::pin(async move {
             let mut answer = AgentAnswer::new(self.name());
-            let mut wants: Vec<Intent> = INTENTS
-                .iter()
-                .copied()
-                .filter(|i| query.intents.contains(i))
-                .collect();
-            if wants.is_empty() {
-                wants = vec![Intent::SupplierRanking, Intent::SupplierRisk];
-            }
+            let wants = query.wanted(INTENTS, &[Intent::SupplierRanking, Intent::SupplierRisk]);
             let scope = self.scope(query);
             if scope.as_ref().is_some_and(BTreeSet::is_empty) {
                 answer.say("No supplier matches the category or region named.");
