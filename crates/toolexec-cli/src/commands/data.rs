@@ -16,6 +16,9 @@ pub struct SeedArgs {
     /// The generator's seed (the same seed gives the same data).
     #[arg(long, default_value_t = supply_chain::store::DEFAULT_SEED)]
     pub seed: u64,
+    /// Machine output: the path, scale, seed and row counts.
+    #[arg(long)]
+    pub json: bool,
     /// The configuration file and database.
     #[command(flatten)]
     pub common: Common,
@@ -31,9 +34,27 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot open {}", path.display()))?;
     let (scale, seed) = (args.scale, args.seed);
     let summary = tokio::task::spawn_blocking(move || store.seed(scale, seed)).await??;
+    if args.json {
+        super::print_json(&serde_json::json!({
+            "db": path,
+            "scale": scale,
+            "seed": seed,
+            "created": summary,
+        }))?;
+        return Ok(ExitCode::from(OK));
+    }
     crate::output::emit(format!(
-        "seeded {} at scale {scale}: {summary:?}",
-        display_path(&path)
+        "seeded {} at scale {scale}: {} warehouses, {} products, {} days of demand ({} rows), \
+         {} suppliers with {} deliveries, {} customers, {} open orders",
+        display_path(&path),
+        summary.warehouses,
+        summary.products,
+        supply_chain::store::HISTORY_DAYS,
+        summary.demand_rows,
+        summary.suppliers,
+        summary.deliveries,
+        summary.customers,
+        summary.open_orders,
     ));
     Ok(ExitCode::from(OK))
 }
