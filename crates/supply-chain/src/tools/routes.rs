@@ -21,7 +21,8 @@ pub(super) const DEF: ToolDef = ToolDef {
         metaheuristic (60 % of the budget) followed by a ruin-and-recreate local search, within \
         `time_limit_ms` (default 5000, capped by the call deadline) or `max_iterations`; \
         `vehicles` defaults to as many as could be needed. Give `warehouse_code` (depot = the warehouse, stops = its \
-        customers with open orders, demand = order weight in kg, capacity = its largest vehicle) \
+        customers with open orders, demand = order weight in kg, a customer above one truck split into \
+        several stops `ID#1`, `ID#2`, capacity = its largest vehicle) \
         or inline `depot`, `stops`, `vehicle_capacity`. Conventions: metric `euclidean` (exact, \
         coordinate units), `euc2d` (each edge rounded to the nearest integer, as TSPLIB/CVRPLIB) \
         or `haversine` (km, R = 6371); fractional demands are scaled to integers of 1/1000 unit \
@@ -235,6 +236,22 @@ fn handler(input: &Value, store: &Store, ctx: &RunContext) -> Result<Value, Tool
     }))
 }
 
+/// A customer's demand as deliveries no larger than one vehicle: full loads and the
+/// rest. A customer who orders more than a truck holds is visited several times (stops
+/// `C0001#1`, `C0001#2`, ...), so no demand is dropped.
+fn split_demand(total: f64, capacity: f64) -> Vec<f64> {
+    if capacity <= 0.0 || total <= capacity {
+        return vec![total];
+    }
+    let full = (total / capacity).floor() as usize;
+    let mut parts = vec![capacity; full];
+    let rest = total - capacity * full as f64;
+    if rest > 1e-9 {
+        parts.push(rest);
+    }
+    parts
+}
+
 fn fill_from_store(req: &mut Input, store: &Store, code: &str) -> Result<(), ToolError> {
     let warehouse = store
         .warehouse(code)
@@ -259,22 +276,46 @@ fn fill_from_store(req: &mut Input, store: &Store, code: &str) -> Result<(), Too
         lon: Some(warehouse.lon),
         demand: 0.0,
     });
-    req.stops = Some(
-        customers
-            .into_iter()
-            .filter_map(|c| {
-                demand.get(&c.id).map(|&d| Point {
-                    id: Some(json!(c.id)),
-                    x: None,
-                    y: None,
-                    lat: Some(c.lat),
-                    lon: Some(c.lon),
-                    demand: d.min(capacity),
-                })
-            })
-            .collect(),
-    );
+    let mut stops = Vec::new();
+    for customer in customers {
+        let Some(&total) = demand.get(&customer.id) else {
+            continue;
+        };
+        let parts = split_demand(total, capacity);
+        let split = parts.len() > 1;
+        for (i, part) in parts.into_iter().enumerate() {
+            let id = if split {
+                format!("{}#{}", customer.id, i + 1)
+            } else {
+                customer.id.clone()
+            };
+            stops.push(Point {
+                id: Some(json!(id)),
+                x: None,
+                y: None,
+                lat: Some(customer.lat),
+                lon: Some(customer.lon),
+                demand: part,
+            });
+        }
+    }
+    req.stops = Some(stops);
     req.vehicle_capacity.get_or_insert(capacity.max(1.0));
     req.metric.get_or_insert(Metric::Haversine);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_demand;
+
+    #[test]
+    fn demand_above_capacity_is_split_into_full_loads_and_the_rest() {
+        assert_eq!(
+            split_demand(25_000.0, 10_000.0),
+            [10_000.0, 10_000.0, 5_000.0]
+        );
+        assert_eq!(split_demand(20_000.0, 10_000.0), [10_000.0, 10_000.0]);
+        assert_eq!(split_demand(900.0, 10_000.0), [900.0]);
+    }
 }
