@@ -45,7 +45,11 @@ pub(super) fn generate(
                 summary.demand_rows += HISTORY_DAYS as usize;
                 let primary = &profiles[sources[p][0]];
                 let daily = last_quarter / 90.0;
-                let on_hand = (daily * g.uniform(2.0, 40.0)).round();
+                // Stock somewhere in its replenishment cycle: about the lead time's
+                // demand plus up to a month of cycle stock, so that most SKUs sit above
+                // their reorder point and a minority (the ones to reorder) below it.
+                let cover_days = primary.lead_mean * g.uniform(0.8, 1.5) + g.uniform(0.0, 30.0);
+                let on_hand = (daily * cover_days).round();
                 let on_order = if g.0.f64() < 0.3 {
                     (daily * 20.0).round()
                 } else {
