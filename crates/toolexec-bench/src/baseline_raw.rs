@@ -14,18 +14,13 @@ use toolexec::{CallContext, SimTool, Tool};
 use crate::ledger::Ledger;
 use crate::outcome::{Answer, Outcome};
 use crate::report::Measured;
-use crate::settings::{Settings, Workload};
-use crate::stopwatch::Stopwatch;
-use crate::{history_probe, sim};
+use crate::settings::Settings;
+use crate::{baseline, sim};
 
 /// Runs the workload on bare tokio.
 pub(crate) async fn run(settings: &Settings) -> Measured {
     let tool = sim::tool(settings);
     let permits = Arc::new(Semaphore::new(settings.concurrency));
-    let ledger = (settings.workload == Workload::History)
-        .then(|| Ledger::new(settings.history_capacity).ok())
-        .flatten()
-        .map(Arc::new);
     let round = |n: usize, ledger: Option<Arc<Ledger>>| {
         let tool = tool.clone();
         let permits = permits.clone();
@@ -46,29 +41,10 @@ pub(crate) async fn run(settings: &Settings) -> Measured {
                     (index, answer)
                 });
             }
-            let mut answers = vec![Answer::failed(Outcome::Failed); n];
-            while let Some(joined) = tasks.join_next().await {
-                if let Ok((index, answer)) = joined {
-                    answers[index] = answer;
-                }
-            }
-            answers
+            baseline::in_request_order(tasks, n).await
         }
     };
-    match &ledger {
-        None => {
-            let stopwatch = Stopwatch::start();
-            let answers = round(settings.calls, None).await;
-            Outcome::measured(stopwatch.stop(), &answers)
-        }
-        Some(ledger) => {
-            let quiet = Ledger::new(0).ok().map(Arc::new);
-            let warm = |n| round(n, quiet.clone());
-            let measured = |n| round(n, Some(ledger.clone()));
-            let kept = || ledger.len();
-            history_probe::run_in_chunks(settings, warm, measured, kept, || ledger.read()).await
-        }
-    }
+    baseline::drive(settings, round).await
 }
 
 async fn call(tool: &SimTool, permits: &Semaphore, settings: &Settings) -> (Answer, u32) {

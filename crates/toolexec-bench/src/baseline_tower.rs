@@ -15,9 +15,8 @@ use tower::{BoxError, Service, ServiceBuilder, ServiceExt};
 use crate::ledger::Ledger;
 use crate::outcome::{Answer, Outcome};
 use crate::report::Measured;
-use crate::settings::{Settings, Workload};
-use crate::stopwatch::Stopwatch;
-use crate::{history_probe, sim};
+use crate::settings::Settings;
+use crate::{baseline, sim};
 
 /// The request: which attempt this is (the retry policy bumps it).
 #[derive(Debug, Clone, Copy)]
@@ -74,10 +73,6 @@ pub(crate) async fn run(settings: &Settings) -> Measured {
                 tool.call(&input, ctx).await
             }
         });
-    let ledger = (settings.workload == Workload::History)
-        .then(|| Ledger::new(settings.history_capacity).ok())
-        .flatten()
-        .map(Arc::new);
     let round = |n: usize, ledger: Option<Arc<Ledger>>| {
         let service = service.clone();
         async move {
@@ -106,27 +101,8 @@ pub(crate) async fn run(settings: &Settings) -> Measured {
                     (index, answer)
                 });
             }
-            let mut answers = vec![Answer::failed(Outcome::Failed); n];
-            while let Some(joined) = tasks.join_next().await {
-                if let Ok((index, answer)) = joined {
-                    answers[index] = answer;
-                }
-            }
-            answers
+            baseline::in_request_order(tasks, n).await
         }
     };
-    match &ledger {
-        None => {
-            let stopwatch = Stopwatch::start();
-            let answers = round(settings.calls, None).await;
-            Outcome::measured(stopwatch.stop(), &answers)
-        }
-        Some(ledger) => {
-            let quiet = Ledger::new(0).ok().map(Arc::new);
-            let warm = |n| round(n, quiet.clone());
-            let measured = |n| round(n, Some(ledger.clone()));
-            let kept = || ledger.len();
-            history_probe::run_in_chunks(settings, warm, measured, kept, || ledger.read()).await
-        }
-    }
+    baseline::drive(settings, round).await
 }

@@ -4,6 +4,7 @@
 //! Every implementation calls the same public [`toolexec::SimTool`], so the tool costs
 //! the same everywhere and what differs is the machinery around it.
 
+mod baseline;
 mod baseline_raw;
 mod baseline_tower;
 mod engine;
