@@ -52,3 +52,22 @@ pub trait Agent: Send + Sync {
         self.executor().tool_stats(tool)
     }
 }
+
+/// How a specialist agent is built: on a shared executor by the orchestrator, or on
+/// a default executor of its own.
+pub trait Specialist: Agent + Sized {
+    /// An agent on a shared executor.
+    fn with_executor(executor: Executor, catalog: std::sync::Arc<crate::Catalog>) -> Self;
+
+    /// An agent with an executor of its own over the store's built-in tools, for use
+    /// without an orchestrator (as the original's agents without an injected executor).
+    fn standalone(
+        store: std::sync::Arc<supply_chain::Store>,
+    ) -> Result<Self, crate::OrchestratorError> {
+        let catalog = std::sync::Arc::new(crate::Catalog::load(&store)?);
+        Ok(Self::with_executor(
+            crate::default_executor(store)?,
+            catalog,
+        ))
+    }
+}

@@ -27,7 +27,7 @@ mod orchestrator;
 pub mod planner;
 mod query;
 
-pub use agent::Agent;
+pub use agent::{Agent, Specialist};
 pub use answer::{AgentAnswer, Answer, AnswerTable};
 pub use catalog::Catalog;
 pub use orchestrator::{

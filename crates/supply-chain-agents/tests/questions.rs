@@ -427,7 +427,7 @@ async fn a_service_level_in_the_question_reaches_the_tool() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_built_without_an_executor_gets_a_default_one() {
     use supply_chain_agents::agents::SupplierAgent;
-    use supply_chain_agents::{Agent, Catalog, Query};
+    use supply_chain_agents::{Agent, Catalog, Query, Specialist};
     let agent = SupplierAgent::standalone(store()).unwrap();
     assert_eq!(
         agent.executor().max_concurrency(),

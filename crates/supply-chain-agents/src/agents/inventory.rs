@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use serde_json::{json, Value};
 use toolexec::{Envelope, Executor, ToolCall};
 
-use crate::agent::Agent;
+use crate::agent::{Agent, Specialist};
 use crate::answer::{cell, fmt, num, pct, AgentAnswer, AnswerTable};
 use crate::catalog::Catalog;
 use crate::query::{Intent, Query};
@@ -31,13 +31,6 @@ impl InventoryAgent {
     /// An agent on a shared executor.
     pub fn new(executor: Executor, catalog: Arc<Catalog>) -> Self {
         Self { executor, catalog }
-    }
-
-    /// An agent with an executor of its own over the store's built-in tools, for use
-    /// without an orchestrator.
-    pub fn standalone(store: Arc<supply_chain::Store>) -> Result<Self, crate::OrchestratorError> {
-        let catalog = Arc::new(Catalog::load(&store)?);
-        Ok(Self::new(crate::default_executor(store)?, catalog))
     }
 }
 
@@ -444,4 +437,10 @@ fn describe_forecast(answer: &mut AgentAnswer, wh: &str, sku: &str, envelope: &E
         fmt(s("/forecast/total")),
         fmt(s("/forecast/mean_daily")),
     ));
+}
+
+impl Specialist for InventoryAgent {
+    fn with_executor(executor: Executor, catalog: Arc<Catalog>) -> Self {
+        Self::new(executor, catalog)
+    }
 }

@@ -6,7 +6,7 @@ use futures::future::BoxFuture;
 use serde_json::{json, Value};
 use toolexec::{Envelope, Executor, ToolCall};
 
-use crate::agent::Agent;
+use crate::agent::{Agent, Specialist};
 use crate::answer::{fmt, num, pct, AgentAnswer, AnswerTable};
 use crate::catalog::Catalog;
 use crate::query::{Intent, Query};
@@ -27,13 +27,6 @@ impl LogisticsAgent {
     /// An agent on a shared executor.
     pub fn new(executor: Executor, catalog: Arc<Catalog>) -> Self {
         Self { executor, catalog }
-    }
-
-    /// An agent with an executor of its own over the store's built-in tools, for use
-    /// without an orchestrator.
-    pub fn standalone(store: Arc<supply_chain::Store>) -> Result<Self, crate::OrchestratorError> {
-        let catalog = Arc::new(Catalog::load(&store)?);
-        Ok(Self::new(crate::default_executor(store)?, catalog))
     }
 }
 
@@ -254,4 +247,10 @@ fn describe_carriers(answer: &mut AgentAnswer, query: &Query, envelope: &Envelop
         ]);
     }
     answer.tables.push(table);
+}
+
+impl Specialist for LogisticsAgent {
+    fn with_executor(executor: Executor, catalog: Arc<Catalog>) -> Self {
+        Self::new(executor, catalog)
+    }
 }
