@@ -42,6 +42,16 @@ impl<'s, 'a> Table<'s, 'a> {
         }
     }
 
+    /// The table's dotted name, such as `tools.flaky`.
+    pub(crate) fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Where the table's header is written.
+    pub(crate) fn header(&self) -> Option<Range<usize>> {
+        self.header.clone()
+    }
+
     /// The dotted name of `key` in this table.
     pub(crate) fn path(&self, key: &str) -> String {
         if self.prefix.is_empty() {

@@ -82,8 +82,8 @@ pub(crate) fn read_tool(
     let fallback = table
         .take::<toml::Value>("fallback")?
         .map(|v| serde_json::to_value(v).unwrap_or(serde_json::Value::Null));
-    let prefix = table.path("").trim_end_matches('.').to_owned();
-    let header = None;
+    let prefix = table.prefix().to_owned();
+    let header = table.header();
     let rest = table.rest();
     let source = match backend.as_str() {
         "sim" => {
