@@ -1,11 +1,14 @@
-//! Accepting a call: its sequence number, its id and its tool, fixed once, before the
-//! call is spawned.
+//! Accepting a call: its sequence number, its id and its tool, fixed once, and its
+//! announcement (live status `pending`, a `Started` event) before it waits for a lane.
 
 use std::sync::Arc;
 
+use tokio::time::Instant;
+
 use crate::executor::Inner;
 use crate::registry::RegisteredTool;
-use crate::ToolCall;
+use crate::status::{ExecutionEvent, LiveCell, LiveStatus};
+use crate::{CallStatus, ToolCall};
 
 /// A call's identity, fixed when the call is accepted.
 pub(crate) struct Accepted {
@@ -13,6 +16,16 @@ pub(crate) struct Accepted {
     pub(crate) call_id: Arc<str>,
     pub(crate) tool_name: Arc<str>,
     pub(crate) tool: Option<Arc<RegisteredTool>>,
+}
+
+/// An accepted and announced call, waiting to run: what a batch keeps of a call until
+/// a lane takes it.
+pub(crate) struct Queued {
+    pub(crate) call: ToolCall,
+    pub(crate) accepted: Accepted,
+    pub(crate) live: Arc<LiveCell>,
+    /// When the call was accepted: its execution time and call deadline count from here.
+    pub(crate) start: Instant,
 }
 
 /// `c-N`, written straight into the `Arc` (no intermediate `String`).
@@ -54,6 +67,31 @@ impl Inner {
             call_id,
             tool_name,
             tool,
+        }
+    }
+
+    /// Accepts a call and announces it: its live status reads `pending` and subscribers
+    /// see it start, whether it runs at once or waits for a lane.
+    pub(crate) fn enqueue(&self, mut call: ToolCall, sequence: u64, start: Instant) -> Queued {
+        let accepted = self.accept(&mut call, sequence);
+        let live = self.board.set(
+            sequence,
+            LiveStatus {
+                call_id: accepted.call_id.clone(),
+                tool_name: accepted.tool_name.clone(),
+                status: CallStatus::Pending,
+                attempt: 0,
+            },
+        );
+        self.board.emit(|| ExecutionEvent::Started {
+            call_id: accepted.call_id.clone(),
+            tool_name: accepted.tool_name.clone(),
+        });
+        Queued {
+            call,
+            accepted,
+            live,
+            start,
         }
     }
 }

@@ -4,16 +4,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::FutureExt;
 use serde::{Deserialize, Serialize};
-use tokio::sync::Semaphore;
+use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use crate::accept::Queued;
 use crate::attempt::AttemptFailure;
 use crate::call_path::Scope;
 use crate::envelope::millis;
+use crate::lanes::{lane, Backlog};
 use crate::{CallStatus, Envelope, Executor, ToolCall};
 
 /// What a batch does when calls fail.
@@ -30,7 +31,7 @@ pub enum FailureMode {
 }
 
 impl FailureMode {
-    fn stops_at(self, failures: usize) -> bool {
+    pub(crate) fn stops_at(self, failures: usize) -> bool {
         match self {
             Self::CollectAll => false,
             Self::FailFast => failures >= 1,
@@ -87,52 +88,82 @@ impl BatchOptions {
 impl Executor {
     /// Runs calls in parallel and returns one envelope per call, in request order.
     ///
-    /// Each call runs as its own task, so tools use every core. Dropping the returned
-    /// future cancels the calls still running; each is recorded as `cancelled`.
+    /// As many calls run at once as the concurrency limits allow, each on a lane task of
+    /// its own, so tools use every core; the others wait in request order as plain
+    /// values, not as tasks. Dropping the returned future cancels the calls still
+    /// running or waiting; each is recorded as `cancelled`.
     pub async fn execute_batch(
         &self,
         calls: Vec<ToolCall>,
         options: BatchOptions,
     ) -> Vec<Envelope> {
-        let cancel = options.cancel.unwrap_or_default();
-        let scope = Arc::new(Scope {
-            deadline: options.deadline.map(|d| Instant::now() + d),
-            cancel: cancel.clone(),
+        if calls.is_empty() {
+            return Vec::new();
+        }
+        let inner = &self.inner;
+        let start = Instant::now();
+        let first = inner.reserve_sequences(calls.len());
+        let queued: Vec<Queued> = calls
+            .into_iter()
+            .enumerate()
+            .map(|(index, call)| inner.enqueue(call, first + index as u64, start))
+            .collect();
+        let lanes = queued
+            .len()
+            .min(inner.max_concurrency)
+            .min(options.max_concurrency.unwrap_or(usize::MAX))
+            .max(1);
+        // The calls that start at once go straight to their lanes; the rest wait.
+        let mut starting = queued;
+        let waiting = starting.split_off(lanes);
+        let (more_lanes, mut lane_requests) = mpsc::unbounded_channel();
+        let backlog = Backlog::new(
+            inner.clone(),
+            lanes,
+            waiting,
+            options.failure_mode,
+            more_lanes,
+        );
+        let mut scope = Arc::new(Scope {
+            deadline: options.deadline.map(|d| start + d),
+            cancel: options.cancel.unwrap_or_default(),
             permits: options
                 .max_concurrency
                 .map(|n| Arc::new(Semaphore::new(n.clamp(1, Semaphore::MAX_PERMITS)))),
+            backlog: Some(backlog),
         });
-        let mut results: Vec<Option<Envelope>> = vec![None; calls.len()];
-        let mut names = Vec::with_capacity(calls.len());
-        let first = self.inner.reserve_sequences(calls.len());
         let mut tasks = JoinSet::new();
-        for (index, mut call) in calls.into_iter().enumerate() {
-            let accepted = self.inner.accept(&mut call, first + index as u64);
-            names.push((accepted.call_id.clone(), accepted.tool_name.clone()));
-            let run = self.inner.clone().run_call(call, accepted, scope.clone());
-            tasks.spawn(run.map(move |envelope| (index, envelope)));
+        for (index, call) in starting.into_iter().enumerate() {
+            tasks.spawn(lane(inner.clone(), scope.clone(), Some((index, call))));
         }
-        let mut failures = 0;
-        while let Some(joined) = tasks.join_next().await {
-            let Ok((index, envelope)) = joined else {
-                continue;
-            };
-            if !envelope.success {
-                failures += 1;
-                if options.failure_mode.stops_at(failures) {
-                    cancel.cancel();
+        loop {
+            tokio::select! {
+                biased;
+                Some(()) = lane_requests.recv() => {
+                    tasks.spawn(lane(inner.clone(), scope.clone(), None));
+                }
+                joined = tasks.join_next() => {
+                    let drained = scope.backlog.as_ref().is_none_or(Backlog::is_drained);
+                    match joined {
+                        Some(_) => {}
+                        None if drained => break,
+                        // Every lane ended early (a lane cannot, but the batch must not
+                        // hang if one did): start another for the calls still waiting.
+                        None => {
+                            tasks.spawn(lane(inner.clone(), scope.clone(), None));
+                        }
+                    }
                 }
             }
-            results[index] = Some(envelope);
         }
-        results
+        let envelopes = match Arc::get_mut(&mut scope).and_then(|s| s.backlog.as_mut()) {
+            Some(backlog) => backlog.take_envelopes(),
+            None => Vec::new(),
+        };
+        envelopes
             .into_iter()
-            .enumerate()
-            .map(|(index, envelope)| {
-                envelope.unwrap_or_else(|| {
-                    let (call_id, tool) = &names[index];
-                    lost_call(call_id.clone(), tool.clone())
-                })
+            .map(|envelope| {
+                envelope.unwrap_or_else(|| lost_call("unknown".into(), "unknown".into()))
             })
             .collect()
     }
@@ -140,7 +171,7 @@ impl Executor {
 
 /// The envelope of a call whose task died outside the engine's guards; it should never
 /// be seen, but a batch still answers every call.
-fn lost_call(call_id: Arc<str>, tool_name: Arc<str>) -> Envelope {
+pub(crate) fn lost_call(call_id: Arc<str>, tool_name: Arc<str>) -> Envelope {
     let failure = AttemptFailure::panic("the call's task ended without an envelope".into());
     Envelope {
         call_id,

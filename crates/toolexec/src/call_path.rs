@@ -6,6 +6,7 @@ use std::hash::{Hash, Hasher};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::task::Poll;
+use std::time::Duration;
 
 use futures::FutureExt;
 use serde_json::Value;
@@ -13,16 +14,17 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::accept::Accepted;
+use crate::accept::Queued;
 use crate::attempt::{panic_message, AttemptFailure};
 use crate::envelope::millis;
 use crate::executor::Inner;
 use crate::history::ExecutionRecord;
+use crate::lanes::Backlog;
 use crate::permits::Permits;
 use crate::policy::{should_retry, CallPolicy, Fallback};
 use crate::registry::RegisteredTool;
 use crate::stats::Sample;
-use crate::status::{ExecutionEvent, LiveCell, LiveStatus};
+use crate::status::{ExecutionEvent, LiveCell};
 use crate::{AttemptRecord, CallContext, CallStatus, Envelope, ToolCall};
 
 /// What a call inherits from its batch (or from a lone `execute`).
@@ -30,12 +32,35 @@ pub(crate) struct Scope {
     pub(crate) deadline: Option<Instant>,
     pub(crate) cancel: CancellationToken,
     pub(crate) permits: Option<Arc<Semaphore>>,
+    /// The batch's calls that no lane has taken yet; `None` for a lone call.
+    pub(crate) backlog: Option<Backlog>,
+}
+
+impl Scope {
+    /// The scope of a lone call.
+    pub(crate) fn single(cancel: CancellationToken) -> Self {
+        Self {
+            deadline: None,
+            cancel,
+            permits: None,
+            backlog: None,
+        }
+    }
+
+    /// A call of this scope goes into backoff and gives its permit back: if calls of the
+    /// batch are still waiting for a lane, one more lane may use the permit meanwhile.
+    fn lend_lane(&self) {
+        if let Some(backlog) = &self.backlog {
+            backlog.request_lane();
+        }
+    }
 }
 
 /// The call's identity while it runs; dropping it unfinished (the batch future was
-/// dropped) records the call as cancelled, so nothing is lost.
-struct CallGuard<'a> {
-    inner: &'a Inner,
+/// dropped before the call ended or even started) records the call as cancelled, so
+/// nothing is lost.
+struct CallGuard {
+    inner: Arc<Inner>,
     sequence: u64,
     call_id: Arc<str>,
     tool_name: Arc<str>,
@@ -43,19 +68,19 @@ struct CallGuard<'a> {
     live: Arc<LiveCell>,
     start: Instant,
     attempts: u32,
+    /// Whether the circuit breaker let the call through, and so expects its outcome.
+    admitted: bool,
     finished: bool,
 }
 
-impl CallGuard<'_> {
+impl CallGuard {
     fn set_status(&self, status: CallStatus, attempt: u32) {
         self.live.set(status, attempt);
     }
 
     fn finish(&mut self, envelope: &Envelope, circuit: Option<bool>) {
         self.finished = true;
-        if let Some(tool) = &self.tool {
-            tool.circuit.record(circuit);
-        }
+        self.release_circuit(circuit);
         self.record(
             envelope.status,
             envelope.error_kind(),
@@ -71,6 +96,14 @@ impl CallGuard<'_> {
             attempts: envelope.attempts,
             execution_time_ms: envelope.execution_time_ms,
         });
+    }
+
+    /// Tells the circuit breaker how an admitted call went; a call it rejected, or that
+    /// never asked, must not touch it (that would free the half-open probe's slot).
+    fn release_circuit(&self, outcome: Option<bool>) {
+        if let (true, Some(tool)) = (self.admitted, &self.tool) {
+            tool.circuit.record(outcome);
+        }
     }
 
     fn record(
@@ -106,12 +139,10 @@ impl CallGuard<'_> {
     }
 }
 
-impl Drop for CallGuard<'_> {
+impl Drop for CallGuard {
     fn drop(&mut self) {
         if !self.finished {
-            if let Some(tool) = &self.tool {
-                tool.circuit.record(None);
-            }
+            self.release_circuit(None);
             let kind = Some(crate::ErrorKind::Cancelled);
             self.record(CallStatus::Cancelled, kind, self.attempts, false);
             self.inner.board.emit(|| ExecutionEvent::Finished {
@@ -127,78 +158,86 @@ impl Drop for CallGuard<'_> {
     }
 }
 
-impl Inner {
-    /// Runs one accepted call to its envelope. Owning its arguments, the future is what
-    /// a batch spawns as is, with nothing copied around it; it is an `async move` block
-    /// rather than an `async fn` because the latter stores each argument twice.
-    #[allow(clippy::manual_async_fn)]
-    pub(crate) fn run_call(
-        self: Arc<Self>,
-        call: ToolCall,
-        accepted: Accepted,
-        scope: Arc<Scope>,
-    ) -> impl Future<Output = Envelope> + Send {
-        async move {
-            let inner: &Inner = &self;
-            let start = Instant::now();
-            let live = inner.board.set(
-                accepted.sequence,
-                LiveStatus {
-                    call_id: accepted.call_id.clone(),
-                    tool_name: accepted.tool_name.clone(),
-                    status: CallStatus::Pending,
-                    attempt: 0,
-                },
-            );
-            let mut guard = CallGuard {
-                inner,
-                sequence: accepted.sequence,
-                call_id: accepted.call_id,
-                tool_name: accepted.tool_name,
-                tool: accepted.tool,
-                live,
-                start,
-                attempts: 0,
-                finished: false,
-            };
-            inner.board.emit(|| ExecutionEvent::Started {
-                call_id: guard.call_id.clone(),
-                tool_name: guard.tool_name.clone(),
-            });
-            let Some(tool) = guard.tool.clone() else {
-                let failure = AttemptFailure::not_found(&guard.tool_name);
-                let envelope = envelope(&guard, Err(failure), Vec::new());
-                guard.finish(&envelope, None);
-                return envelope;
-            };
-            let call_deadline = tool.policy.for_call(&call).call_deadline;
-            let deadline = earliest(call_deadline.map(|d| guard.start + d), scope.deadline);
-            let first = match tool.circuit.try_acquire() {
-                Err(remaining) => Err(AttemptFailure::circuit_open(&tool.name, remaining)),
-                // The first permit is awaited here, outside the boxed rest of the call, so
-                // that a call queued for it holds a small future: a batch keeps the future
-                // of every queued call alive.
-                Ok(()) => inner.acquire(&scope, deadline).await,
-            };
-            let rest = inner.conclude(&mut guard, &tool, &call, deadline, &scope, first);
-            let (envelope, circuit) = Box::pin(rest).await;
-            guard.finish(&envelope, circuit);
-            envelope
-        }
-    }
+/// A guard for a queued call, from the moment it runs (or its batch drops it).
+fn guard(inner: Arc<Inner>, queued: Queued) -> (CallGuard, ToolCall) {
+    let Queued {
+        call,
+        accepted,
+        live,
+        start,
+    } = queued;
+    let guard = CallGuard {
+        inner,
+        sequence: accepted.sequence,
+        call_id: accepted.call_id,
+        tool_name: accepted.tool_name,
+        tool: accepted.tool,
+        live,
+        start,
+        attempts: 0,
+        admitted: false,
+        finished: false,
+    };
+    (guard, call)
+}
 
+/// Records a call that never ran because its batch went away first as cancelled.
+pub(crate) fn abandon(inner: &Arc<Inner>, queued: Queued) {
+    drop(guard(inner.clone(), queued));
+}
+
+/// Runs one queued call to its envelope: the circuit check, the first permit (or the
+/// deadline or cancellation that ends the wait for it), the attempts and the fallback,
+/// and the records. The guard is built before the `async` block, which so captures
+/// the guard and the call rather than the whole `Queued` besides them; owning its
+/// arguments, the future is `'static` and a lane keeps it inline.
+pub(crate) fn run_queued(
+    inner: Arc<Inner>,
+    queued: Queued,
+    scope: Arc<Scope>,
+) -> impl Future<Output = Envelope> + Send + 'static {
+    let (mut guard, call) = guard(inner, queued);
+    async move {
+        let inner = guard.inner.clone();
+        let Some(tool) = guard.tool.clone() else {
+            let failure = AttemptFailure::not_found(&guard.tool_name);
+            let envelope = envelope(&guard, Err(failure), Vec::new());
+            guard.finish(&envelope, None);
+            return envelope;
+        };
+        let call_deadline = call
+            .deadline_ms
+            .map(Duration::from_millis)
+            .or(tool.policy.call_deadline);
+        let deadline = earliest(call_deadline.map(|d| guard.start + d), scope.deadline);
+        let first = match tool.circuit.try_acquire() {
+            Err(remaining) => Err(AttemptFailure::circuit_open(&tool.name, remaining)),
+            Ok(()) => {
+                guard.admitted = true;
+                inner.acquire(&scope, deadline).await
+            }
+        };
+        let (envelope, circuit) = inner
+            .conclude(&mut guard, &tool, &call, deadline, &scope, first)
+            .await;
+        guard.finish(&envelope, circuit);
+        envelope
+    }
+}
+
+impl Inner {
     /// The rest of a call once its first permit is settled: the attempts, the envelope
     /// and the fallback; with what the circuit breaker should record.
     #[allow(clippy::manual_async_fn)]
-    fn conclude<'a, 'g>(
+    fn conclude<'a>(
         &'a self,
-        guard: &'a mut CallGuard<'g>,
+        guard: &'a mut CallGuard,
         tool: &'a RegisteredTool,
         call: &'a ToolCall,
         deadline: Option<Instant>,
         scope: &'a Scope,
         first: Result<Permits, AttemptFailure>,
-    ) -> impl Future<Output = (Envelope, Option<bool>)> + Send + use<'a, 'g> {
+    ) -> impl Future<Output = (Envelope, Option<bool>)> + Send + use<'a> {
         async move {
             let (outcome, log) = match first {
                 Err(failure) => (Err(failure), Vec::new()),
@@ -225,15 +264,15 @@ impl Inner {
     /// argument twice; the policy is resolved here, so that it lives only in the boxed
     /// rest of a running call and not in every queued call's future.
     #[allow(clippy::manual_async_fn)]
-    fn attempt_loop<'a, 'g>(
+    fn attempt_loop<'a>(
         &'a self,
-        guard: &'a mut CallGuard<'g>,
+        guard: &'a mut CallGuard,
         tool: &'a RegisteredTool,
         call: &'a ToolCall,
         deadline: Option<Instant>,
         scope: &'a Scope,
         first: Permits,
-    ) -> impl Future<Output = (Result<Value, AttemptFailure>, Vec<AttemptRecord>)> + Send + use<'a, 'g>
+    ) -> impl Future<Output = (Result<Value, AttemptFailure>, Vec<AttemptRecord>)> + Send + use<'a>
     {
         async move {
             // Most calls carry no overrides and borrow the tool's policy; the few that do
@@ -335,6 +374,7 @@ impl Inner {
                     Some(millis(delay)),
                 ));
                 guard.set_status(CallStatus::Retrying, attempt + 1);
+                scope.lend_lane();
                 self.board.emit(|| ExecutionEvent::RetryScheduled {
                     call_id: guard.call_id.clone(),
                     tool_name: guard.tool_name.clone(),
@@ -433,7 +473,7 @@ async fn with_fallback(mut envelope: Envelope, fallback: &Fallback, start: Insta
 }
 
 fn envelope(
-    guard: &CallGuard<'_>,
+    guard: &CallGuard,
     outcome: Result<Value, AttemptFailure>,
     attempt_log: Vec<AttemptRecord>,
 ) -> Envelope {

@@ -8,7 +8,7 @@ use tokio::sync::{broadcast, Semaphore};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::call_path::Scope;
+use crate::call_path::{run_queued, Scope};
 use crate::policy::{CallPolicy, CircuitState};
 use crate::registry::RegisteredTool;
 use crate::stats::ToolAccumulator;
@@ -190,18 +190,12 @@ impl Executor {
     }
 
     /// Runs one call that ends `cancelled` as soon as `cancel` is cancelled.
-    pub async fn execute_cancellable(
-        &self,
-        mut call: ToolCall,
-        cancel: CancellationToken,
-    ) -> Envelope {
-        let scope = Arc::new(Scope {
-            deadline: None,
-            cancel,
-            permits: None,
-        });
-        let accepted = self.inner.accept(&mut call, self.inner.next_sequence());
-        self.inner.clone().run_call(call, accepted, scope).await
+    pub async fn execute_cancellable(&self, call: ToolCall, cancel: CancellationToken) -> Envelope {
+        let scope = Arc::new(Scope::single(cancel));
+        let queued = self
+            .inner
+            .enqueue(call, self.inner.next_sequence(), Instant::now());
+        run_queued(self.inner.clone(), queued, scope).await
     }
 
     /// A new subscription to the lifecycle events of every call from now on.

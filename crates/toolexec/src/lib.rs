@@ -63,6 +63,7 @@ mod envelope;
 mod error;
 mod executor;
 mod history;
+mod lanes;
 mod permits;
 pub mod policy;
 mod registry;

@@ -13,9 +13,12 @@ pub(crate) type Permits = (Option<OwnedSemaphorePermit>, OwnedSemaphorePermit);
 
 impl Inner {
     /// An executor permit at once, when the batch has no limit of its own, the call is
-    /// not cancelled and a permit is free.
-    pub(crate) fn try_acquire_now(&self, scope: &Scope) -> Option<Permits> {
-        if scope.permits.is_some() || scope.cancel.is_cancelled() {
+    /// neither cancelled nor past its deadline, and a permit is free.
+    fn try_acquire_now(&self, scope: &Scope, deadline: Option<Instant>) -> Option<Permits> {
+        if scope.permits.is_some()
+            || scope.cancel.is_cancelled()
+            || deadline.is_some_and(|d| Instant::now() >= d)
+        {
             return None;
         }
         let permit = self.permits.clone().try_acquire_owned().ok()?;
@@ -30,7 +33,7 @@ impl Inner {
         scope: &Scope,
         deadline: Option<Instant>,
     ) -> Result<Permits, AttemptFailure> {
-        match self.try_acquire_now(scope) {
+        match self.try_acquire_now(scope, deadline) {
             Some(permits) => Ok(permits),
             None => Box::pin(self.wait_for_permits(scope, deadline)).await,
         }

@@ -226,3 +226,41 @@ async fn an_external_token_cancels_the_batch() {
     assert_eq!(envelopes[1].status, CallStatus::Cancelled);
     assert_eq!(ms(envelopes[1].execution_time_ms), 400);
 }
+
+#[tokio::test(start_paused = true)]
+async fn dropping_a_batch_records_the_calls_still_waiting_for_a_permit() {
+    let executor = builder()
+        .max_concurrency(1)
+        .tool(sim("t", latency(0)))
+        .build()
+        .unwrap();
+    let batch = executor.execute_batch(calls("t", &[10_000; 3]), BatchOptions::default());
+    assert_eq!(
+        executor.in_flight().len(),
+        0,
+        "nothing runs before it is polled"
+    );
+    let outcome = tokio::time::timeout(Duration::from_millis(100), batch).await;
+    assert!(outcome.is_err());
+    for _ in 0..10 {
+        if executor.history().len() == 3 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    let records = executor.history().recent(10);
+    assert_eq!(
+        records.len(),
+        3,
+        "the running call and the two waiting ones"
+    );
+    assert!(records.iter().all(|r| r.status == CallStatus::Cancelled));
+    let attempts: Vec<u32> = records.iter().map(|r| r.attempts).collect();
+    assert_eq!(
+        attempts.iter().sum::<u32>(),
+        1,
+        "only one call ever started"
+    );
+    assert!(executor.in_flight().is_empty());
+    assert_eq!(executor.running_attempts(), 0);
+}
