@@ -78,7 +78,9 @@ impl CallGuard {
         self.live.set(status, attempt);
     }
 
-    fn finish(&mut self, envelope: &Envelope, circuit: Option<bool>) {
+    /// Records the call's end, `elapsed` after it was accepted (the envelope's time,
+    /// passed in so the clock is read once).
+    fn finish(&mut self, envelope: &Envelope, circuit: Option<bool>, elapsed: Duration) {
         self.finished = true;
         self.release_circuit(circuit);
         self.record(
@@ -86,6 +88,7 @@ impl CallGuard {
             envelope.error_kind(),
             envelope.attempts,
             envelope.fallback,
+            elapsed,
         );
         self.inner.board.emit(|| ExecutionEvent::Finished {
             call_id: self.call_id.clone(),
@@ -112,8 +115,8 @@ impl CallGuard {
         error_kind: Option<crate::ErrorKind>,
         attempts: u32,
         fallback: bool,
+        latency: Duration,
     ) {
-        let latency = self.start.elapsed();
         let sample = Sample {
             status,
             attempts,
@@ -133,7 +136,7 @@ impl CallGuard {
             attempts,
             fallback,
             latency,
-            finished_at: Instant::now().saturating_duration_since(self.inner.created),
+            finished_at: (self.start + latency).saturating_duration_since(self.inner.created),
         });
         self.inner.board.remove(&self.call_id, self.sequence);
     }
@@ -144,7 +147,8 @@ impl Drop for CallGuard {
         if !self.finished {
             self.release_circuit(None);
             let kind = Some(crate::ErrorKind::Cancelled);
-            self.record(CallStatus::Cancelled, kind, self.attempts, false);
+            let elapsed = self.start.elapsed();
+            self.record(CallStatus::Cancelled, kind, self.attempts, false, elapsed);
             self.inner.board.emit(|| ExecutionEvent::Finished {
                 call_id: self.call_id.clone(),
                 tool_name: self.tool_name.clone(),
@@ -152,7 +156,7 @@ impl Drop for CallGuard {
                 success: false,
                 fallback: false,
                 attempts: self.attempts,
-                execution_time_ms: millis(self.start.elapsed()),
+                execution_time_ms: millis(elapsed),
             });
         }
     }
@@ -201,8 +205,9 @@ pub(crate) fn run_queued(
         let inner = guard.inner.clone();
         let Some(tool) = guard.tool.clone() else {
             let failure = AttemptFailure::not_found(&guard.tool_name);
-            let envelope = envelope(&guard, Err(failure), Vec::new());
-            guard.finish(&envelope, None);
+            let elapsed = guard.start.elapsed();
+            let envelope = envelope(&guard, Err(failure), Vec::new(), elapsed);
+            guard.finish(&envelope, None, elapsed);
             return envelope;
         };
         let call_deadline = call
@@ -217,10 +222,10 @@ pub(crate) fn run_queued(
                 inner.acquire(&scope, deadline).await
             }
         };
-        let (envelope, circuit) = inner
+        let (envelope, circuit, elapsed) = inner
             .conclude(&mut guard, &tool, &call, deadline, &scope, first)
             .await;
-        guard.finish(&envelope, circuit);
+        guard.finish(&envelope, circuit, elapsed);
         envelope
     }
 }
@@ -237,7 +242,7 @@ impl Inner {
         deadline: Option<Instant>,
         scope: &'a Scope,
         first: Result<Permits, AttemptFailure>,
-    ) -> impl Future<Output = (Envelope, Option<bool>)> + Send + use<'a> {
+    ) -> impl Future<Output = (Envelope, Option<bool>, Duration)> + Send + use<'a> {
         async move {
             let (outcome, log) = match first {
                 Err(failure) => (Err(failure), Vec::new()),
@@ -251,11 +256,18 @@ impl Inner {
                 Err(f) if f.kind == crate::ErrorKind::CircuitOpen => None,
                 Err(f) => f.counts_against_circuit(),
             };
-            let mut envelope = envelope(guard, outcome, log);
+            let mut elapsed = guard.start.elapsed();
+            let mut envelope = envelope(guard, outcome, log, elapsed);
             if let (false, Some(fallback)) = (envelope.success, &tool.fallback) {
-                envelope = Box::pin(with_fallback(envelope, fallback, guard.start)).await;
+                if let Some(value) = Box::pin(fallback_answer(&envelope, fallback)).await {
+                    elapsed = guard.start.elapsed();
+                    envelope.result = Some(value);
+                    envelope.success = true;
+                    envelope.fallback = true;
+                    envelope.execution_time_ms = millis(elapsed);
+                }
             }
-            (envelope, circuit)
+            (envelope, circuit, elapsed)
         }
     }
 
@@ -458,24 +470,19 @@ fn run_attempt<'a>(
     }
 }
 
-/// The envelope of a failed call answered by its fallback, if the fallback answers.
-async fn with_fallback(mut envelope: Envelope, fallback: &Fallback, start: Instant) -> Envelope {
-    if let Ok(value) = AssertUnwindSafe(fallback.answer(&envelope))
+/// The fallback's answer for a failed call, if it answers (a panic is no answer).
+async fn fallback_answer(envelope: &Envelope, fallback: &Fallback) -> Option<Value> {
+    AssertUnwindSafe(fallback.answer(envelope))
         .catch_unwind()
         .await
-    {
-        envelope.result = Some(value);
-        envelope.success = true;
-        envelope.fallback = true;
-        envelope.execution_time_ms = millis(start.elapsed());
-    }
-    envelope
+        .ok()
 }
 
 fn envelope(
     guard: &CallGuard,
     outcome: Result<Value, AttemptFailure>,
     attempt_log: Vec<AttemptRecord>,
+    elapsed: Duration,
 ) -> Envelope {
     let (status, result, error) = match outcome {
         Ok(value) => (CallStatus::Success, Some(value), None),
@@ -493,7 +500,7 @@ fn envelope(
         result,
         error,
         attempts: attempt_log.len() as u32,
-        execution_time_ms: millis(guard.start.elapsed()),
+        execution_time_ms: millis(elapsed),
         fallback: false,
         attempt_log,
     }

@@ -1,6 +1,5 @@
 //! The [`Executor`]: tools, policies, the concurrency limit, status, history and stats.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -10,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::call_path::{run_queued, Scope};
 use crate::policy::{CallPolicy, CircuitState};
-use crate::registry::RegisteredTool;
+use crate::registry::ToolMap;
 use crate::stats::ToolAccumulator;
 use crate::status::StatusBoard;
 use crate::{
@@ -139,7 +138,7 @@ impl ExecutorBuilder {
 }
 
 pub(crate) struct Inner {
-    pub(crate) tools: HashMap<Arc<str>, Arc<RegisteredTool>>,
+    pub(crate) tools: ToolMap,
     pub(crate) max_concurrency: usize,
     pub(crate) permits: Arc<Semaphore>,
     pub(crate) board: StatusBoard,

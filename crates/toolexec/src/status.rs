@@ -100,7 +100,9 @@ impl ExecutionEvent {
 
 /// Live statuses and the event channel.
 pub(crate) struct StatusBoard {
-    live: DashMap<Arc<str>, Arc<LiveCell>>,
+    /// Keyed by call id; foldhash, seeded per map, hashes a short id in a fraction of
+    /// SipHash's time.
+    live: DashMap<Arc<str>, Arc<LiveCell>, foldhash::fast::RandomState>,
     events: broadcast::Sender<ExecutionEvent>,
     /// Whether anyone ever subscribed: until then `emit` skips the channel, whose
     /// receiver count sits behind a lock that every call would otherwise take
@@ -159,7 +161,7 @@ impl StatusBoard {
     pub(crate) fn new(event_capacity: usize) -> Self {
         let (events, _) = broadcast::channel(event_capacity.max(1));
         Self {
-            live: DashMap::new(),
+            live: DashMap::default(),
             events,
             subscribed: AtomicBool::new(false),
         }
