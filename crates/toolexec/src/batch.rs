@@ -103,23 +103,29 @@ impl Executor {
         let inner = &self.inner;
         let start = Instant::now();
         let first = inner.reserve_sequences(calls.len());
-        let queued: Vec<Queued> = calls
-            .into_iter()
-            .enumerate()
-            .map(|(index, call)| inner.enqueue(call, first + index as u64, start))
-            .collect();
-        let lanes = queued
+        let lanes = calls
             .len()
             .min(inner.max_concurrency)
             .min(options.max_concurrency.unwrap_or(usize::MAX))
             .max(1);
-        // The calls that start at once go straight to their lanes; the rest wait.
-        let mut starting = queued;
-        let waiting = starting.split_off(lanes);
+        let announce =
+            |(index, call): (usize, ToolCall)| inner.enqueue(call, first + index as u64, start);
+        let mut calls = calls.into_iter().enumerate();
+        // When some calls must wait for a lane, every call is announced (live status
+        // `pending`, a `Started` event) in request order before any starts. When all
+        // start at once, each is announced as its lane is spawned, and no list of
+        // announced calls is ever built (a million of them would take 200 MB).
+        let (starting, waiting): (Vec<Queued>, Vec<Queued>) = if calls.len() > lanes {
+            let starting = calls.by_ref().take(lanes).map(announce).collect();
+            (starting, calls.by_ref().map(announce).collect())
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let (more_lanes, mut lane_requests) = mpsc::unbounded_channel();
+        let total = starting.len() + waiting.len() + calls.len();
         let backlog = Backlog::new(
             inner.clone(),
-            lanes,
+            total,
             waiting,
             options.failure_mode,
             more_lanes,
@@ -133,8 +139,12 @@ impl Executor {
             backlog: Some(backlog),
         });
         let mut tasks = JoinSet::new();
-        for (index, call) in starting.into_iter().enumerate() {
-            tasks.spawn(lane(inner.clone(), scope.clone(), Some((index, call))));
+        for (index, queued) in starting.into_iter().enumerate() {
+            tasks.spawn(lane(inner.clone(), scope.clone(), Some((index, queued))));
+        }
+        for (index, call) in calls {
+            let queued = announce((index, call));
+            tasks.spawn(lane(inner.clone(), scope.clone(), Some((index, queued))));
         }
         loop {
             tokio::select! {
@@ -156,16 +166,10 @@ impl Executor {
                 }
             }
         }
-        let envelopes = match Arc::get_mut(&mut scope).and_then(|s| s.backlog.as_mut()) {
+        match Arc::get_mut(&mut scope).and_then(|s| s.backlog.as_mut()) {
             Some(backlog) => backlog.take_envelopes(),
             None => Vec::new(),
-        };
-        envelopes
-            .into_iter()
-            .map(|envelope| {
-                envelope.unwrap_or_else(|| lost_call("unknown".into(), "unknown".into()))
-            })
-            .collect()
+        }
     }
 }
 

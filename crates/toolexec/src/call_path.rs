@@ -20,7 +20,6 @@ use crate::envelope::millis;
 use crate::executor::Inner;
 use crate::history::ExecutionRecord;
 use crate::lanes::Backlog;
-use crate::permits::Permits;
 use crate::policy::{should_retry, CallPolicy, Fallback};
 use crate::registry::RegisteredTool;
 use crate::stats::Sample;
@@ -215,66 +214,35 @@ pub(crate) fn run_queued(
             .map(Duration::from_millis)
             .or(tool.policy.call_deadline);
         let deadline = earliest(call_deadline.map(|d| guard.start + d), scope.deadline);
-        let first = match tool.circuit.try_acquire() {
-            Err(remaining) => Err(AttemptFailure::circuit_open(&tool.name, remaining)),
-            Ok(()) => {
-                guard.admitted = true;
-                inner.acquire(&scope, deadline).await
-            }
-        };
-        let (envelope, circuit, elapsed) = inner
-            .conclude(&mut guard, &tool, &call, deadline, &scope, first)
+        let (outcome, log) = inner
+            .attempt_loop(&mut guard, &tool, &call, deadline, &scope)
             .await;
+        let circuit = match &outcome {
+            Ok(_) => Some(true),
+            Err(f) if f.kind == crate::ErrorKind::CircuitOpen => None,
+            Err(f) => f.counts_against_circuit(),
+        };
+        let mut elapsed = guard.start.elapsed();
+        let mut envelope = envelope(&guard, outcome, log, elapsed);
+        if let (false, Some(fallback)) = (envelope.success, &tool.fallback) {
+            if let Some(value) = Box::pin(fallback_answer(&envelope, fallback)).await {
+                elapsed = guard.start.elapsed();
+                envelope.result = Some(value);
+                envelope.success = true;
+                envelope.fallback = true;
+                envelope.execution_time_ms = millis(elapsed);
+            }
+        }
         guard.finish(&envelope, circuit, elapsed);
         envelope
     }
 }
 
 impl Inner {
-    /// The rest of a call once its first permit is settled: the attempts, the envelope
-    /// and the fallback; with what the circuit breaker should record.
-    #[allow(clippy::manual_async_fn)]
-    fn conclude<'a>(
-        &'a self,
-        guard: &'a mut CallGuard,
-        tool: &'a RegisteredTool,
-        call: &'a ToolCall,
-        deadline: Option<Instant>,
-        scope: &'a Scope,
-        first: Result<Permits, AttemptFailure>,
-    ) -> impl Future<Output = (Envelope, Option<bool>, Duration)> + Send + use<'a> {
-        async move {
-            let (outcome, log) = match first {
-                Err(failure) => (Err(failure), Vec::new()),
-                Ok(first) => {
-                    self.attempt_loop(guard, tool, call, deadline, scope, first)
-                        .await
-                }
-            };
-            let circuit = match &outcome {
-                Ok(_) => Some(true),
-                Err(f) if f.kind == crate::ErrorKind::CircuitOpen => None,
-                Err(f) => f.counts_against_circuit(),
-            };
-            let mut elapsed = guard.start.elapsed();
-            let mut envelope = envelope(guard, outcome, log, elapsed);
-            if let (false, Some(fallback)) = (envelope.success, &tool.fallback) {
-                if let Some(value) = Box::pin(fallback_answer(&envelope, fallback)).await {
-                    elapsed = guard.start.elapsed();
-                    envelope.result = Some(value);
-                    envelope.success = true;
-                    envelope.fallback = true;
-                    envelope.execution_time_ms = millis(elapsed);
-                }
-            }
-            (envelope, circuit, elapsed)
-        }
-    }
-
-    /// The attempts of one call and the backoffs between them, from the first attempt's
-    /// permits. An `async move` block rather than an `async fn`, which would store each
-    /// argument twice; the policy is resolved here, so that it lives only in the boxed
-    /// rest of a running call and not in every queued call's future.
+    /// The attempts of one call and the backoffs between them: the circuit check, then
+    /// each attempt under its permits. An `async move` block rather than an `async fn`,
+    /// which would store each argument twice; the block captures only references, since
+    /// whatever an `async` block captures it keeps for its whole life.
     #[allow(clippy::manual_async_fn)]
     fn attempt_loop<'a>(
         &'a self,
@@ -283,7 +251,6 @@ impl Inner {
         call: &'a ToolCall,
         deadline: Option<Instant>,
         scope: &'a Scope,
-        first: Permits,
     ) -> impl Future<Output = (Result<Value, AttemptFailure>, Vec<AttemptRecord>)> + Send + use<'a>
     {
         async move {
@@ -291,18 +258,21 @@ impl Inner {
             // box theirs, so the future keeps a pointer, not a 120-byte policy.
             let overridden = has_overrides(call).then(|| Box::new(tool.policy.for_call(call)));
             let policy: &CallPolicy = overridden.as_deref().unwrap_or(&tool.policy);
-            let mut first = Some(first);
             let mut log = Vec::with_capacity(1);
             let mut backoff = None;
             let idempotency_key: Option<Arc<str>> = call.idempotency_key.as_deref().map(Into::into);
             loop {
                 let attempt = guard.attempts + 1;
-                let permits = match first.take() {
-                    Some(permits) => permits,
-                    None => match self.acquire(scope, deadline).await {
-                        Ok(permits) => permits,
-                        Err(failure) => return (Err(failure), log),
-                    },
+                if attempt == 1 {
+                    if let Err(remaining) = tool.circuit.try_acquire() {
+                        let failure = AttemptFailure::circuit_open(&tool.name, remaining);
+                        return (Err(failure), log);
+                    }
+                    guard.admitted = true;
+                }
+                let permits = match self.acquire(scope, deadline).await {
+                    Ok(permits) => permits,
+                    Err(failure) => return (Err(failure), log),
                 };
                 guard.attempts = attempt;
                 guard.set_status(CallStatus::Running, attempt);
@@ -419,8 +389,8 @@ enum Stop {
 
 /// Runs one attempt, catching panics, until it ends, `end` passes, or the scope is
 /// cancelled; in the last two cases the attempt's own token is cancelled so the tool
-/// can stop work outside its future.
-#[allow(clippy::manual_async_fn)]
+/// can stop work outside its future. The tool's future is made before the `async`
+/// block, which so captures it rather than the call context it consumed.
 fn run_attempt<'a>(
     tool: &'a RegisteredTool,
     input: &'a Value,
@@ -428,16 +398,13 @@ fn run_attempt<'a>(
     end: Instant,
     scope: &'a Scope,
 ) -> impl Future<Output = Result<Value, Stop>> + Send + use<'a> {
+    let token = ctx.cancellation.clone();
+    let made = std::panic::catch_unwind(AssertUnwindSafe(|| tool.tool.call(input, ctx)))
+        .map_err(|payload| panic_message(&*payload));
     async move {
-        let token = ctx.cancellation.clone();
-        let future = match std::panic::catch_unwind(AssertUnwindSafe(|| tool.tool.call(input, ctx)))
-        {
+        let future = match made {
             Ok(future) => future,
-            Err(payload) => {
-                return Err(Stop::Failed(AttemptFailure::panic(panic_message(
-                    &*payload,
-                ))));
-            }
+            Err(message) => return Err(Stop::Failed(AttemptFailure::panic(message))),
         };
         let mut attempt = std::pin::pin!(tokio::time::timeout_at(
             end,

@@ -20,6 +20,7 @@ use pin_project_lite::pin_project;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::accept::Queued;
+use crate::batch::lost_call;
 use crate::call_path::{abandon, run_queued, Scope};
 use crate::executor::Inner;
 use crate::{Envelope, FailureMode};
@@ -43,23 +44,21 @@ pub(crate) struct Backlog {
 }
 
 impl Backlog {
-    /// The backlog of a batch whose first `running` calls went straight to lanes and
-    /// whose others, `waiting`, follow them in request order.
+    /// The backlog of a batch of `total` calls whose last ones, `waiting`, wait for a
+    /// lane in request order (the others go straight to lanes).
     pub(crate) fn new(
         inner: Arc<Inner>,
-        running: usize,
+        total: usize,
         waiting: Vec<Queued>,
         failure_mode: FailureMode,
         more_lanes: UnboundedSender<()>,
     ) -> Self {
-        let envelopes = (0..running + waiting.len())
-            .map(|_| OnceLock::new())
-            .collect();
+        let envelopes = (0..total).map(|_| OnceLock::new()).collect();
         Self {
             inner,
             drained: AtomicBool::new(waiting.is_empty()),
             waiting: Mutex::new(Waiting {
-                index: running,
+                index: total - waiting.len(),
                 calls: waiting.into_iter(),
             }),
             envelopes,
@@ -105,12 +104,16 @@ impl Backlog {
         let _ = self.envelopes[index].set(envelope);
     }
 
-    /// The envelopes in request order, once no lane holds the backlog any more; `None`
-    /// for a call whose lane died without one (which the call path never lets happen).
-    pub(crate) fn take_envelopes(&mut self) -> Vec<Option<Envelope>> {
+    /// The envelopes in request order, once no lane holds the backlog any more. A call
+    /// whose lane died without an envelope (which the call path never lets happen)
+    /// still gets one.
+    pub(crate) fn take_envelopes(&mut self) -> Vec<Envelope> {
         std::mem::take(&mut self.envelopes)
             .into_iter()
-            .map(OnceLock::into_inner)
+            .map(|slot| {
+                slot.into_inner()
+                    .unwrap_or_else(|| lost_call("unknown".into(), "unknown".into()))
+            })
             .collect()
     }
 }
@@ -184,8 +187,7 @@ impl<F: Future<Output = Envelope>> Future for Lane<F> {
                 if let (Some((index, call_id, tool_name)), Some(backlog)) =
                     (this.running.take(), &this.scope.backlog)
                 {
-                    let envelope =
-                        outcome.unwrap_or_else(|_| crate::batch::lost_call(call_id, tool_name));
+                    let envelope = outcome.unwrap_or_else(|_| lost_call(call_id, tool_name));
                     backlog.finished(index, envelope, this.scope);
                 }
             }
