@@ -18,11 +18,6 @@ mod stopwatch;
 
 use clap::Parser;
 
-/// Every implementation allocates through mimalloc: the call path allocates several
-/// small objects per call, and glibc's malloc spends measurably more on them.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use crate::report::{Measured, Report};
 use crate::settings::{Args, Impl, Settings};
 

@@ -122,9 +122,9 @@ impl CallGuard {
             fallback,
             latency,
         };
-        self.inner.overall.record(&sample);
-        if let Some(tool) = &self.tool {
-            tool.stats.record(&sample);
+        match &self.tool {
+            Some(tool) => tool.stats.record(&sample),
+            None => self.inner.unregistered.record(&sample),
         }
         self.inner.history.push(ExecutionRecord {
             sequence: self.sequence,

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use crate::call_path::{run_queued, Scope};
 use crate::policy::{CallPolicy, CircuitState};
 use crate::registry::ToolMap;
-use crate::stats::ToolAccumulator;
+use crate::stats::{Merged, ToolAccumulator};
 use crate::status::StatusBoard;
 use crate::{
     Envelope, ExecutionEvent, ExecutionStats, History, LiveStatus, PolicyError, StatsSnapshot,
@@ -129,7 +129,7 @@ impl ExecutorBuilder {
                 permits: Arc::new(Semaphore::new(self.config.max_concurrency)),
                 board: StatusBoard::new(self.config.event_capacity),
                 history: History::new(self.config.history_capacity),
-                overall: ToolAccumulator::default(),
+                unregistered: ToolAccumulator::default(),
                 sequence: AtomicU64::new(0),
                 created: Instant::now(),
             }),
@@ -143,7 +143,8 @@ pub(crate) struct Inner {
     pub(crate) permits: Arc<Semaphore>,
     pub(crate) board: StatusBoard,
     pub(crate) history: History,
-    pub(crate) overall: ToolAccumulator,
+    /// Calls of tools that are not registered; each registered tool keeps its own.
+    pub(crate) unregistered: ToolAccumulator,
     pub(crate) sequence: AtomicU64,
     pub(crate) created: Instant,
 }
@@ -236,15 +237,20 @@ impl Executor {
     }
 
     /// Statistics overall and per tool.
+    ///
+    /// Each call is recorded once, in its tool's statistics; "overall" merges them.
     pub fn stats(&self) -> ExecutionStats {
+        let mut overall = Merged::default();
+        let per_tool = self
+            .inner
+            .tools
+            .iter()
+            .map(|(name, tool)| (name.to_string(), overall.add(&tool.stats)))
+            .collect();
+        overall.add(&self.inner.unregistered);
         ExecutionStats {
-            overall: self.inner.overall.snapshot(),
-            per_tool: self
-                .inner
-                .tools
-                .iter()
-                .map(|(name, tool)| (name.to_string(), tool.stats.snapshot()))
-                .collect(),
+            overall: overall.snapshot(),
+            per_tool,
         }
     }
 

@@ -86,6 +86,19 @@ impl Accumulator {
         self.histogram.saturating_record(us.max(1));
     }
 
+    /// Adds another set of calls' statistics to these.
+    fn merge(&mut self, other: &Accumulator) {
+        self.total += other.total;
+        for (mine, theirs) in self.by_status.iter_mut().zip(other.by_status) {
+            *mine += theirs;
+        }
+        self.retries += other.retries;
+        self.fallbacks += other.fallbacks;
+        self.latency_sum_us += other.latency_sum_us;
+        // Both histograms share their bounds, so adding cannot fail.
+        let _ = self.histogram.add(&other.histogram);
+    }
+
     fn snapshot(&self) -> StatsSnapshot {
         let ms = |us: u64| us as f64 / 1000.0;
         let quantile = |q: f64| {
@@ -150,6 +163,24 @@ impl ToolAccumulator {
     }
 }
 
+/// Statistics of several sets of calls together, merged when read: a call records into
+/// its own tool's accumulator only, one lock per call, and "overall" is the sum.
+#[derive(Default)]
+pub(crate) struct Merged(Accumulator);
+
+impl Merged {
+    /// Adds `part` and hands back its own snapshot.
+    pub(crate) fn add(&mut self, part: &ToolAccumulator) -> StatsSnapshot {
+        let part = part.0.lock();
+        self.0.merge(&part);
+        part.snapshot()
+    }
+
+    pub(crate) fn snapshot(&self) -> StatsSnapshot {
+        self.0.snapshot()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +215,29 @@ mod tests {
         assert!((s.p50_ms - 50.0).abs() <= 0.5, "p50 {}", s.p50_ms);
         assert!((s.p95_ms - 95.0).abs() <= 1.0, "p95 {}", s.p95_ms);
         assert!((s.p99_ms - 99.0).abs() <= 1.0, "p99 {}", s.p99_ms);
+    }
+
+    #[test]
+    fn merged_statistics_are_those_of_all_the_calls_together() {
+        let (fast, slow, all) = (
+            ToolAccumulator::default(),
+            ToolAccumulator::default(),
+            ToolAccumulator::default(),
+        );
+        for ms in 1..=60 {
+            fast.record(&sample(CallStatus::Success, ms, 1));
+            all.record(&sample(CallStatus::Success, ms, 1));
+        }
+        for ms in 61..=100 {
+            slow.record(&sample(CallStatus::Timeout, ms, 2));
+            all.record(&sample(CallStatus::Timeout, ms, 2));
+        }
+        let mut merged = Merged::default();
+        assert_eq!(merged.add(&fast), fast.snapshot());
+        assert_eq!(merged.add(&slow), slow.snapshot());
+        assert_eq!(merged.snapshot(), all.snapshot());
+        assert_eq!(merged.snapshot().total, 100);
+        assert_eq!(merged.snapshot().retries, 40);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A per-tool circuit breaker: after enough consecutive failed calls, calls are
 //! rejected at once for a while; then one probe call decides whether to close again.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use parking_lot::Mutex;
@@ -80,6 +81,10 @@ enum State {
 pub struct CircuitBreaker {
     policy: CircuitPolicy,
     state: Mutex<State>,
+    /// Whether the state is `Closed` with no failure counted: then a call may start and
+    /// a success or an uncounted outcome changes nothing, so neither takes the lock
+    /// that every call of the tool would otherwise take twice. Written under the lock.
+    healthy: AtomicBool,
 }
 
 impl CircuitBreaker {
@@ -90,12 +95,25 @@ impl CircuitBreaker {
             state: Mutex::new(State::Closed {
                 consecutive_failures: 0,
             }),
+            healthy: AtomicBool::new(true),
         }
+    }
+
+    /// Replaces the state (under its lock) and keeps [`Self::healthy`] in step.
+    fn set(&self, state: &mut State, next: State) {
+        let healthy = matches!(
+            next,
+            State::Closed {
+                consecutive_failures: 0
+            }
+        );
+        *state = next;
+        self.healthy.store(healthy, Ordering::Release);
     }
 
     /// Asks to start a call; `Err` carries how long the circuit stays open.
     pub fn try_acquire(&self) -> Result<(), Duration> {
-        if self.policy.failure_threshold == 0 {
+        if self.policy.failure_threshold == 0 || self.healthy.load(Ordering::Acquire) {
             return Ok(());
         }
         let mut state = self.state.lock();
@@ -104,23 +122,30 @@ impl CircuitBreaker {
             State::Open { until } => {
                 let now = Instant::now();
                 if now >= until {
-                    *state = State::HalfOpen {
-                        probe_in_flight: true,
-                    };
+                    self.set(
+                        &mut state,
+                        State::HalfOpen {
+                            probe_in_flight: true,
+                        },
+                    );
                     Ok(())
                 } else {
                     Err(until - now)
                 }
             }
-            State::HalfOpen { probe_in_flight } => {
-                if probe_in_flight {
-                    Err(Duration::ZERO)
-                } else {
-                    *state = State::HalfOpen {
+            State::HalfOpen {
+                probe_in_flight: true,
+            } => Err(Duration::ZERO),
+            State::HalfOpen {
+                probe_in_flight: false,
+            } => {
+                self.set(
+                    &mut state,
+                    State::HalfOpen {
                         probe_in_flight: true,
-                    };
-                    Ok(())
-                }
+                    },
+                );
+                Ok(())
             }
         }
     }
@@ -128,41 +153,40 @@ impl CircuitBreaker {
     /// Records the end of a call admitted by [`Self::try_acquire`]: `Some(true)` a
     /// success, `Some(false)` a failure that counts, `None` one that does not count.
     pub fn record(&self, healthy: Option<bool>) {
-        if self.policy.failure_threshold == 0 {
+        let nothing_to_change = healthy != Some(false) && self.healthy.load(Ordering::Acquire);
+        if self.policy.failure_threshold == 0 || nothing_to_change {
             return;
         }
         let mut state = self.state.lock();
-        match (healthy, &mut *state) {
-            (Some(true), _) => {
-                *state = State::Closed {
-                    consecutive_failures: 0,
-                }
-            }
+        let reopen = || State::Open {
+            until: Instant::now() + self.policy.open_for,
+        };
+        let next = match (healthy, &*state) {
+            (Some(true), _) => State::Closed {
+                consecutive_failures: 0,
+            },
             (
                 Some(false),
                 State::Closed {
                     consecutive_failures,
                 },
             ) => {
-                *consecutive_failures += 1;
-                if *consecutive_failures >= self.policy.failure_threshold {
-                    *state = State::Open {
-                        until: Instant::now() + self.policy.open_for,
-                    };
+                let failures = consecutive_failures + 1;
+                if failures >= self.policy.failure_threshold {
+                    reopen()
+                } else {
+                    State::Closed {
+                        consecutive_failures: failures,
+                    }
                 }
             }
-            (Some(false), State::HalfOpen { .. }) => {
-                *state = State::Open {
-                    until: Instant::now() + self.policy.open_for,
-                }
-            }
-            (None, State::HalfOpen { .. }) => {
-                *state = State::HalfOpen {
-                    probe_in_flight: false,
-                }
-            }
-            _ => {}
-        }
+            (Some(false), State::HalfOpen { .. }) => reopen(),
+            (None, State::HalfOpen { .. }) => State::HalfOpen {
+                probe_in_flight: false,
+            },
+            _ => return,
+        };
+        self.set(&mut state, next);
     }
 
     /// The current state.
