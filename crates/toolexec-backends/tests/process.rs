@@ -76,7 +76,7 @@ async fn ex_tempfail_is_transient_and_the_engine_retries_it() {
     let outcomes: Vec<&str> = envelope
         .attempt_log
         .iter()
-        .map(|a| a.outcome.as_str())
+        .map(|a| a.outcome.as_ref())
         .collect();
     assert_eq!(outcomes, ["backend", "backend", "success"]);
 }

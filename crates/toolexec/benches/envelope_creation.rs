@@ -20,7 +20,7 @@ fn envelope(call_id: &Arc<str>, tool: &Arc<str>) -> Envelope {
         fallback: false,
         attempt_log: vec![AttemptRecord {
             attempt: 1,
-            outcome: "success".to_owned(),
+            outcome: "success".into(),
             duration_ms: 0.25,
             backoff_ms: None,
         }],

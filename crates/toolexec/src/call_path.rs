@@ -473,10 +473,15 @@ fn envelope(
     }
 }
 
-fn record(attempt: u32, outcome: &str, duration_ms: f64, backoff_ms: Option<f64>) -> AttemptRecord {
+fn record(
+    attempt: u32,
+    outcome: &'static str,
+    duration_ms: f64,
+    backoff_ms: Option<f64>,
+) -> AttemptRecord {
     AttemptRecord {
         attempt,
-        outcome: outcome.to_owned(),
+        outcome: outcome.into(),
         duration_ms,
         backoff_ms,
     }

@@ -1,5 +1,6 @@
 //! The result envelope: exactly one per call, whatever happens (DESIGN.md section 3).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -98,8 +99,9 @@ pub struct CallError {
 pub struct AttemptRecord {
     /// The attempt number, from 1.
     pub attempt: u32,
-    /// `success` or the error kind of the failure.
-    pub outcome: String,
+    /// `success` or the error kind of the failure (borrowed from the engine's own
+    /// names, so recording an attempt allocates nothing for it).
+    pub outcome: Cow<'static, str>,
     /// How long the attempt ran.
     pub duration_ms: f64,
     /// The backoff before the next attempt, when there was one.

@@ -34,7 +34,7 @@ async fn three_failures_take_exactly_seven_seconds_of_backoff_plus_attempts() {
     let outcomes: Vec<&str> = envelope
         .attempt_log
         .iter()
-        .map(|a| a.outcome.as_str())
+        .map(|a| a.outcome.as_ref())
         .collect();
     assert_eq!(outcomes, ["backend", "backend", "backend", "success"]);
 }
