@@ -30,15 +30,18 @@ impl AttemptFailure {
     }
 
     pub(crate) fn from_tool(error: ToolError) -> Self {
-        let mut failure = Self::new(error.kind(), error.to_string(), error.is_retryable());
-        failure.outcome_unknown = error.is_outcome_unknown();
-        failure.retry_after = error.retry_after();
-        match error {
-            ToolError::InvalidInput { field, .. } => failure.field = field,
-            ToolError::Failed { error_type, .. } => failure.error_type = error_type,
-            _ => {}
+        let (kind, retryable) = (error.kind(), error.is_retryable());
+        let (outcome_unknown, retry_after) = (error.is_outcome_unknown(), error.retry_after());
+        let (message, field, error_type) = error.into_parts();
+        Self {
+            kind,
+            message,
+            retryable,
+            outcome_unknown,
+            retry_after,
+            field,
+            error_type,
         }
-        failure
     }
 
     pub(crate) fn attempt_timeout(timeout: Duration) -> Self {

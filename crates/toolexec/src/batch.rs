@@ -132,6 +132,8 @@ impl Executor {
         );
         let mut scope = Arc::new(Scope {
             deadline: options.deadline.map(|d| start + d),
+            cancellable: options.cancel.is_some()
+                || options.failure_mode != FailureMode::CollectAll,
             cancel: options.cancel.unwrap_or_default(),
             permits: options
                 .max_concurrency

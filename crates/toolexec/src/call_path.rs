@@ -30,17 +30,22 @@ use crate::{AttemptRecord, CallContext, CallStatus, Envelope, ToolCall};
 pub(crate) struct Scope {
     pub(crate) deadline: Option<Instant>,
     pub(crate) cancel: CancellationToken,
+    /// Whether anything can cancel `cancel` (an outside token, a failure mode that stops
+    /// the batch). When nothing can, waits do not watch it: every watcher registers
+    /// with the token's one lock, shared by all the calls of the batch.
+    pub(crate) cancellable: bool,
     pub(crate) permits: Option<Arc<Semaphore>>,
     /// The batch's calls that no lane has taken yet; `None` for a lone call.
     pub(crate) backlog: Option<Backlog>,
 }
 
 impl Scope {
-    /// The scope of a lone call.
-    pub(crate) fn single(cancel: CancellationToken) -> Self {
+    /// The scope of a lone call, cancelled by `cancel` if given.
+    pub(crate) fn single(cancel: Option<CancellationToken>) -> Self {
         Self {
             deadline: None,
-            cancel,
+            cancellable: cancel.is_some(),
+            cancel: cancel.unwrap_or_default(),
             permits: None,
             backlog: None,
         }
@@ -364,6 +369,10 @@ impl Inner {
                     delay_ms: millis(delay),
                 });
                 let backoff_wait = async {
+                    if !scope.cancellable {
+                        tokio::time::sleep_until(resume).await;
+                        return true;
+                    }
                     tokio::select! {
                         biased;
                         _ = scope.cancel.cancelled() => false,
@@ -415,6 +424,7 @@ fn run_attempt<'a>(
         // The caller checked for cancellation just before, with no await in between.
         let outcome = match futures::poll!(attempt.as_mut()) {
             Poll::Ready(outcome) => Ok(outcome),
+            Poll::Pending if !scope.cancellable => Ok(attempt.await),
             Poll::Pending => tokio::select! {
                 biased;
                 _ = scope.cancel.cancelled() => Err(Stop::Cancelled),

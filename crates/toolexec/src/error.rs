@@ -114,6 +114,47 @@ impl ToolError {
         }
     }
 
+    /// The message as [`std::fmt::Display`] writes it, with the field and the error
+    /// type, built by moving the tool's message rather than by formatting: a retried
+    /// call converts one error per failed attempt.
+    pub(crate) fn into_parts(self) -> (String, Option<String>, Option<String>) {
+        fn prefixed(prefix: &str, message: String) -> String {
+            let mut text = String::with_capacity(prefix.len() + message.len());
+            text.push_str(prefix);
+            text.push_str(&message);
+            text
+        }
+        match self {
+            Self::InvalidInput { field, message } => {
+                let text = match &field {
+                    Some(f) => format!("invalid input at `{f}`: {message}"),
+                    None => prefixed("invalid input: ", message),
+                };
+                (text, field, None)
+            }
+            Self::NotFound { message } => (prefixed("not found: ", message), None, None),
+            Self::PermissionDenied { message } => {
+                (prefixed("permission denied: ", message), None, None)
+            }
+            Self::Throttled { message, .. } => (prefixed("throttled: ", message), None, None),
+            Self::Transient { message } => (prefixed("transient failure: ", message), None, None),
+            Self::OutcomeUnknown { message } => {
+                (prefixed("outcome unknown: ", message), None, None)
+            }
+            Self::Failed {
+                error_type,
+                message,
+            } => {
+                let text = match &error_type {
+                    Some(t) => format!("{t}: {message}"),
+                    None => message,
+                };
+                (text, None, error_type)
+            }
+            Self::BadOutput { message } => (prefixed("bad output: ", message), None, None),
+        }
+    }
+
     /// The envelope classification of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
@@ -204,6 +245,56 @@ impl PolicyError {
         Self {
             key: key.into(),
             reason: reason.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ToolError;
+
+    #[test]
+    fn parts_carry_the_displayed_message_field_and_error_type() {
+        let errors = [
+            ToolError::invalid_input("items[2].qty", "must be positive"),
+            ToolError::InvalidInput {
+                field: None,
+                message: "not an object".into(),
+            },
+            ToolError::NotFound {
+                message: "WH9".into(),
+            },
+            ToolError::PermissionDenied {
+                message: "no".into(),
+            },
+            ToolError::Throttled {
+                message: "slow down".into(),
+                retry_after: None,
+            },
+            ToolError::transient("503"),
+            ToolError::OutcomeUnknown {
+                message: "dropped".into(),
+            },
+            ToolError::Failed {
+                error_type: Some("ValueError".into()),
+                message: "bad".into(),
+            },
+            ToolError::Failed {
+                error_type: None,
+                message: "bad".into(),
+            },
+            ToolError::BadOutput {
+                message: "not JSON".into(),
+            },
+        ];
+        for error in errors {
+            let displayed = error.to_string();
+            let (field, error_type) = match &error {
+                ToolError::InvalidInput { field, .. } => (field.clone(), None),
+                ToolError::Failed { error_type, .. } => (None, error_type.clone()),
+                _ => (None, None),
+            };
+            assert_eq!(error.into_parts(), (displayed, field, error_type));
         }
     }
 }

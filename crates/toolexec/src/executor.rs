@@ -185,13 +185,16 @@ impl Executor {
 
     /// Runs one call to its envelope. Dropping the future cancels the call.
     pub async fn execute(&self, call: ToolCall) -> Envelope {
-        self.execute_cancellable(call, CancellationToken::new())
-            .await
+        self.execute_in(call, Scope::single(None)).await
     }
 
     /// Runs one call that ends `cancelled` as soon as `cancel` is cancelled.
     pub async fn execute_cancellable(&self, call: ToolCall, cancel: CancellationToken) -> Envelope {
-        let scope = Arc::new(Scope::single(cancel));
+        self.execute_in(call, Scope::single(Some(cancel))).await
+    }
+
+    async fn execute_in(&self, call: ToolCall, scope: Scope) -> Envelope {
+        let scope = Arc::new(scope);
         let queued = self
             .inner
             .enqueue(call, self.inner.next_sequence(), Instant::now());
