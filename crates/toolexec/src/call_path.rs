@@ -265,6 +265,7 @@ impl Inner {
             let policy: &CallPolicy = overridden.as_deref().unwrap_or(&tool.policy);
             let mut log = Vec::with_capacity(1);
             let mut backoff = None;
+            let mut token: Option<CancellationToken> = None;
             let idempotency_key: Option<Arc<str>> = call.idempotency_key.as_deref().map(Into::into);
             loop {
                 let attempt = guard.attempts + 1;
@@ -299,9 +300,14 @@ impl Inner {
                     idempotency_key: idempotency_key.clone(),
                     // Not a child of the batch's token, which would lock it twice per
                     // attempt: `run_attempt` cancels this token itself when the batch is
-                    // cancelled or the attempt times out.
-                    cancellation: CancellationToken::new(),
+                    // cancelled or the attempt times out. An attempt that ended on its
+                    // own leaves it uncancelled, and the next attempt reuses it.
+                    cancellation: match token.take() {
+                        Some(token) if !token.is_cancelled() => token,
+                        _ => CancellationToken::new(),
+                    },
                 };
+                token = Some(ctx.cancellation.clone());
                 let result = run_attempt(tool, &call.input, ctx, attempt_end, scope).await;
                 drop(permits);
                 let duration = millis(started.elapsed());

@@ -118,11 +118,9 @@ impl ToolError {
     /// type, built by moving the tool's message rather than by formatting: a retried
     /// call converts one error per failed attempt.
     pub(crate) fn into_parts(self) -> (String, Option<String>, Option<String>) {
-        fn prefixed(prefix: &str, message: String) -> String {
-            let mut text = String::with_capacity(prefix.len() + message.len());
-            text.push_str(prefix);
-            text.push_str(&message);
-            text
+        fn prefixed(prefix: &str, mut message: String) -> String {
+            message.insert_str(0, prefix);
+            message
         }
         match self {
             Self::InvalidInput { field, message } => {

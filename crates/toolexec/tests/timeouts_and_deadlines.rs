@@ -124,3 +124,33 @@ async fn an_attempt_timeout_cancels_the_attempts_token() {
     assert_eq!(envelope.status, CallStatus::Timeout);
     assert_eq!(rx.await.unwrap(), 250);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_attempt_after_a_timeout_gets_a_fresh_token() {
+    let seen = Arc::new(parking_lot::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let flaky = tool_fn(
+        ToolSpec::new("flaky", "hangs on its first attempt"),
+        move |_, ctx| {
+            record.lock().push(ctx.cancellation.is_cancelled());
+            async move {
+                if ctx.attempt == 1 {
+                    std::future::pending::<()>().await;
+                }
+                Ok(json!(ctx.cancellation.is_cancelled()))
+            }
+        },
+    );
+    let executor = builder().tool(Arc::new(flaky)).build().unwrap();
+    let envelope = executor
+        .execute(ToolCall::new("flaky", json!({})).with_timeout(Duration::from_millis(100)))
+        .await;
+    assert_eq!(envelope.status, CallStatus::Success);
+    assert_eq!(envelope.attempts, 2);
+    assert_eq!(
+        envelope.result,
+        Some(json!(false)),
+        "not the timed-out token"
+    );
+    assert_eq!(*seen.lock(), [false, false]);
+}
