@@ -5,13 +5,15 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use toolexec::{ExecutionEvent, Executor};
 
 /// A running progress display; [`Progress::finish`] stops it.
 pub struct Progress {
     task: JoinHandle<()>,
+    stop: oneshot::Sender<()>,
     bar: Option<ProgressBar>,
 }
 
@@ -40,38 +42,56 @@ impl Progress {
             bar
         });
         let shown = bar.clone();
+        let (stop, mut stopped) = oneshot::channel();
         let task = tokio::spawn(async move {
             loop {
-                let event = match events.recv().await {
-                    Ok(event) => event,
-                    Err(RecvError::Lagged(missed)) => {
-                        report(&shown, quiet, &format!("(missed {missed} progress events)"));
-                        continue;
-                    }
-                    Err(RecvError::Closed) => break,
+                let event = tokio::select! {
+                    biased;
+                    received = events.recv() => received,
+                    _ = &mut stopped => break,
                 };
-                if let (Some(bar), ExecutionEvent::Finished { .. }) = (&shown, &event) {
-                    bar.inc(1);
-                }
-                if let Some(line) = describe(&event) {
-                    match &shown {
-                        Some(bar) if matches!(event, ExecutionEvent::Finished { .. }) => {
-                            bar.println(line)
-                        }
-                        Some(bar) => bar.set_message(line),
-                        None => report(&None, quiet, &line),
+                match event {
+                    Ok(event) => show(&shown, quiet, &event),
+                    Err(RecvError::Lagged(missed)) => {
+                        report(&shown, quiet, &format!("(missed {missed} progress events)"))
                     }
+                    Err(RecvError::Closed) => return,
+                }
+            }
+            // The calls are done and every event they sent is already in the channel:
+            // show what is left rather than lose the last lines.
+            loop {
+                match events.try_recv() {
+                    Ok(event) => show(&shown, quiet, &event),
+                    Err(TryRecvError::Lagged(missed)) => {
+                        report(&shown, quiet, &format!("(missed {missed} progress events)"))
+                    }
+                    Err(_) => return,
                 }
             }
         });
-        Progress { task, bar }
+        Progress { task, stop, bar }
     }
 
-    /// Stops the display.
-    pub fn finish(self) {
-        self.task.abort();
+    /// Shows the events still pending, then stops the display.
+    pub async fn finish(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
         if let Some(bar) = self.bar {
             bar.finish_and_clear();
+        }
+    }
+}
+
+fn show(bar: &Option<ProgressBar>, quiet: bool, event: &ExecutionEvent) {
+    if let (Some(bar), ExecutionEvent::Finished { .. }) = (bar, event) {
+        bar.inc(1);
+    }
+    if let Some(line) = describe(event) {
+        match bar {
+            Some(bar) if matches!(event, ExecutionEvent::Finished { .. }) => bar.println(line),
+            Some(bar) => bar.set_message(line),
+            None => report(&None, quiet, &line),
         }
     }
 }

@@ -89,7 +89,7 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     }
     let progress = Progress::start(&executor, 0, args.quiet || args.json);
     let outcome = assistant.ask(question).await;
-    progress.finish();
+    progress.finish().await;
     let answer = match outcome {
         Ok(answer) => answer,
         Err(unanswerable) => {
@@ -172,7 +172,7 @@ async fn ask_model(
     let planner = LlmPlanner::new(config)?;
     let progress = Progress::start(executor, 0, args.quiet || args.json);
     let outcome = planner.ask(executor, question).await;
-    progress.finish();
+    progress.finish().await;
     let answer = outcome?;
     let all_succeeded = answer.envelopes.iter().all(|e| e.success);
     if args.json {

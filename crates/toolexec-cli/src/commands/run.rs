@@ -59,7 +59,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 
     let progress = Progress::start(&executor, batch.calls.len(), args.quiet);
     let envelopes = executor.execute_batch(batch.calls, options).await;
-    progress.finish();
+    progress.finish().await;
 
     let all_succeeded = envelopes.iter().all(|e| e.success);
     if args.json {
