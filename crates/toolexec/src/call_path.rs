@@ -293,99 +293,114 @@ impl Inner {
                     Some(d) if d <= timeout_end => (d, true),
                     _ => (timeout_end, false),
                 };
+                // Not a child of the batch's token, which would lock it twice per
+                // attempt: `run_attempt` cancels this token itself when the batch is
+                // cancelled or the attempt times out. An attempt that ended on its own
+                // leaves it uncancelled, and the next attempt reuses it.
+                let cancellation = match token.take() {
+                    Some(token) if !token.is_cancelled() => token,
+                    _ => CancellationToken::new(),
+                };
+                token = Some(cancellation.clone());
                 let ctx = CallContext {
                     call_id: guard.call_id.clone(),
                     attempt,
                     deadline: Some(attempt_end),
                     idempotency_key: idempotency_key.clone(),
-                    // Not a child of the batch's token, which would lock it twice per
-                    // attempt: `run_attempt` cancels this token itself when the batch is
-                    // cancelled or the attempt times out. An attempt that ended on its
-                    // own leaves it uncancelled, and the next attempt reuses it.
-                    cancellation: match token.take() {
-                        Some(token) if !token.is_cancelled() => token,
-                        _ => CancellationToken::new(),
-                    },
+                    cancellation,
                 };
-                token = Some(ctx.cancellation.clone());
-                let result = run_attempt(tool, &call.input, ctx, attempt_end, scope).await;
-                drop(permits);
-                let duration = millis(started.elapsed());
-                let failure = match result {
-                    Ok(value) => {
-                        log.push(record(attempt, "success", duration, None));
-                        return (Ok(value), log);
+                // A block, so that the attempt's result and failure end here and the
+                // future keeps no room for them during the backoff wait.
+                let resume = {
+                    let result = run_attempt(tool, &call.input, ctx, attempt_end, scope).await;
+                    drop(permits);
+                    let duration = millis(started.elapsed());
+                    let failure = match result {
+                        Ok(value) => {
+                            log.push(record(attempt, "success", duration, None));
+                            return (Ok(value), log);
+                        }
+                        Err(Stop::Cancelled) => {
+                            AttemptFailure::cancelled("call cancelled while running")
+                        }
+                        Err(Stop::TimedOut) if cut_by_deadline => {
+                            AttemptFailure::deadline(format!(
+                                "deadline reached during attempt {attempt} after {} ms",
+                                guard.start.elapsed().as_millis()
+                            ))
+                        }
+                        Err(Stop::TimedOut) => {
+                            AttemptFailure::attempt_timeout(policy.attempt_timeout)
+                        }
+                        Err(Stop::Failed(failure)) => failure,
+                    };
+                    self.board.emit(|| ExecutionEvent::AttemptFailed {
+                        call_id: guard.call_id.clone(),
+                        tool_name: guard.tool_name.clone(),
+                        attempt,
+                        kind: failure.kind,
+                        message: failure.message.clone(),
+                    });
+                    let retry = attempt <= policy.max_retries
+                        && should_retry(
+                            &failure,
+                            &tool.tool.spec().annotations,
+                            idempotency_key.is_some(),
+                        );
+                    if !retry {
+                        log.push(record(attempt, failure.kind.as_str(), duration, None));
+                        return (Err(failure), log);
                     }
-                    Err(Stop::Cancelled) => {
-                        AttemptFailure::cancelled("call cancelled while running")
-                    }
-                    Err(Stop::TimedOut) if cut_by_deadline => AttemptFailure::deadline(format!(
-                        "deadline reached during attempt {attempt} after {} ms",
-                        guard.start.elapsed().as_millis()
-                    )),
-                    Err(Stop::TimedOut) => AttemptFailure::attempt_timeout(policy.attempt_timeout),
-                    Err(Stop::Failed(failure)) => failure,
-                };
-                self.board.emit(|| ExecutionEvent::AttemptFailed {
-                    call_id: guard.call_id.clone(),
-                    tool_name: guard.tool_name.clone(),
-                    attempt,
-                    kind: failure.kind,
-                    message: failure.message.clone(),
-                });
-                let retry = attempt <= policy.max_retries
-                    && should_retry(
-                        &failure,
-                        &tool.tool.spec().annotations,
-                        idempotency_key.is_some(),
+                    let delays = backoff.get_or_insert_with(|| {
+                        Box::new(policy.backoff.delays(salt(&guard.call_id)))
+                    });
+                    let delay = delays
+                        .next()
+                        .unwrap_or_default()
+                        .max(failure.retry_after.unwrap_or_default());
+                    let resume = Instant::now() + delay;
+                    if deadline.is_some_and(|d| resume >= d) {
+                        log.push(record(attempt, failure.kind.as_str(), duration, None));
+                        let message = format!(
+                        "deadline stopped the call: retry {} after a {} ms backoff would pass it; last error: {}",
+                        attempt + 1,
+                        delay.as_millis(),
+                        failure.message
                     );
-                if !retry {
-                    log.push(record(attempt, failure.kind.as_str(), duration, None));
-                    return (Err(failure), log);
-                }
-                let delays = backoff
-                    .get_or_insert_with(|| Box::new(policy.backoff.delays(salt(&guard.call_id))));
-                let delay = delays
-                    .next()
-                    .unwrap_or_default()
-                    .max(failure.retry_after.unwrap_or_default());
-                let resume = Instant::now() + delay;
-                if deadline.is_some_and(|d| resume >= d) {
-                    log.push(record(attempt, failure.kind.as_str(), duration, None));
-                    let message = format!(
-                    "deadline stopped the call: retry {} after a {} ms backoff would pass it; last error: {}",
-                    attempt + 1,
-                    delay.as_millis(),
-                    failure.message
-                );
-                    return (Err(AttemptFailure::deadline(message)), log);
-                }
-                log.push(record(
-                    attempt,
-                    failure.kind.as_str(),
-                    duration,
-                    Some(millis(delay)),
-                ));
-                guard.set_status(CallStatus::Retrying, attempt + 1);
-                scope.lend_lane();
-                self.board.emit(|| ExecutionEvent::RetryScheduled {
-                    call_id: guard.call_id.clone(),
-                    tool_name: guard.tool_name.clone(),
-                    next_attempt: attempt + 1,
-                    delay_ms: millis(delay),
-                });
-                let backoff_wait = async {
-                    if !scope.cancellable {
-                        tokio::time::sleep_until(resume).await;
-                        return true;
+                        return (Err(AttemptFailure::deadline(message)), log);
                     }
-                    tokio::select! {
-                        biased;
-                        _ = scope.cancel.cancelled() => false,
-                        _ = tokio::time::sleep_until(resume) => true,
-                    }
+                    log.push(record(
+                        attempt,
+                        failure.kind.as_str(),
+                        duration,
+                        Some(millis(delay)),
+                    ));
+                    guard.set_status(CallStatus::Retrying, attempt + 1);
+                    scope.lend_lane();
+                    self.board.emit(|| ExecutionEvent::RetryScheduled {
+                        call_id: guard.call_id.clone(),
+                        tool_name: guard.tool_name.clone(),
+                        next_attempt: attempt + 1,
+                        delay_ms: millis(delay),
+                    });
+                    resume
                 };
-                if !backoff_wait.await {
+                // The wait that watches cancellation is boxed: most batches cannot be
+                // cancelled, and a running call's future should not carry its room.
+                let waited = if scope.cancellable {
+                    Box::pin(async {
+                        tokio::select! {
+                            biased;
+                            _ = scope.cancel.cancelled() => false,
+                            _ = tokio::time::sleep_until(resume) => true,
+                        }
+                    })
+                    .await
+                } else {
+                    tokio::time::sleep_until(resume).await;
+                    true
+                };
+                if !waited {
                     return (
                         Err(AttemptFailure::cancelled("call cancelled during backoff")),
                         log,
@@ -431,11 +446,17 @@ fn run_attempt<'a>(
         let outcome = match futures::poll!(attempt.as_mut()) {
             Poll::Ready(outcome) => Ok(outcome),
             Poll::Pending if !scope.cancellable => Ok(attempt.await),
-            Poll::Pending => tokio::select! {
-                biased;
-                _ = scope.cancel.cancelled() => Err(Stop::Cancelled),
-                outcome = attempt => Ok(outcome),
-            },
+            // Boxed, like the cancellable backoff: only cancellable batches pay for it.
+            Poll::Pending => {
+                Box::pin(async {
+                    tokio::select! {
+                        biased;
+                        _ = scope.cancel.cancelled() => Err(Stop::Cancelled),
+                        outcome = attempt => Ok(outcome),
+                    }
+                })
+                .await
+            }
         };
         let result = match outcome {
             Err(stop) => Err(stop),

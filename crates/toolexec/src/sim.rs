@@ -53,6 +53,18 @@ struct SimInput {
     retry_after_ms: Option<u64>,
 }
 
+/// What one invocation of the sim tool does, decided when it is called.
+enum Plan {
+    /// Never answers.
+    Hang,
+    /// Waits `latency`, then answers: on success with the attempt and invocation
+    /// numbers (the JSON is built only then).
+    Answer {
+        latency: Duration,
+        outcome: Result<(u32, u64), ToolError>,
+    },
+}
+
 /// A scripted tool; see the module docs.
 #[derive(Debug)]
 pub struct SimTool {
@@ -99,15 +111,27 @@ impl SimTool {
         self.invocations.load(Ordering::Relaxed)
     }
 
-    async fn run(&self, input: &Value, ctx: CallContext) -> Result<Value, ToolError> {
+    /// Decides at once what this invocation does, so that the future the tool hands
+    /// back holds only the wait and the outcome (not the call context, the input and
+    /// the parsed script besides them). A scripted panic happens here, when the engine
+    /// asks for the future.
+    fn plan(&self, input: &Value, ctx: &CallContext) -> Plan {
         let n = self.invocations.fetch_add(1, Ordering::Relaxed) + 1;
         let script: SimInput = if input.as_object().is_some_and(|o| o.is_empty()) {
             SimInput::default()
         } else {
-            serde_json::from_value(input.clone()).map_err(|e| ToolError::InvalidInput {
-                field: None,
-                message: e.to_string(),
-            })?
+            match serde_json::from_value(input.clone()) {
+                Ok(script) => script,
+                Err(e) => {
+                    return Plan::Answer {
+                        latency: Duration::ZERO,
+                        outcome: Err(ToolError::InvalidInput {
+                            field: None,
+                            message: e.to_string(),
+                        }),
+                    };
+                }
+            }
         };
         let config = &self.config;
         if config.panic_every > 0 && n % config.panic_every == 0 {
@@ -117,7 +141,7 @@ impl SimTool {
             );
         }
         if config.hang_every > 0 && n % config.hang_every == 0 {
-            std::future::pending::<()>().await;
+            return Plan::Hang;
         }
         let (jitter, random_failure) = self.draw();
         let latency = script
@@ -125,21 +149,17 @@ impl SimTool {
             .map(Duration::from_millis)
             .unwrap_or(config.latency)
             + jitter;
-        if !latency.is_zero() {
-            tokio::time::sleep(latency).await;
-        }
-        if let Some(kind) = &script.fail_with {
-            if script.fail_attempts.is_none_or(|k| ctx.attempt <= k) {
-                return Err(scripted_error(kind, ctx.attempt, script.retry_after_ms));
+        let attempt = ctx.attempt;
+        let outcome = match &script.fail_with {
+            Some(kind) if script.fail_attempts.is_none_or(|k| attempt <= k) => {
+                Err(scripted_error(kind, attempt, script.retry_after_ms))
             }
-        }
-        if ctx.attempt <= config.fail_first || random_failure {
-            return Err(ToolError::transient(format!(
-                "sim: scripted transient failure on attempt {}",
-                ctx.attempt
-            )));
-        }
-        Ok(json!({"ok": true, "attempt": ctx.attempt, "invocation": n}))
+            _ if attempt <= config.fail_first || random_failure => Err(ToolError::transient(
+                format!("sim: scripted transient failure on attempt {attempt}"),
+            )),
+            _ => Ok((attempt, n)),
+        };
+        Plan::Answer { latency, outcome }
     }
 
     fn draw(&self) -> (Duration, bool) {
@@ -184,6 +204,17 @@ impl Tool for SimTool {
         input: &'a Value,
         ctx: CallContext,
     ) -> BoxFuture<'a, Result<Value, ToolError>> {
-        Box::pin(self.run(input, ctx))
+        let plan = self.plan(input, &ctx);
+        drop(ctx);
+        Box::pin(async move {
+            let (latency, outcome) = match plan {
+                Plan::Hang => std::future::pending().await,
+                Plan::Answer { latency, outcome } => (latency, outcome),
+            };
+            if !latency.is_zero() {
+                tokio::time::sleep(latency).await;
+            }
+            outcome.map(|(attempt, n)| json!({"ok": true, "attempt": attempt, "invocation": n}))
+        })
     }
 }
