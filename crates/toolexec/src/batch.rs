@@ -102,9 +102,9 @@ impl Executor {
         }
         let inner = &self.inner;
         let start = Instant::now();
-        let first = inner.reserve_sequences(calls.len());
-        let lanes = calls
-            .len()
+        let total = calls.len();
+        let first = inner.reserve_sequences(total);
+        let lanes = total
             .min(inner.max_concurrency)
             .min(options.max_concurrency.unwrap_or(usize::MAX))
             .max(1);
@@ -122,7 +122,6 @@ impl Executor {
             (Vec::new(), Vec::new())
         };
         let (more_lanes, mut lane_requests) = mpsc::unbounded_channel();
-        let total = starting.len() + waiting.len() + calls.len();
         let backlog = Backlog::new(
             inner.clone(),
             total,
@@ -141,12 +140,8 @@ impl Executor {
             backlog: Some(backlog),
         });
         let mut tasks = JoinSet::new();
-        for (index, queued) in starting.into_iter().enumerate() {
-            tasks.spawn(lane(inner.clone(), scope.clone(), Some((index, queued))));
-            reap_finished(&mut tasks, index);
-        }
-        for (index, call) in calls {
-            let queued = announce((index, call));
+        let announced_as_spawned = calls.map(|(index, call)| (index, announce((index, call))));
+        for (index, queued) in starting.into_iter().enumerate().chain(announced_as_spawned) {
             tasks.spawn(lane(inner.clone(), scope.clone(), Some((index, queued))));
             reap_finished(&mut tasks, index);
         }
@@ -170,10 +165,14 @@ impl Executor {
                 }
             }
         }
-        match Arc::get_mut(&mut scope).and_then(|s| s.backlog.as_mut()) {
-            Some(backlog) => backlog.take_envelopes(),
-            None => Vec::new(),
+        if let Some(backlog) = Arc::get_mut(&mut scope).and_then(|s| s.backlog.as_mut()) {
+            return backlog.take_envelopes();
         }
+        scope
+            .backlog
+            .as_ref()
+            .map(Backlog::copy_envelopes)
+            .unwrap_or_default()
     }
 }
 

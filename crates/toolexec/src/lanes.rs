@@ -110,12 +110,23 @@ impl Backlog {
     pub(crate) fn take_envelopes(&mut self) -> Vec<Envelope> {
         std::mem::take(&mut self.envelopes)
             .into_iter()
-            .map(|slot| {
-                slot.into_inner()
-                    .unwrap_or_else(|| lost_call("unknown".into(), "unknown".into()))
-            })
+            .map(|slot| answered(slot.into_inner()))
             .collect()
     }
+
+    /// The same, copied, from a backlog something still shares (which cannot happen
+    /// once every lane is joined, but a batch answers every call whatever happens).
+    pub(crate) fn copy_envelopes(&self) -> Vec<Envelope> {
+        self.envelopes
+            .iter()
+            .map(|slot| answered(slot.get().cloned()))
+            .collect()
+    }
+}
+
+/// A call's envelope, or the one of a call that has none.
+fn answered(slot: Option<Envelope>) -> Envelope {
+    slot.unwrap_or_else(|| lost_call("unknown".into(), "unknown".into()))
 }
 
 impl Drop for Backlog {
@@ -158,21 +169,33 @@ pub(crate) fn lane(
         call: None,
     };
     if let Some((index, queued)) = first {
-        let call = lane.begin(index, queued);
+        let call = begin(
+            &lane.inner,
+            &lane.scope,
+            lane.make,
+            &mut lane.running,
+            index,
+            queued,
+        );
         lane.call = Some(call);
     }
     lane
 }
 
-impl<F: Future<Output = Envelope>> Lane<F> {
-    /// The future of the call at `index`, noting what its envelope needs if it panics.
-    fn begin(&mut self, index: usize, queued: Queued) -> CatchUnwind<AssertUnwindSafe<F>> {
-        let call_id = queued.accepted.call_id.clone();
-        let tool_name = queued.accepted.tool_name.clone();
-        self.running = Some((index, call_id, tool_name));
-        let run = (self.make)(self.inner.clone(), queued, self.scope.clone());
-        AssertUnwindSafe(run).catch_unwind()
-    }
+/// The future of the call at `index`, noting in `running` what its envelope needs if
+/// the future panics.
+fn begin<F: Future<Output = Envelope>>(
+    inner: &Arc<Inner>,
+    scope: &Arc<Scope>,
+    make: fn(Arc<Inner>, Queued, Arc<Scope>) -> F,
+    running: &mut Option<(usize, Arc<str>, Arc<str>)>,
+    index: usize,
+    queued: Queued,
+) -> CatchUnwind<AssertUnwindSafe<F>> {
+    let call_id = queued.accepted.call_id.clone();
+    let tool_name = queued.accepted.tool_name.clone();
+    *running = Some((index, call_id, tool_name));
+    AssertUnwindSafe(make(inner.clone(), queued, scope.clone())).catch_unwind()
 }
 
 impl<F: Future<Output = Envelope>> Future for Lane<F> {
@@ -198,11 +221,15 @@ impl<F: Future<Output = Envelope>> Future for Lane<F> {
                 return Poll::Ready(());
             };
             progress.made_progress();
-            let call_id = queued.accepted.call_id.clone();
-            let tool_name = queued.accepted.tool_name.clone();
-            *this.running = Some((index, call_id, tool_name));
-            let run = (this.make)(this.inner.clone(), queued, this.scope.clone());
-            this.call.set(Some(AssertUnwindSafe(run).catch_unwind()));
+            let call = begin(
+                this.inner,
+                this.scope,
+                *this.make,
+                this.running,
+                index,
+                queued,
+            );
+            this.call.set(Some(call));
         }
     }
 }
