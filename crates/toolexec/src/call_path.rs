@@ -214,17 +214,14 @@ pub(crate) fn run_queued(
             guard.finish(&envelope, None, elapsed);
             return envelope;
         };
-        let call_deadline = call
-            .deadline_ms
-            .map(Duration::from_millis)
-            .or(tool.policy.call_deadline);
+        let call_deadline = tool.policy.call_deadline_for(&call);
         let deadline = earliest(call_deadline.map(|d| guard.start + d), scope.deadline);
         let (outcome, log) = inner
             .attempt_loop(&mut guard, &tool, &call, deadline, &scope)
             .await;
+        // A call the circuit rejected was not admitted, so the guard records nothing.
         let circuit = match &outcome {
             Ok(_) => Some(true),
-            Err(f) if f.kind == crate::ErrorKind::CircuitOpen => None,
             Err(f) => f.counts_against_circuit(),
         };
         let mut elapsed = guard.start.elapsed();
