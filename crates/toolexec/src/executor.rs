@@ -250,7 +250,7 @@ impl Executor {
             .iter()
             .map(|(name, tool)| (name.to_string(), overall.add(&tool.stats)))
             .collect();
-        overall.add(&self.inner.unregistered);
+        overall.include(&self.inner.unregistered);
         ExecutionStats {
             overall: overall.snapshot(),
             per_tool,

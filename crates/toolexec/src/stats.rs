@@ -176,6 +176,11 @@ impl Merged {
         part.snapshot()
     }
 
+    /// Adds `part`, whose own snapshot nobody asked for.
+    pub(crate) fn include(&mut self, part: &ToolAccumulator) {
+        self.0.merge(&part.0.lock());
+    }
+
     pub(crate) fn snapshot(&self) -> StatsSnapshot {
         self.0.snapshot()
     }
