@@ -1,6 +1,7 @@
 //! Errors: what a tool reports ([`ToolError`]), the classification every envelope
 //! carries ([`ErrorKind`]), and configuration errors ([`PolicyError`]).
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -9,11 +10,10 @@ use serde::{Deserialize, Serialize};
 ///
 /// The variant decides whether the engine retries: see [`ToolError::is_retryable`] and
 /// [`ToolError::is_outcome_unknown`].
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ToolError {
     /// The input does not fit the tool's schema or its rules. Never retried.
-    #[error("invalid input{}: {message}", field.as_ref().map(|f| format!(" at `{f}`")).unwrap_or_default())]
     InvalidInput {
         /// The offending field, as a JSON path such as `items[2].lead_time_days`.
         field: Option<String>,
@@ -21,19 +21,16 @@ pub enum ToolError {
         message: String,
     },
     /// Something the input refers to does not exist (a warehouse, a function). Never retried.
-    #[error("not found: {message}")]
     NotFound {
         /// What was not found.
         message: String,
     },
     /// The caller may not do this. Never retried.
-    #[error("permission denied: {message}")]
     PermissionDenied {
         /// Why.
         message: String,
     },
     /// The backend asked the caller to slow down. Retried, waiting at least `retry_after`.
-    #[error("throttled: {message}")]
     Throttled {
         /// The backend's message.
         message: String,
@@ -41,20 +38,17 @@ pub enum ToolError {
         retry_after: Option<Duration>,
     },
     /// A transient failure before the work took effect (connection refused, 503). Retried.
-    #[error("transient failure: {message}")]
     Transient {
         /// What happened.
         message: String,
     },
     /// The request was dispatched and its outcome is unknown (connection dropped).
     /// Retried only for idempotent tools or calls that carry an idempotency key.
-    #[error("outcome unknown: {message}")]
     OutcomeUnknown {
         /// What happened.
         message: String,
     },
     /// The tool ran and reported a failure of its own. Never retried.
-    #[error("{}{message}", error_type.as_ref().map(|t| format!("{t}: ")).unwrap_or_default())]
     Failed {
         /// The tool's own error type (a Lambda `errorType`, an exception class).
         error_type: Option<String>,
@@ -62,7 +56,6 @@ pub enum ToolError {
         message: String,
     },
     /// The tool answered with output the engine cannot use. Never retried.
-    #[error("bad output: {message}")]
     BadOutput {
         /// What is wrong with the output.
         message: String,
@@ -114,43 +107,62 @@ impl ToolError {
         }
     }
 
+    /// What [`std::fmt::Display`] writes before the tool's own message; the one place
+    /// both `Display` and [`Self::into_parts`] take it from.
+    fn prefix(&self) -> Cow<'static, str> {
+        match self {
+            Self::InvalidInput { field: Some(f), .. } => format!("invalid input at `{f}`: ").into(),
+            Self::InvalidInput { field: None, .. } => "invalid input: ".into(),
+            Self::NotFound { .. } => "not found: ".into(),
+            Self::PermissionDenied { .. } => "permission denied: ".into(),
+            Self::Throttled { .. } => "throttled: ".into(),
+            Self::Transient { .. } => "transient failure: ".into(),
+            Self::OutcomeUnknown { .. } => "outcome unknown: ".into(),
+            Self::Failed {
+                error_type: Some(t),
+                ..
+            } => format!("{t}: ").into(),
+            Self::Failed {
+                error_type: None, ..
+            } => "".into(),
+            Self::BadOutput { .. } => "bad output: ".into(),
+        }
+    }
+
+    /// The tool's own message.
+    fn message(&self) -> &str {
+        match self {
+            Self::InvalidInput { message, .. }
+            | Self::NotFound { message }
+            | Self::PermissionDenied { message }
+            | Self::Throttled { message, .. }
+            | Self::Transient { message }
+            | Self::OutcomeUnknown { message }
+            | Self::Failed { message, .. }
+            | Self::BadOutput { message } => message,
+        }
+    }
+
     /// The message as [`std::fmt::Display`] writes it, with the field and the error
     /// type, built by moving the tool's message rather than by formatting: a retried
     /// call converts one error per failed attempt.
     pub(crate) fn into_parts(self) -> (String, Option<String>, Option<String>) {
-        fn prefixed(prefix: &str, mut message: String) -> String {
-            message.insert_str(0, prefix);
-            message
-        }
-        match self {
-            Self::InvalidInput { field, message } => {
-                let text = match &field {
-                    Some(f) => format!("invalid input at `{f}`: {message}"),
-                    None => prefixed("invalid input: ", message),
-                };
-                (text, field, None)
-            }
-            Self::NotFound { message } => (prefixed("not found: ", message), None, None),
-            Self::PermissionDenied { message } => {
-                (prefixed("permission denied: ", message), None, None)
-            }
-            Self::Throttled { message, .. } => (prefixed("throttled: ", message), None, None),
-            Self::Transient { message } => (prefixed("transient failure: ", message), None, None),
-            Self::OutcomeUnknown { message } => {
-                (prefixed("outcome unknown: ", message), None, None)
-            }
+        let prefix = self.prefix();
+        let (mut message, field, error_type) = match self {
+            Self::InvalidInput { field, message } => (message, field, None),
             Self::Failed {
                 error_type,
                 message,
-            } => {
-                let text = match &error_type {
-                    Some(t) => format!("{t}: {message}"),
-                    None => message,
-                };
-                (text, None, error_type)
-            }
-            Self::BadOutput { message } => (prefixed("bad output: ", message), None, None),
-        }
+            } => (message, None, error_type),
+            Self::NotFound { message }
+            | Self::PermissionDenied { message }
+            | Self::Throttled { message, .. }
+            | Self::Transient { message }
+            | Self::OutcomeUnknown { message }
+            | Self::BadOutput { message } => (message, None, None),
+        };
+        message.insert_str(0, &prefix);
+        (message, field, error_type)
     }
 
     /// The envelope classification of this error.
@@ -166,6 +178,15 @@ impl ToolError {
         }
     }
 }
+
+/// `<what went wrong>: <the tool's message>`, e.g. `transient failure: 503`.
+impl std::fmt::Display for ToolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.prefix(), self.message())
+    }
+}
+
+impl std::error::Error for ToolError {}
 
 /// The classification of a failed call, as written in the envelope's `error.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
