@@ -14,7 +14,7 @@ use crate::accept::Queued;
 use crate::attempt::AttemptFailure;
 use crate::call_path::Scope;
 use crate::envelope::millis;
-use crate::lanes::{lane, Backlog};
+use crate::lanes::{current_workers, lane, lane_width, wide_lane, Backlog};
 use crate::{CallStatus, Envelope, Executor, ToolCall};
 
 /// What a batch does when calls fail.
@@ -88,9 +88,10 @@ impl BatchOptions {
 impl Executor {
     /// Runs calls in parallel and returns one envelope per call, in request order.
     ///
-    /// As many calls run at once as the concurrency limits allow, each on a lane task of
-    /// its own, so tools use every core; the others wait in request order as plain
-    /// values, not as tasks. Dropping the returned future cancels the calls still
+    /// As many calls run at once as the concurrency limits allow, on lane tasks that
+    /// tools use every core with (a task per call while they are few, up to 1,024 calls
+    /// per task when tens of thousands run at once); the others wait in request order
+    /// as plain values, not as tasks. Dropping the returned future cancels the calls still
     /// running or waiting; each is recorded as `cancelled`.
     pub async fn execute_batch(
         &self,
@@ -141,9 +142,20 @@ impl Executor {
         });
         let mut tasks = JoinSet::new();
         let announced_as_spawned = calls.map(|(index, call)| (index, announce((index, call))));
-        for (index, queued) in starting.into_iter().enumerate().chain(announced_as_spawned) {
-            tasks.spawn(lane(inner.clone(), scope.clone(), Some((index, queued))));
-            reap_finished(&mut tasks, index);
+        let mut to_start = starting.into_iter().enumerate().chain(announced_as_spawned);
+        let width = lane_width(lanes, current_workers());
+        if width == 1 {
+            for (spawned, first) in to_start.enumerate() {
+                tasks.spawn(lane(inner.clone(), scope.clone(), Some(first)));
+                reap_finished(&mut tasks, spawned);
+            }
+        } else {
+            let mut spawned = 0;
+            while let Some(lane) = wide_lane(inner.clone(), scope.clone(), width, &mut to_start) {
+                tasks.spawn(lane);
+                reap_finished(&mut tasks, spawned);
+                spawned += 1;
+            }
         }
         loop {
             tokio::select! {

@@ -14,7 +14,8 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 
 use futures::future::CatchUnwind;
-use futures::{ready, FutureExt};
+use futures::stream::FuturesUnordered;
+use futures::{ready, FutureExt, StreamExt};
 use parking_lot::Mutex;
 use pin_project_lite::pin_project;
 use tokio::sync::mpsc::UnboundedSender;
@@ -139,6 +140,71 @@ impl Drop for Backlog {
 }
 
 pin_project! {
+    /// A call on a lane: its future, and its request index and names (for the envelope
+    /// of a call whose future panicked).
+    struct Running<F> {
+        index: usize,
+        call_id: Arc<str>,
+        tool_name: Arc<str>,
+        #[pin]
+        call: CatchUnwind<AssertUnwindSafe<F>>,
+    }
+}
+
+impl<F: Future<Output = Envelope>> Future for Running<F> {
+    type Output = (usize, Envelope);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<(usize, Envelope)> {
+        let this = self.project();
+        let outcome = ready!(this.call.poll(cx));
+        let envelope =
+            outcome.unwrap_or_else(|_| lost_call(this.call_id.clone(), this.tool_name.clone()));
+        Poll::Ready((*this.index, envelope))
+    }
+}
+
+/// How a lane starts the call at `index`.
+type Make<F> = fn(Arc<Inner>, Queued, Arc<Scope>) -> F;
+
+/// The call at `index`, started.
+fn begin<F: Future<Output = Envelope>>(
+    inner: &Arc<Inner>,
+    scope: &Arc<Scope>,
+    make: Make<F>,
+    index: usize,
+    queued: Queued,
+) -> Running<F> {
+    Running {
+        index,
+        call_id: queued.accepted.call_id.clone(),
+        tool_name: queued.accepted.tool_name.clone(),
+        call: AssertUnwindSafe(make(inner.clone(), queued, scope.clone())).catch_unwind(),
+    }
+}
+
+/// How many calls one lane task runs at once when a batch may run `lanes` calls at
+/// once on `workers` worker threads.
+///
+/// One, while the lanes are few enough (up to 64 per worker) that a task each costs
+/// little and spreads CPU-heavy tools over every core. Beyond that, a task per call
+/// costs more than the call (a task cell, a spawn, a wake-up per event, a join): a
+/// lane then drives up to 1,024 calls from one task, and there are still 16 lane tasks
+/// per worker for the scheduler to balance.
+pub(crate) fn lane_width(lanes: usize, workers: usize) -> usize {
+    let workers = workers.max(1);
+    if lanes <= workers * 64 {
+        1
+    } else {
+        lanes.div_ceil(workers * 16).min(1024)
+    }
+}
+
+/// The number of worker threads of the runtime the caller runs on.
+pub(crate) fn current_workers() -> usize {
+    tokio::runtime::Handle::try_current().map_or(1, |handle| handle.metrics().num_workers())
+}
+
+pin_project! {
     /// One lane: runs its first call, then takes the next waiting call of the batch,
     /// until none is left. Written by hand rather than as an `async fn` so that it
     /// holds the running call's future and little else (an `async` loop keeps room for
@@ -146,12 +212,9 @@ pin_project! {
     pub(crate) struct Lane<F> {
         inner: Arc<Inner>,
         scope: Arc<Scope>,
-        make: fn(Arc<Inner>, Queued, Arc<Scope>) -> F,
-        // The running call's request index and names (for the envelope of a call whose
-        // future panicked).
-        running: Option<(usize, Arc<str>, Arc<str>)>,
+        make: Make<F>,
         #[pin]
-        call: Option<CatchUnwind<AssertUnwindSafe<F>>>,
+        call: Option<Running<F>>,
     }
 }
 
@@ -161,41 +224,14 @@ pub(crate) fn lane(
     scope: Arc<Scope>,
     first: Option<(usize, Queued)>,
 ) -> Lane<impl Future<Output = Envelope> + Send + 'static> {
-    let mut lane = Lane {
+    let make = run_queued;
+    let call = first.map(|(index, queued)| begin(&inner, &scope, make, index, queued));
+    Lane {
         inner,
         scope,
-        make: run_queued,
-        running: None,
-        call: None,
-    };
-    if let Some((index, queued)) = first {
-        let call = begin(
-            &lane.inner,
-            &lane.scope,
-            lane.make,
-            &mut lane.running,
-            index,
-            queued,
-        );
-        lane.call = Some(call);
+        make,
+        call,
     }
-    lane
-}
-
-/// The future of the call at `index`, noting in `running` what its envelope needs if
-/// the future panics.
-fn begin<F: Future<Output = Envelope>>(
-    inner: &Arc<Inner>,
-    scope: &Arc<Scope>,
-    make: fn(Arc<Inner>, Queued, Arc<Scope>) -> F,
-    running: &mut Option<(usize, Arc<str>, Arc<str>)>,
-    index: usize,
-    queued: Queued,
-) -> CatchUnwind<AssertUnwindSafe<F>> {
-    let call_id = queued.accepted.call_id.clone();
-    let tool_name = queued.accepted.tool_name.clone();
-    *running = Some((index, call_id, tool_name));
-    AssertUnwindSafe(make(inner.clone(), queued, scope.clone())).catch_unwind()
 }
 
 impl<F: Future<Output = Envelope>> Future for Lane<F> {
@@ -205,12 +241,9 @@ impl<F: Future<Output = Envelope>> Future for Lane<F> {
         let mut this = self.project();
         loop {
             if let Some(call) = this.call.as_mut().as_pin_mut() {
-                let outcome = ready!(call.poll(cx));
+                let (index, envelope) = ready!(call.poll(cx));
                 this.call.set(None);
-                if let (Some((index, call_id, tool_name)), Some(backlog)) =
-                    (this.running.take(), &this.scope.backlog)
-                {
-                    let envelope = outcome.unwrap_or_else(|_| lost_call(call_id, tool_name));
+                if let Some(backlog) = &this.scope.backlog {
                     backlog.finished(index, envelope, this.scope);
                 }
             }
@@ -221,15 +254,85 @@ impl<F: Future<Output = Envelope>> Future for Lane<F> {
                 return Poll::Ready(());
             };
             progress.made_progress();
-            let call = begin(
-                this.inner,
-                this.scope,
-                *this.make,
-                this.running,
-                index,
-                queued,
-            );
+            let call = begin(this.inner, this.scope, *this.make, index, queued);
             this.call.set(Some(call));
         }
+    }
+}
+
+/// A lane that runs up to `width` calls at once from one task (see [`lane_width`]):
+/// it starts with those of `first`, then, as each ends, takes the next waiting call.
+pub(crate) struct WideLane<F> {
+    inner: Arc<Inner>,
+    scope: Arc<Scope>,
+    make: Make<F>,
+    width: usize,
+    calls: FuturesUnordered<Running<F>>,
+}
+
+/// A wide lane that starts with the calls of `first` (at most `width` of them are
+/// taken), then serves the backlog; `None` if `first` had no call.
+pub(crate) fn wide_lane(
+    inner: Arc<Inner>,
+    scope: Arc<Scope>,
+    width: usize,
+    first: impl Iterator<Item = (usize, Queued)>,
+) -> Option<WideLane<impl Future<Output = Envelope> + Send + 'static>> {
+    let make = run_queued;
+    let calls: FuturesUnordered<_> = first
+        .take(width)
+        .map(|(index, queued)| begin(&inner, &scope, make, index, queued))
+        .collect();
+    (!calls.is_empty()).then_some(WideLane {
+        inner,
+        scope,
+        make,
+        width,
+        calls,
+    })
+}
+
+impl<F: Future<Output = Envelope>> Future for WideLane<F> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // `FuturesUnordered` keeps each call in a box of its own, so nothing is pinned
+        // in place here.
+        let this = self.get_mut();
+        loop {
+            while this.calls.len() < this.width {
+                let progress = ready!(tokio::task::coop::poll_proceed(cx));
+                let Some((index, queued)) = this.scope.backlog.as_ref().and_then(Backlog::next)
+                else {
+                    break;
+                };
+                progress.made_progress();
+                let call = begin(&this.inner, &this.scope, this.make, index, queued);
+                this.calls.push(call);
+            }
+            match ready!(this.calls.poll_next_unpin(cx)) {
+                Some((index, envelope)) => {
+                    if let Some(backlog) = &this.scope.backlog {
+                        backlog.finished(index, envelope, &this.scope);
+                    }
+                }
+                None => return Poll::Ready(()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lane_width;
+
+    #[test]
+    fn a_lane_runs_one_call_until_the_lanes_outnumber_the_workers_64_to_1() {
+        assert_eq!(lane_width(1, 2), 1);
+        assert_eq!(lane_width(128, 2), 1);
+        assert_eq!(lane_width(129, 2), 5);
+        assert_eq!(lane_width(1_000, 2), 32);
+        assert_eq!(lane_width(1_000_000, 2), 1_024);
+        assert_eq!(lane_width(100, 0), 7);
     }
 }
