@@ -189,6 +189,31 @@ fn guard(inner: Arc<Inner>, queued: Queued) -> (CallGuard, ToolCall) {
     (guard, call)
 }
 
+/// What a running call keeps of its request: the input, and its overrides of the tool's
+/// policy resolved once (a call future kept the whole 144-byte `ToolCall` before).
+struct Request {
+    input: Value,
+    /// The tool's policy with the call's overrides, for the few calls that have any.
+    policy: Option<Box<CallPolicy>>,
+    idempotency_key: Option<Arc<str>>,
+    /// The earliest of the call's deadline and its batch's.
+    deadline: Option<Instant>,
+}
+
+impl Request {
+    fn new(call: ToolCall, tool: Option<&RegisteredTool>, start: Instant, scope: &Scope) -> Self {
+        let call_deadline = tool.and_then(|tool| tool.policy.call_deadline_for(&call));
+        Self {
+            policy: tool
+                .filter(|_| has_overrides(&call))
+                .map(|tool| Box::new(tool.policy.for_call(&call))),
+            idempotency_key: call.idempotency_key.map(Into::into),
+            deadline: earliest(call_deadline.map(|d| start + d), scope.deadline),
+            input: call.input,
+        }
+    }
+}
+
 /// Records a call that never ran because its batch went away first as cancelled.
 pub(crate) fn abandon(inner: &Arc<Inner>, queued: Queued) {
     drop(guard(inner.clone(), queued));
@@ -205,6 +230,7 @@ pub(crate) fn run_queued(
     scope: Arc<Scope>,
 ) -> impl Future<Output = Envelope> + Send + 'static {
     let (mut guard, call) = guard(inner, queued);
+    let request = Request::new(call, guard.tool.as_deref(), guard.start, &scope);
     async move {
         let inner = guard.inner.clone();
         let Some(tool) = guard.tool.clone() else {
@@ -214,10 +240,8 @@ pub(crate) fn run_queued(
             guard.finish(&envelope, None, elapsed);
             return envelope;
         };
-        let call_deadline = tool.policy.call_deadline_for(&call);
-        let deadline = earliest(call_deadline.map(|d| guard.start + d), scope.deadline);
         let (outcome, log) = inner
-            .attempt_loop(&mut guard, &tool, &call, deadline, &scope)
+            .attempt_loop(&mut guard, &tool, &request, &scope)
             .await;
         // A call the circuit rejected was not admitted, so the guard records nothing.
         let circuit = match &outcome {
@@ -250,20 +274,19 @@ impl Inner {
         &'a self,
         guard: &'a mut CallGuard,
         tool: &'a RegisteredTool,
-        call: &'a ToolCall,
-        deadline: Option<Instant>,
+        request: &'a Request,
         scope: &'a Scope,
     ) -> impl Future<Output = (Result<Value, AttemptFailure>, Vec<AttemptRecord>)> + Send + use<'a>
     {
         async move {
-            // Most calls carry no overrides and borrow the tool's policy; the few that do
-            // box theirs, so the future keeps a pointer, not a 120-byte policy.
-            let overridden = has_overrides(call).then(|| Box::new(tool.policy.for_call(call)));
-            let policy: &CallPolicy = overridden.as_deref().unwrap_or(&tool.policy);
-            let mut log = Vec::with_capacity(1);
+            // Most calls carry no overrides and borrow the tool's policy.
+            let policy: &CallPolicy = request.policy.as_deref().unwrap_or(&tool.policy);
+            let deadline = request.deadline;
+            let idempotency_key = &request.idempotency_key;
+            // Allocated when the first attempt ends, not while it runs.
+            let mut log = Vec::new();
             let mut backoff = None;
             let mut token: Option<CancellationToken> = None;
-            let idempotency_key: Option<Arc<str>> = call.idempotency_key.as_deref().map(Into::into);
             loop {
                 let attempt = guard.attempts + 1;
                 if attempt == 1 {
@@ -309,12 +332,12 @@ impl Inner {
                 // A block, so that the attempt's result and failure end here and the
                 // future keeps no room for them during the backoff wait.
                 let resume = {
-                    let result = run_attempt(tool, &call.input, ctx, attempt_end, scope).await;
+                    let result = run_attempt(tool, &request.input, ctx, attempt_end, scope).await;
                     drop(permits);
                     let duration = millis(started.elapsed());
                     let failure = match result {
                         Ok(value) => {
-                            log.push(record(attempt, "success", duration, None));
+                            log_attempt(&mut log, attempt, "success", duration, None);
                             return (Ok(value), log);
                         }
                         Err(Stop::Cancelled) => {
@@ -345,7 +368,7 @@ impl Inner {
                             idempotency_key.is_some(),
                         );
                     if !retry {
-                        log.push(record(attempt, failure.kind.as_str(), duration, None));
+                        log_attempt(&mut log, attempt, failure.kind.as_str(), duration, None);
                         return (Err(failure), log);
                     }
                     let delays = backoff.get_or_insert_with(|| {
@@ -357,7 +380,7 @@ impl Inner {
                         .max(failure.retry_after.unwrap_or_default());
                     let resume = Instant::now() + delay;
                     if deadline.is_some_and(|d| resume >= d) {
-                        log.push(record(attempt, failure.kind.as_str(), duration, None));
+                        log_attempt(&mut log, attempt, failure.kind.as_str(), duration, None);
                         let message = format!(
                         "deadline stopped the call: retry {} after a {} ms backoff would pass it; last error: {}",
                         attempt + 1,
@@ -366,12 +389,13 @@ impl Inner {
                     );
                         return (Err(AttemptFailure::deadline(message)), log);
                     }
-                    log.push(record(
+                    log_attempt(
+                        &mut log,
                         attempt,
                         failure.kind.as_str(),
                         duration,
                         Some(millis(delay)),
-                    ));
+                    );
                     guard.set_status(CallStatus::Retrying, attempt + 1);
                     scope.lend_lane();
                     self.board.emit(|| ExecutionEvent::RetryScheduled {
@@ -507,18 +531,24 @@ fn envelope(
     }
 }
 
-fn record(
+/// Adds an attempt's record to the call's log (one record's room at first: most calls
+/// make one attempt).
+fn log_attempt(
+    log: &mut Vec<AttemptRecord>,
     attempt: u32,
     outcome: &'static str,
     duration_ms: f64,
     backoff_ms: Option<f64>,
-) -> AttemptRecord {
-    AttemptRecord {
+) {
+    if log.capacity() == 0 {
+        log.reserve_exact(1);
+    }
+    log.push(AttemptRecord {
         attempt,
         outcome: outcome.into(),
         duration_ms,
         backoff_ms,
-    }
+    });
 }
 
 /// Whether a call overrides its tool's policy.
