@@ -453,45 +453,49 @@ fn run_attempt<'a>(
     let made = std::panic::catch_unwind(AssertUnwindSafe(|| tool.tool.call(input, ctx)))
         .map_err(|payload| panic_message(&*payload));
     async move {
-        let future = match made {
-            Ok(future) => future,
+        let mut answer = match made {
+            Ok(future) => AssertUnwindSafe(future).catch_unwind(),
             Err(message) => return Err(Stop::Failed(AttemptFailure::panic(message))),
         };
-        let mut attempt = std::pin::pin!(tokio::time::timeout_at(
-            end,
-            AssertUnwindSafe(future).catch_unwind()
-        ));
-        // A tool that answers on its first poll never registers with the batch's token: the
-        // token is shared by every call of the batch and each registration takes its lock.
-        // The caller checked for cancellation just before, with no await in between.
-        let outcome = match futures::poll!(attempt.as_mut()) {
-            Poll::Ready(outcome) => Ok(outcome),
-            Poll::Pending if !scope.cancellable => Ok(attempt.await),
+        // A tool that answers on its first poll needs neither a timer nor the batch's
+        // token (shared by every call of the batch; each registration takes its lock).
+        // The deadline is absolute, so starting the timer after this poll moves nothing;
+        // the caller checked for cancellation just before, with no await in between.
+        if let Poll::Ready(answered) = futures::poll!(&mut answer) {
+            return tool_outcome(answered);
+        }
+        let attempt = std::pin::pin!(tokio::time::timeout_at(end, answer));
+        let outcome = if scope.cancellable {
             // Boxed, like the cancellable backoff: only cancellable batches pay for it.
-            Poll::Pending => {
-                Box::pin(async {
-                    tokio::select! {
-                        biased;
-                        _ = scope.cancel.cancelled() => Err(Stop::Cancelled),
-                        outcome = attempt => Ok(outcome),
-                    }
-                })
-                .await
-            }
+            Box::pin(async {
+                tokio::select! {
+                    biased;
+                    _ = scope.cancel.cancelled() => Err(Stop::Cancelled),
+                    outcome = attempt => outcome.map_err(|_| Stop::TimedOut),
+                }
+            })
+            .await
+        } else {
+            attempt.await.map_err(|_| Stop::TimedOut)
         };
-        let result = match outcome {
-            Err(stop) => Err(stop),
-            Ok(Ok(Ok(Ok(value)))) => Ok(value),
-            Ok(Ok(Ok(Err(error)))) => Err(Stop::Failed(AttemptFailure::from_tool(error))),
-            Ok(Ok(Err(payload))) => Err(Stop::Failed(AttemptFailure::panic(panic_message(
-                &*payload,
-            )))),
-            Ok(Err(_)) => Err(Stop::TimedOut),
-        };
+        let result = outcome.and_then(tool_outcome);
         if matches!(result, Err(Stop::Cancelled | Stop::TimedOut)) {
             token.cancel();
         }
         result
+    }
+}
+
+/// A tool's answer, or the panic that ended its attempt.
+fn tool_outcome(
+    answered: std::thread::Result<Result<Value, crate::ToolError>>,
+) -> Result<Value, Stop> {
+    match answered {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(Stop::Failed(AttemptFailure::from_tool(error))),
+        Err(payload) => Err(Stop::Failed(AttemptFailure::panic(panic_message(
+            &*payload,
+        )))),
     }
 }
 
