@@ -206,11 +206,13 @@ impl Tool for SimTool {
     ) -> BoxFuture<'a, Result<Value, ToolError>> {
         let plan = self.plan(input, &ctx);
         drop(ctx);
+        // Decided before the `async` block, which so keeps only what it waits for and
+        // answers (a hanging call's future has nothing to keep, and no allocation).
+        let (latency, outcome) = match plan {
+            Plan::Hang => return Box::pin(std::future::pending()),
+            Plan::Answer { latency, outcome } => (latency, outcome),
+        };
         Box::pin(async move {
-            let (latency, outcome) = match plan {
-                Plan::Hang => std::future::pending().await,
-                Plan::Answer { latency, outcome } => (latency, outcome),
-            };
             if !latency.is_zero() {
                 tokio::time::sleep(latency).await;
             }
