@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use dashmap::DashMap;
 use serde::Serialize;
+use smallvec::SmallVec;
 use tokio::sync::broadcast;
 
 use crate::{CallStatus, ErrorKind};
@@ -98,11 +99,15 @@ impl ExecutionEvent {
     }
 }
 
+/// The cells of the calls in flight under one id.
+type Cells = SmallVec<[Arc<LiveCell>; 1]>;
+
 /// Live statuses and the event channel.
 pub(crate) struct StatusBoard {
     /// Keyed by call id; foldhash, seeded per map, hashes a short id in a fraction of
-    /// SipHash's time.
-    live: DashMap<Arc<str>, Arc<LiveCell>, foldhash::fast::RandomState>,
+    /// SipHash's time. Calls may share an id (two batches numbering theirs from 1):
+    /// each keeps its own cell, oldest first, and almost every id has just one.
+    live: DashMap<Arc<str>, Cells, foldhash::fast::RandomState>,
     events: broadcast::Sender<ExecutionEvent>,
     /// Whether anyone ever subscribed: until then `emit` skips the channel, whose
     /// receiver count sits behind a lock that every call would otherwise take
@@ -180,35 +185,41 @@ impl StatusBoard {
         receiver
     }
 
-    /// Adds a call's status (replacing an older call of the same id) and hands back the
-    /// cell through which the call updates it.
+    /// Adds a call's status (beside any other call in flight under the same id) and
+    /// hands back the cell through which the call updates it.
     pub(crate) fn set(&self, sequence: u64, status: LiveStatus) -> Arc<LiveCell> {
         let cell = Arc::new(LiveCell {
             sequence,
             tool_name: status.tool_name,
             state: AtomicU64::new(pack(status.status, status.attempt)),
         });
-        self.live.insert(status.call_id, cell.clone());
+        self.live
+            .entry(status.call_id)
+            .or_default()
+            .push(cell.clone());
         cell
     }
 
-    /// Removes a call's status, unless a newer call of the same id replaced it.
+    /// Removes a call's status, leaving those of other calls with the same id.
     pub(crate) fn remove(&self, call_id: &str, sequence: u64) {
-        self.live
-            .remove_if(call_id, |_, cell| cell.sequence == sequence);
+        self.live.remove_if_mut(call_id, |_, cells| {
+            cells.retain(|cell| cell.sequence != sequence);
+            cells.is_empty()
+        });
     }
 
+    /// The status of the newest call in flight under `call_id`.
     pub(crate) fn get(&self, call_id: &str) -> Option<LiveStatus> {
-        self.live
-            .get(call_id)
-            .map(|entry| entry.value().status(entry.key()))
+        let entry = self.live.get(call_id)?;
+        entry.value().last().map(|cell| cell.status(entry.key()))
     }
 
     pub(crate) fn in_flight(&self) -> Vec<LiveStatus> {
-        self.live
-            .iter()
-            .map(|entry| entry.value().status(entry.key()))
-            .collect()
+        let mut statuses = Vec::with_capacity(self.live.len());
+        for entry in self.live.iter() {
+            statuses.extend(entry.value().iter().map(|cell| cell.status(entry.key())));
+        }
+        statuses
     }
 }
 

@@ -118,3 +118,33 @@ async fn an_unknown_call_id_has_no_status() {
     let executor = builder().tool(sim("t", latency(1))).build().unwrap();
     assert!(executor.call_status("never").is_none());
 }
+
+#[tokio::test(start_paused = true)]
+async fn calls_sharing_an_id_each_stay_in_flight_until_they_end() {
+    let executor = builder().tool(sim("t", latency(0))).build().unwrap();
+    let call = |ms: u64| ToolCall::new("t", json!({"latency_ms": ms})).with_id("same");
+    let first = executor.clone();
+    let short = tokio::spawn(async move { first.execute(call(100)).await });
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let second = executor.clone();
+    let long = tokio::spawn(async move { second.execute(call(300)).await });
+
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    let in_flight = executor.in_flight();
+    assert_eq!(in_flight.len(), 2, "both calls named `same`: {in_flight:?}");
+    assert!(in_flight.iter().all(|s| s.status == CallStatus::Running));
+
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(short.await.unwrap().success);
+    let in_flight = executor.in_flight();
+    assert_eq!(in_flight.len(), 1, "the longer call is still running");
+    let status = executor.call_status("same").unwrap();
+    assert_eq!(
+        status.status,
+        CallStatus::Running,
+        "the running call, not the finished one"
+    );
+
+    assert!(long.await.unwrap().success);
+    assert!(executor.in_flight().is_empty());
+}
