@@ -261,12 +261,16 @@ impl<F: Future<Output = Envelope>> Future for Lane<F> {
 }
 
 /// A lane that runs up to `width` calls at once from one task (see [`lane_width`]):
-/// it starts with those of `first`, then, as each ends, takes the next waiting call.
+/// it starts with its own calls, then, as each ends, takes the next waiting call.
 pub(crate) struct WideLane<F> {
     inner: Arc<Inner>,
     scope: Arc<Scope>,
     make: Make<F>,
     width: usize,
+    /// The lane's own calls, accepted by the batch but not started: the lane starts
+    /// them on its worker thread, so a batch whose calls all start at once does not
+    /// build every call's future on the one thread that announces them.
+    own: std::vec::IntoIter<(usize, Queued)>,
     calls: FuturesUnordered<Running<F>>,
 }
 
@@ -278,18 +282,34 @@ pub(crate) fn wide_lane(
     width: usize,
     first: impl Iterator<Item = (usize, Queued)>,
 ) -> Option<WideLane<impl Future<Output = Envelope> + Send + 'static>> {
-    let make = run_queued;
-    let calls: FuturesUnordered<_> = first
-        .take(width)
-        .map(|(index, queued)| begin(&inner, &scope, make, index, queued))
-        .collect();
-    (!calls.is_empty()).then_some(WideLane {
+    let own: Vec<_> = first.take(width).collect();
+    (!own.is_empty()).then(|| WideLane {
         inner,
         scope,
-        make,
+        make: run_queued,
         width,
-        calls,
+        own: own.into_iter(),
+        calls: FuturesUnordered::new(),
     })
+}
+
+impl<F> WideLane<F> {
+    /// The lane's next call to start: its own first, then the batch's waiting ones.
+    fn next_call(&mut self) -> Option<(usize, Queued)> {
+        self.own
+            .next()
+            .or_else(|| self.scope.backlog.as_ref().and_then(Backlog::next))
+    }
+}
+
+impl<F> Drop for WideLane<F> {
+    /// The lane's own calls that never started (its batch went away first) are recorded
+    /// as cancelled, as the batch's waiting calls are.
+    fn drop(&mut self) {
+        for (_, queued) in &mut self.own {
+            abandon(&self.inner, queued);
+        }
+    }
 }
 
 impl<F: Future<Output = Envelope>> Future for WideLane<F> {
@@ -302,8 +322,7 @@ impl<F: Future<Output = Envelope>> Future for WideLane<F> {
         loop {
             while this.calls.len() < this.width {
                 let progress = ready!(tokio::task::coop::poll_proceed(cx));
-                let Some((index, queued)) = this.scope.backlog.as_ref().and_then(Backlog::next)
-                else {
+                let Some((index, queued)) = this.next_call() else {
                     break;
                 };
                 progress.made_progress();

@@ -173,3 +173,29 @@ async fn on_two_workers_a_wide_batch_answers_every_call_in_request_order() {
     let stats = executor.stats();
     assert_eq!(stats.overall.by_status[&CallStatus::Success], 20_000);
 }
+
+#[tokio::test(start_paused = true)]
+async fn dropping_a_wide_batch_before_its_lanes_ever_ran_records_every_call_as_cancelled() {
+    let executor = builder()
+        .max_concurrency(300)
+        .tool(sim("t", latency(100)))
+        .build()
+        .unwrap();
+    let mut batch = Box::pin(executor.execute_batch(calls("t", 300, 0), BatchOptions::default()));
+    // One poll spawns the lanes; on this one-worker runtime none has run yet.
+    assert!(futures::poll!(batch.as_mut()).is_pending());
+    assert_eq!(executor.in_flight().len(), 300, "all announced as pending");
+    drop(batch);
+    for _ in 0..10 {
+        if executor.history().len() == 300 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    let records = executor.history().recent(1_000);
+    assert_eq!(records.len(), 300);
+    assert!(records
+        .iter()
+        .all(|r| r.status == CallStatus::Cancelled && r.attempts == 0));
+    assert!(executor.in_flight().is_empty());
+}
