@@ -47,10 +47,13 @@ pub struct History {
 
 impl History {
     /// An empty history keeping at most `capacity` records (0 keeps none).
+    ///
+    /// Room for up to a million records is reserved at once (address space only: the
+    /// memory is touched as records arrive), so filling it never copies the ring.
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
-            records: Mutex::new(VecDeque::new()),
+            records: Mutex::new(VecDeque::with_capacity(capacity.min(1 << 20))),
         }
     }
 
