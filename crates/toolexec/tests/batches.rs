@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{builder, latency, ms, sim};
+use common::{builder, latency, ms, settle_history, sim};
 use serde_json::json;
 use tokio::time::Instant;
 use toolexec::{BatchOptions, CallStatus, ErrorKind, FailureMode, SimConfig, ToolCall};
@@ -192,12 +192,7 @@ async fn dropping_the_batch_future_cancels_its_calls_and_records_them() {
     let outcome = tokio::time::timeout(Duration::from_millis(100), batch).await;
     assert!(outcome.is_err());
     tokio::task::yield_now().await;
-    for _ in 0..10 {
-        if executor.history().len() == 2 {
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
+    settle_history(&executor, 2).await;
     let records = executor.history().recent(10);
     assert_eq!(records.len(), 2);
     assert!(records.iter().all(|r| r.status == CallStatus::Cancelled));
@@ -242,12 +237,7 @@ async fn dropping_a_batch_records_the_calls_still_waiting_for_a_permit() {
     );
     let outcome = tokio::time::timeout(Duration::from_millis(100), batch).await;
     assert!(outcome.is_err());
-    for _ in 0..10 {
-        if executor.history().len() == 3 {
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
+    settle_history(&executor, 3).await;
     let records = executor.history().recent(10);
     assert_eq!(
         records.len(),

@@ -10,7 +10,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{builder, latency, ms, sim};
+use common::{builder, latency, ms, settle_history, sim};
 use serde_json::json;
 use tokio::time::Instant;
 use toolexec::{BatchOptions, CallStatus, ErrorKind, FailureMode, SimConfig, ToolCall};
@@ -137,12 +137,7 @@ async fn dropping_a_wide_batch_records_every_call_running_or_waiting_as_cancelle
     let batch = executor.execute_batch(calls("t", 500, 0), BatchOptions::default());
     let outcome = tokio::time::timeout(Duration::from_millis(100), batch).await;
     assert!(outcome.is_err());
-    for _ in 0..10 {
-        if executor.history().len() == 500 {
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
+    settle_history(&executor, 500).await;
     let records = executor.history().recent(1_000);
     assert_eq!(records.len(), 500);
     assert!(records.iter().all(|r| r.status == CallStatus::Cancelled));
@@ -186,12 +181,7 @@ async fn dropping_a_wide_batch_before_its_lanes_ever_ran_records_every_call_as_c
     assert!(futures::poll!(batch.as_mut()).is_pending());
     assert_eq!(executor.in_flight().len(), 300, "all announced as pending");
     drop(batch);
-    for _ in 0..10 {
-        if executor.history().len() == 300 {
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
+    settle_history(&executor, 300).await;
     let records = executor.history().recent(1_000);
     assert_eq!(records.len(), 300);
     assert!(records

@@ -40,3 +40,14 @@ pub fn builder() -> ExecutorBuilder {
 pub fn ms(envelope_ms: f64) -> u64 {
     envelope_ms.round() as u64
 }
+
+/// Lets the tasks of a dropped batch run until the history holds `records` records (or
+/// ten yields pass), so a test can then look at what the drop recorded.
+pub async fn settle_history(executor: &Executor, records: usize) {
+    for _ in 0..10 {
+        if executor.history().len() == records {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+}
