@@ -114,8 +114,8 @@ impl Executor {
         let mut calls = calls.into_iter().enumerate();
         // When some calls must wait for a lane, every call is announced (live status
         // `pending`, a `Started` event) in request order before any starts. When all
-        // start at once, each is announced as its lane is spawned, and no list of
-        // announced calls is ever built (a million of them would take 200 MB).
+        // start at once, each is announced as its lane is spawned, and no list of all
+        // the announced calls is ever built (a million of them would take 200 MB).
         let (starting, waiting): (Vec<Queued>, Vec<Queued>) = if calls.len() > lanes {
             let starting = calls.by_ref().take(lanes).map(announce).collect();
             (starting, calls.by_ref().map(announce).collect())

@@ -202,11 +202,16 @@ struct Request {
 
 impl Request {
     fn new(call: ToolCall, tool: Option<&RegisteredTool>, start: Instant, scope: &Scope) -> Self {
-        let call_deadline = tool.and_then(|tool| tool.policy.call_deadline_for(&call));
+        let policy = tool
+            .filter(|_| has_overrides(&call))
+            .map(|tool| Box::new(tool.policy.for_call(&call)));
+        // The call deadline in force: the overridden policy's, else the tool's.
+        let call_deadline = policy
+            .as_deref()
+            .or(tool.map(|tool| &tool.policy))
+            .and_then(|policy| policy.call_deadline);
         Self {
-            policy: tool
-                .filter(|_| has_overrides(&call))
-                .map(|tool| Box::new(tool.policy.for_call(&call))),
+            policy,
             idempotency_key: call.idempotency_key.map(Into::into),
             deadline: earliest(call_deadline.map(|d| start + d), scope.deadline),
             input: call.input,

@@ -139,6 +139,20 @@ impl Drop for Backlog {
     }
 }
 
+impl Scope {
+    /// The batch's next waiting call, if any is left.
+    fn next_waiting(&self) -> Option<(usize, Queued)> {
+        self.backlog.as_ref().and_then(Backlog::next)
+    }
+
+    /// Keeps the envelope of the batch's call at `index`.
+    fn keep(&self, index: usize, envelope: Envelope) {
+        if let Some(backlog) = &self.backlog {
+            backlog.finished(index, envelope, self);
+        }
+    }
+}
+
 pin_project! {
     /// A call on a lane: its future, and its request index and names (for the envelope
     /// of a call whose future panicked).
@@ -243,14 +257,12 @@ impl<F: Future<Output = Envelope>> Future for Lane<F> {
             if let Some(call) = this.call.as_mut().as_pin_mut() {
                 let (index, envelope) = ready!(call.poll(cx));
                 this.call.set(None);
-                if let Some(backlog) = &this.scope.backlog {
-                    backlog.finished(index, envelope, this.scope);
-                }
+                this.scope.keep(index, envelope);
             }
             // Calls that answer at once would let a lane run its whole share in one
             // poll: the task budget makes it yield to the others now and then.
             let progress = ready!(tokio::task::coop::poll_proceed(cx));
-            let Some((index, queued)) = this.scope.backlog.as_ref().and_then(Backlog::next) else {
+            let Some((index, queued)) = this.scope.next_waiting() else {
                 return Poll::Ready(());
             };
             progress.made_progress();
@@ -296,9 +308,7 @@ pub(crate) fn wide_lane(
 impl<F> WideLane<F> {
     /// The lane's next call to start: its own first, then the batch's waiting ones.
     fn next_call(&mut self) -> Option<(usize, Queued)> {
-        self.own
-            .next()
-            .or_else(|| self.scope.backlog.as_ref().and_then(Backlog::next))
+        self.own.next().or_else(|| self.scope.next_waiting())
     }
 }
 
@@ -330,11 +340,7 @@ impl<F: Future<Output = Envelope>> Future for WideLane<F> {
                 this.calls.push(call);
             }
             match ready!(this.calls.poll_next_unpin(cx)) {
-                Some((index, envelope)) => {
-                    if let Some(backlog) = &this.scope.backlog {
-                        backlog.finished(index, envelope, &this.scope);
-                    }
-                }
+                Some((index, envelope)) => this.scope.keep(index, envelope),
                 None => return Poll::Ready(()),
             }
         }

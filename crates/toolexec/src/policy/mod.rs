@@ -69,21 +69,15 @@ impl CallPolicy {
         self.circuit.validate()
     }
 
-    /// The call deadline of `call`: its own, else this policy's (without copying the
-    /// whole policy, which every call needs this from).
-    pub(crate) fn call_deadline_for(&self, call: &ToolCall) -> Option<Duration> {
-        call.deadline_ms
-            .map(Duration::from_millis)
-            .or(self.call_deadline)
-    }
-
     /// This policy with a call's own overrides applied.
     pub(crate) fn for_call(&self, call: &ToolCall) -> CallPolicy {
         let mut policy = *self;
         if let Some(ms) = call.timeout_ms {
             policy.attempt_timeout = Duration::from_millis(ms.max(1));
         }
-        policy.call_deadline = self.call_deadline_for(call);
+        if let Some(ms) = call.deadline_ms {
+            policy.call_deadline = Some(Duration::from_millis(ms));
+        }
         if let Some(retries) = call.max_retries {
             policy.max_retries = retries;
         }
