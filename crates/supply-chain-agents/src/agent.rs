@@ -30,12 +30,12 @@ pub trait Agent: Send + Sync {
     }
 
     /// Runs one tool call.
-    fn execute_tool_async(&self, call: ToolCall) -> BoxFuture<'_, Envelope> {
+    fn run_tool(&self, call: ToolCall) -> BoxFuture<'_, Envelope> {
         Box::pin(self.executor().execute(call))
     }
 
     /// Runs tool calls in parallel; envelopes in request order.
-    fn execute_tools_parallel(&self, calls: Vec<ToolCall>) -> BoxFuture<'_, Vec<Envelope>> {
+    fn run_tools(&self, calls: Vec<ToolCall>) -> BoxFuture<'_, Vec<Envelope>> {
         Box::pin(
             self.executor()
                 .execute_batch(calls, BatchOptions::default()),
@@ -43,12 +43,12 @@ pub trait Agent: Send + Sync {
     }
 
     /// Statistics of the executor the agent uses.
-    fn get_tool_execution_stats(&self) -> ExecutionStats {
+    fn execution_stats(&self) -> ExecutionStats {
         self.executor().stats()
     }
 
     /// Statistics of one tool.
-    fn get_tool_stats(&self, tool: &str) -> Option<StatsSnapshot> {
+    fn tool_stats(&self, tool: &str) -> Option<StatsSnapshot> {
         self.executor().tool_stats(tool)
     }
 }

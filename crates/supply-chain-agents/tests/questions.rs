@@ -438,13 +438,13 @@ async fn an_agent_built_without_an_executor_gets_a_default_one() {
     let query = Query::parse("How reliable is SUP001?", &catalog);
     let answer = agent.answer(&query).await;
     assert!(answer.lines[0].starts_with("SUP001:"), "{:?}", answer.lines);
-    assert_eq!(agent.get_tool_execution_stats().overall.total, 1);
+    assert_eq!(agent.execution_stats().overall.total, 1);
     let envelope = agent
-        .execute_tool_async(toolexec::ToolCall::new(
+        .run_tool(toolexec::ToolCall::new(
             "rank_suppliers",
             serde_json::json!({}),
         ))
         .await;
     assert!(envelope.success);
-    assert_eq!(agent.get_tool_stats("rank_suppliers").unwrap().total, 1);
+    assert_eq!(agent.tool_stats("rank_suppliers").unwrap().total, 1);
 }

@@ -152,7 +152,7 @@ impl Agent for InventoryAgent {
                     "Policies and forecasts are per SKU: name one, e.g. \"forecast demand for {example} at WH001\"."
                 ));
             }
-            let envelopes = self.execute_tools_parallel(calls).await;
+            let envelopes = self.run_tools(calls).await;
             let quantities: BTreeMap<String, &Envelope> = steps
                 .iter()
                 .zip(&envelopes)

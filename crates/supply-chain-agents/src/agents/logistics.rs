@@ -93,7 +93,7 @@ impl Agent for LogisticsAgent {
             if query.day_offset == Some(1) && wants.contains(&Intent::Routes) {
                 answer.say("Routes for tomorrow cover every open order of the warehouse.");
             }
-            let envelopes = self.execute_tools_parallel(calls).await;
+            let envelopes = self.run_tools(calls).await;
             for (step, envelope) in steps.iter().zip(&envelopes) {
                 match step {
                     Step::Routes(wh) => describe_routes(&mut answer, wh, envelope),

@@ -158,7 +158,7 @@ impl Agent for SupplierAgent {
                     ToolCall::new("assess_supplier_risk", json!({})).with_id("supplier-risk"),
                 );
             }
-            let mut envelopes = self.execute_tools_parallel(calls).await;
+            let mut envelopes = self.run_tools(calls).await;
             let find = |tool: &str, envelopes: &[Envelope]| {
                 envelopes.iter().position(|e| &*e.tool_name == tool)
             };
@@ -206,9 +206,7 @@ impl Agent for SupplierAgent {
                     .collect();
                 let input = json!({"suppliers": suppliers, "criteria": criteria(query), "method": "topsis"});
                 let ranked = self
-                    .execute_tool_async(
-                        ToolCall::new("rank_suppliers", input).with_id("supplier-ranking"),
-                    )
+                    .run_tool(ToolCall::new("rank_suppliers", input).with_id("supplier-ranking"))
                     .await;
                 envelopes.push(ranked);
             }
