@@ -1,4 +1,4 @@
-//! The result envelope: exactly one per call, whatever happens (DESIGN.md section 3).
+//! The result envelope: exactly one per call, whatever happens (see `docs/CONTRACTS.md`).
 
 use std::borrow::Cow;
 use std::sync::Arc;

@@ -1,17 +1,17 @@
 //! The [`Executor`]: tools, policies, the concurrency limit, status, history and stats.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tokio::sync::{broadcast, Semaphore};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::call_path::{run_queued, Scope};
+use crate::batch::{self, BatchOptions};
+use crate::call::{run_queued, Queued};
+use crate::inner::Inner;
 use crate::policy::{CallPolicy, CircuitState};
-use crate::registry::ToolMap;
-use crate::stats::{Merged, ToolAccumulator};
-use crate::status::StatusBoard;
+use crate::scope::Scope;
+use crate::stats::Merged;
 use crate::{
     Envelope, ExecutionEvent, ExecutionStats, History, LiveStatus, PolicyError, StatsSnapshot,
     Tool, ToolCall, ToolOptions, ToolRegistry, ToolSpec,
@@ -122,41 +122,15 @@ impl ExecutorBuilder {
     pub fn build(self) -> Result<Executor, PolicyError> {
         self.config.validate()?;
         let tools = self.registry.resolve(&self.config.defaults)?;
+        let inner = Inner::new(
+            tools,
+            self.config.max_concurrency,
+            self.config.event_capacity,
+            self.config.history_capacity,
+        );
         Ok(Executor {
-            inner: Arc::new(Inner {
-                tools,
-                max_concurrency: self.config.max_concurrency,
-                permits: Arc::new(Semaphore::new(self.config.max_concurrency)),
-                board: StatusBoard::new(self.config.event_capacity),
-                history: History::new(self.config.history_capacity),
-                unregistered: ToolAccumulator::default(),
-                sequence: AtomicU64::new(0),
-                created: Instant::now(),
-            }),
+            inner: Arc::new(inner),
         })
-    }
-}
-
-pub(crate) struct Inner {
-    pub(crate) tools: ToolMap,
-    pub(crate) max_concurrency: usize,
-    pub(crate) permits: Arc<Semaphore>,
-    pub(crate) board: StatusBoard,
-    pub(crate) history: History,
-    /// Calls of tools that are not registered; each registered tool keeps its own.
-    pub(crate) unregistered: ToolAccumulator,
-    pub(crate) sequence: AtomicU64,
-    pub(crate) created: Instant,
-}
-
-impl Inner {
-    pub(crate) fn next_sequence(&self) -> u64 {
-        self.sequence.fetch_add(1, Ordering::Relaxed)
-    }
-
-    /// The first of `n` consecutive sequence numbers, for a batch accepted at once.
-    pub(crate) fn reserve_sequences(&self, n: usize) -> u64 {
-        self.sequence.fetch_add(n as u64, Ordering::Relaxed)
     }
 }
 
@@ -165,7 +139,7 @@ impl Inner {
 /// can serve many agents.
 #[derive(Clone)]
 pub struct Executor {
-    pub(crate) inner: Arc<Inner>,
+    inner: Arc<Inner>,
 }
 
 impl std::fmt::Debug for Executor {
@@ -195,10 +169,24 @@ impl Executor {
 
     async fn execute_in(&self, call: ToolCall, scope: Scope) -> Envelope {
         let scope = Arc::new(scope);
-        let queued = self
-            .inner
-            .enqueue(call, self.inner.next_sequence(), Instant::now());
+        let sequence = self.inner.next_sequence();
+        let queued = Queued::announce(&self.inner, call, sequence, Instant::now());
         run_queued(self.inner.clone(), queued, scope).await
+    }
+
+    /// Runs calls in parallel and returns one envelope per call, in request order.
+    ///
+    /// As many calls run at once as the concurrency limits allow, on lane tasks that
+    /// tools use every core with (a task per call while they are few, up to 1,024 calls
+    /// per task when tens of thousands run at once); the others wait in request order
+    /// as plain values, not as tasks. Dropping the returned future cancels the calls still
+    /// running or waiting; each is recorded as `cancelled`.
+    pub async fn execute_batch(
+        &self,
+        calls: Vec<ToolCall>,
+        options: BatchOptions,
+    ) -> Vec<Envelope> {
+        batch::run(&self.inner, calls, options).await
     }
 
     /// A new subscription to the lifecycle events of every call from now on.

@@ -52,29 +52,28 @@
 
 #![warn(missing_docs)]
 
-mod accept;
-mod attempt;
 mod batch;
 mod blocking;
 mod call;
-mod call_path;
 mod context;
 mod envelope;
 mod error;
 mod executor;
+mod failure;
 mod history;
-mod lanes;
-mod permits;
+mod inner;
 pub mod policy;
 mod registry;
+mod request;
+mod scope;
 pub mod sim;
 mod stats;
 mod status;
 mod tool;
+mod tool_call;
 
 pub use batch::{BatchOptions, FailureMode};
 pub use blocking::{BlockingError, BlockingExecutor};
-pub use call::ToolCall;
 pub use context::CallContext;
 pub use envelope::{AttemptRecord, CallError, CallStatus, Envelope};
 pub use error::{ErrorKind, PolicyError, ToolError};
@@ -86,3 +85,4 @@ pub use sim::{SimConfig, SimTool};
 pub use stats::{ExecutionStats, StatsSnapshot};
 pub use status::{ExecutionEvent, LiveStatus};
 pub use tool::{tool_fn, FnTool, Tool, ToolAnnotations, ToolSpec};
+pub use tool_call::ToolCall;

@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
+use std::panic::AssertUnwindSafe;
+
 use futures::future::BoxFuture;
+use futures::FutureExt;
 use serde_json::Value;
 
 use crate::Envelope;
@@ -35,11 +38,19 @@ impl Fallback {
         Self::Function(Arc::new(move |envelope| Box::pin(function(envelope))))
     }
 
-    pub(crate) async fn answer(&self, failed: &Envelope) -> Value {
+    async fn answer(&self, failed: &Envelope) -> Value {
         match self {
             Self::Value(value) => value.clone(),
             Self::Function(function) => function(failed).await,
         }
+    }
+
+    /// The answer for a failed call, if the fallback gives one (a panic is no answer).
+    pub(crate) async fn answer_caught(&self, failed: &Envelope) -> Option<Value> {
+        AssertUnwindSafe(self.answer(failed))
+            .catch_unwind()
+            .await
+            .ok()
     }
 }
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// One tool call, as written in a batch file (DESIGN.md section 5).
+/// One tool call, as written in a batch file (see `docs/CONTRACTS.md`).
 ///
 /// Only `tool` is required. `timeout_ms` bounds each attempt and `deadline_ms` the
 /// whole call with its retries; both, and `max_retries`, override the tool's policy.

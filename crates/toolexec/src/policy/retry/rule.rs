@@ -1,6 +1,6 @@
-//! Retry classification (DESIGN.md section 2).
+//! Which failures are worth another attempt.
 
-use crate::attempt::AttemptFailure;
+use crate::failure::AttemptFailure;
 use crate::ToolAnnotations;
 
 /// Whether a failed attempt may be followed by another.

@@ -9,147 +9,37 @@
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::future::CatchUnwind;
 use futures::stream::FuturesUnordered;
 use futures::{ready, FutureExt, StreamExt};
-use parking_lot::Mutex;
 use pin_project_lite::pin_project;
-use tokio::sync::mpsc::UnboundedSender;
 
-use crate::accept::Queued;
-use crate::batch::lost_call;
-use crate::call_path::{abandon, run_queued, Scope};
-use crate::executor::Inner;
-use crate::{Envelope, FailureMode};
+use crate::batch::backlog::{lost_call, Backlog};
+use crate::call::{abandon, run_queued, Queued};
+use crate::inner::Inner;
+use crate::scope::Scope;
+use crate::Envelope;
 
-/// Waiting calls in request order, and the request index of the first.
-struct Waiting {
-    index: usize,
-    calls: std::vec::IntoIter<Queued>,
+/// What every lane of a batch shares: the executor, the scope its calls inherit, and
+/// the backlog of calls no lane has taken yet.
+pub(crate) struct Shared {
+    pub(crate) inner: Arc<Inner>,
+    pub(crate) scope: Arc<Scope>,
+    pub(crate) backlog: Backlog,
 }
 
-/// The calls of a batch that no lane has taken yet, and the envelopes of those done.
-pub(crate) struct Backlog {
-    inner: Arc<Inner>,
-    waiting: Mutex<Waiting>,
-    envelopes: Vec<OnceLock<Envelope>>,
-    /// Set once the last waiting call is taken.
-    drained: AtomicBool,
-    failures: AtomicUsize,
-    failure_mode: FailureMode,
-    more_lanes: UnboundedSender<()>,
-}
-
-impl Backlog {
-    /// The backlog of a batch of `total` calls whose last ones, `waiting`, wait for a
-    /// lane in request order (the others go straight to lanes).
-    pub(crate) fn new(
-        inner: Arc<Inner>,
-        total: usize,
-        waiting: Vec<Queued>,
-        failure_mode: FailureMode,
-        more_lanes: UnboundedSender<()>,
-    ) -> Self {
-        let envelopes = (0..total).map(|_| OnceLock::new()).collect();
-        Self {
-            inner,
-            drained: AtomicBool::new(waiting.is_empty()),
-            waiting: Mutex::new(Waiting {
-                index: total - waiting.len(),
-                calls: waiting.into_iter(),
-            }),
-            envelopes,
-            failures: AtomicUsize::new(0),
-            failure_mode,
-            more_lanes,
-        }
-    }
-
-    /// Whether every call has been taken by a lane.
-    pub(crate) fn is_drained(&self) -> bool {
-        self.drained.load(Ordering::Acquire)
-    }
-
-    /// Asks the batch for one more lane, if calls are still waiting for one.
-    pub(crate) fn request_lane(&self) {
-        if !self.is_drained() {
-            let _ = self.more_lanes.send(());
-        }
-    }
-
-    pub(crate) fn next(&self) -> Option<(usize, Queued)> {
-        let mut waiting = self.waiting.lock();
-        let queued = waiting.calls.next()?;
-        let index = waiting.index;
-        waiting.index += 1;
-        if waiting.calls.len() == 0 {
-            // Frees the queue's buffer now rather than when the batch ends.
-            waiting.calls = Vec::new().into_iter();
-            self.drained.store(true, Ordering::Release);
-        }
-        Some((index, queued))
-    }
-
-    /// Keeps a call's envelope and, when the failure mode says so, cancels the rest.
-    fn finished(&self, index: usize, envelope: Envelope, scope: &Scope) {
-        if !envelope.success {
-            let failures = self.failures.fetch_add(1, Ordering::AcqRel) + 1;
-            if self.failure_mode.stops_at(failures) {
-                scope.cancel.cancel();
-            }
-        }
-        let _ = self.envelopes[index].set(envelope);
-    }
-
-    /// The envelopes in request order, once no lane holds the backlog any more. A call
-    /// whose lane died without an envelope (which the call path never lets happen)
-    /// still gets one.
-    pub(crate) fn take_envelopes(&mut self) -> Vec<Envelope> {
-        std::mem::take(&mut self.envelopes)
-            .into_iter()
-            .map(|slot| answered(slot.into_inner()))
-            .collect()
-    }
-
-    /// The same, copied, from a backlog something still shares (which cannot happen
-    /// once every lane is joined, but a batch answers every call whatever happens).
-    pub(crate) fn copy_envelopes(&self) -> Vec<Envelope> {
-        self.envelopes
-            .iter()
-            .map(|slot| answered(slot.get().cloned()))
-            .collect()
-    }
-}
-
-/// A call's envelope, or the one of a call that has none.
-fn answered(slot: Option<Envelope>) -> Envelope {
-    slot.unwrap_or_else(|| lost_call("unknown".into(), "unknown".into()))
-}
-
-impl Drop for Backlog {
-    /// Calls that never ran because the batch went away are recorded as cancelled.
-    fn drop(&mut self) {
-        for queued in &mut self.waiting.get_mut().calls {
-            abandon(&self.inner, queued);
-        }
-    }
-}
-
-impl Scope {
+impl Shared {
     /// The batch's next waiting call, if any is left.
     fn next_waiting(&self) -> Option<(usize, Queued)> {
-        self.backlog.as_ref().and_then(Backlog::next)
+        self.backlog.next(&self.scope)
     }
 
     /// Keeps the envelope of the batch's call at `index`.
     fn keep(&self, index: usize, envelope: Envelope) {
-        if let Some(backlog) = &self.backlog {
-            backlog.finished(index, envelope, self);
-        }
+        self.backlog.finished(index, envelope, &self.scope);
     }
 }
 
@@ -182,8 +72,7 @@ type Make<F> = fn(Arc<Inner>, Queued, Arc<Scope>) -> F;
 
 /// The call at `index`, started.
 fn begin<F: Future<Output = Envelope>>(
-    inner: &Arc<Inner>,
-    scope: &Arc<Scope>,
+    shared: &Shared,
     make: Make<F>,
     index: usize,
     queued: Queued,
@@ -192,7 +81,8 @@ fn begin<F: Future<Output = Envelope>>(
         index,
         call_id: queued.accepted.call_id.clone(),
         tool_name: queued.accepted.tool_name.clone(),
-        call: AssertUnwindSafe(make(inner.clone(), queued, scope.clone())).catch_unwind(),
+        call: AssertUnwindSafe(make(shared.inner.clone(), queued, shared.scope.clone()))
+            .catch_unwind(),
     }
 }
 
@@ -224,8 +114,7 @@ pin_project! {
     /// holds the running call's future and little else (an `async` loop keeps room for
     /// the `Queued` value and for a second copy of the future).
     pub(crate) struct Lane<F> {
-        inner: Arc<Inner>,
-        scope: Arc<Scope>,
+        shared: Arc<Shared>,
         make: Make<F>,
         #[pin]
         call: Option<Running<F>>,
@@ -234,18 +123,12 @@ pin_project! {
 
 /// A lane that starts with the call `first` (if any), then serves the backlog.
 pub(crate) fn lane(
-    inner: Arc<Inner>,
-    scope: Arc<Scope>,
+    shared: Arc<Shared>,
     first: Option<(usize, Queued)>,
 ) -> Lane<impl Future<Output = Envelope> + Send + 'static> {
     let make = run_queued;
-    let call = first.map(|(index, queued)| begin(&inner, &scope, make, index, queued));
-    Lane {
-        inner,
-        scope,
-        make,
-        call,
-    }
+    let call = first.map(|(index, queued)| begin(&shared, make, index, queued));
+    Lane { shared, make, call }
 }
 
 impl<F: Future<Output = Envelope>> Future for Lane<F> {
@@ -257,16 +140,16 @@ impl<F: Future<Output = Envelope>> Future for Lane<F> {
             if let Some(call) = this.call.as_mut().as_pin_mut() {
                 let (index, envelope) = ready!(call.poll(cx));
                 this.call.set(None);
-                this.scope.keep(index, envelope);
+                this.shared.keep(index, envelope);
             }
             // Calls that answer at once would let a lane run its whole share in one
             // poll: the task budget makes it yield to the others now and then.
             let progress = ready!(tokio::task::coop::poll_proceed(cx));
-            let Some((index, queued)) = this.scope.next_waiting() else {
+            let Some((index, queued)) = this.shared.next_waiting() else {
                 return Poll::Ready(());
             };
             progress.made_progress();
-            let call = begin(this.inner, this.scope, *this.make, index, queued);
+            let call = begin(this.shared, *this.make, index, queued);
             this.call.set(Some(call));
         }
     }
@@ -275,8 +158,7 @@ impl<F: Future<Output = Envelope>> Future for Lane<F> {
 /// A lane that runs up to `width` calls at once from one task (see [`lane_width`]):
 /// it starts with its own calls, then, as each ends, takes the next waiting call.
 pub(crate) struct WideLane<F> {
-    inner: Arc<Inner>,
-    scope: Arc<Scope>,
+    shared: Arc<Shared>,
     make: Make<F>,
     width: usize,
     /// The lane's own calls, accepted by the batch but not started: the lane starts
@@ -289,15 +171,13 @@ pub(crate) struct WideLane<F> {
 /// A wide lane that starts with the calls of `first` (at most `width` of them are
 /// taken), then serves the backlog; `None` if `first` had no call.
 pub(crate) fn wide_lane(
-    inner: Arc<Inner>,
-    scope: Arc<Scope>,
+    shared: Arc<Shared>,
     width: usize,
     first: impl Iterator<Item = (usize, Queued)>,
 ) -> Option<WideLane<impl Future<Output = Envelope> + Send + 'static>> {
     let own: Vec<_> = first.take(width).collect();
     (!own.is_empty()).then(|| WideLane {
-        inner,
-        scope,
+        shared,
         make: run_queued,
         width,
         own: own.into_iter(),
@@ -308,7 +188,7 @@ pub(crate) fn wide_lane(
 impl<F> WideLane<F> {
     /// The lane's next call to start: its own first, then the batch's waiting ones.
     fn next_call(&mut self) -> Option<(usize, Queued)> {
-        self.own.next().or_else(|| self.scope.next_waiting())
+        self.own.next().or_else(|| self.shared.next_waiting())
     }
 }
 
@@ -317,7 +197,7 @@ impl<F> Drop for WideLane<F> {
     /// as cancelled, as the batch's waiting calls are.
     fn drop(&mut self) {
         for (_, queued) in &mut self.own {
-            abandon(&self.inner, queued);
+            abandon(&self.shared.inner, queued);
         }
     }
 }
@@ -336,11 +216,11 @@ impl<F: Future<Output = Envelope>> Future for WideLane<F> {
                     break;
                 };
                 progress.made_progress();
-                let call = begin(&this.inner, &this.scope, this.make, index, queued);
+                let call = begin(&this.shared, this.make, index, queued);
                 this.calls.push(call);
             }
             match ready!(this.calls.poll_next_unpin(cx)) {
-                Some((index, envelope)) => this.scope.keep(index, envelope),
+                Some((index, envelope)) => this.shared.keep(index, envelope),
                 None => return Poll::Ready(()),
             }
         }

@@ -1,11 +1,11 @@
-//! Accepting a call: its sequence number, its id and its tool, fixed once, and its
+//! A call accepted: its sequence number, its id and its tool, fixed once, and its
 //! announcement (live status `pending`, a `Started` event) before it waits for a lane.
 
 use std::sync::Arc;
 
 use tokio::time::Instant;
 
-use crate::executor::Inner;
+use crate::inner::Inner;
 use crate::registry::RegisteredTool;
 use crate::status::{ExecutionEvent, LiveCell, LiveStatus};
 use crate::{CallStatus, ToolCall};
@@ -48,33 +48,40 @@ fn generated_id(sequence: u64) -> Arc<str> {
     Arc::from(std::str::from_utf8(&id[..len]).unwrap_or("c-?"))
 }
 
-impl Inner {
+impl Accepted {
     /// Fixes a call's identity when it is accepted: its sequence number, its id (given
     /// or `c-N`) and its tool, looked up once.
-    pub(crate) fn accept(&self, call: &mut ToolCall, sequence: u64) -> Accepted {
+    fn new(inner: &Inner, call: &mut ToolCall, sequence: u64) -> Self {
         let call_id: Arc<str> = match call.call_id.take() {
             Some(id) => id.into(),
             None => generated_id(sequence),
         };
         let requested = std::mem::take(&mut call.tool);
-        let tool = self.tools.get(requested.as_str()).cloned();
+        let tool = inner.tools.get(requested.as_str()).cloned();
         let tool_name = match &tool {
             Some(t) => t.name.clone(),
             None => requested.into(),
         };
-        Accepted {
+        Self {
             sequence,
             call_id,
             tool_name,
             tool,
         }
     }
+}
 
+impl Queued {
     /// Accepts a call and announces it: its live status reads `pending` and subscribers
     /// see it start, whether it runs at once or waits for a lane.
-    pub(crate) fn enqueue(&self, mut call: ToolCall, sequence: u64, start: Instant) -> Queued {
-        let accepted = self.accept(&mut call, sequence);
-        let live = self.board.set(
+    pub(crate) fn announce(
+        inner: &Inner,
+        mut call: ToolCall,
+        sequence: u64,
+        start: Instant,
+    ) -> Self {
+        let accepted = Accepted::new(inner, &mut call, sequence);
+        let live = inner.board.set(
             sequence,
             LiveStatus {
                 call_id: accepted.call_id.clone(),
@@ -83,11 +90,11 @@ impl Inner {
                 attempt: 0,
             },
         );
-        self.board.emit(|| ExecutionEvent::Started {
+        inner.board.emit(|| ExecutionEvent::Started {
             call_id: accepted.call_id.clone(),
             tool_name: accepted.tool_name.clone(),
         });
-        Queued {
+        Self {
             call,
             accepted,
             live,

@@ -1,0 +1,133 @@
+//! A batch's calls that no lane has taken yet, in request order, and the envelopes of
+//! the calls done.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use parking_lot::Mutex;
+
+use crate::batch::options::FailureMode;
+use crate::call::{abandon, Queued};
+use crate::envelope::millis;
+use crate::failure::AttemptFailure;
+use crate::inner::Inner;
+use crate::scope::Scope;
+use crate::{CallStatus, Envelope};
+
+/// Waiting calls in request order, and the request index of the first.
+struct Waiting {
+    index: usize,
+    calls: std::vec::IntoIter<Queued>,
+}
+
+/// The calls of a batch that no lane has taken yet, and the envelopes of those done.
+pub(crate) struct Backlog {
+    inner: Arc<Inner>,
+    waiting: Mutex<Waiting>,
+    envelopes: Vec<OnceLock<Envelope>>,
+    failures: AtomicUsize,
+    failure_mode: FailureMode,
+}
+
+impl Backlog {
+    /// The backlog of a batch of `total` calls whose last ones, `waiting`, wait for a
+    /// lane in request order (the others go straight to lanes).
+    pub(crate) fn new(
+        inner: Arc<Inner>,
+        total: usize,
+        waiting: Vec<Queued>,
+        failure_mode: FailureMode,
+    ) -> Self {
+        let envelopes = (0..total).map(|_| OnceLock::new()).collect();
+        Self {
+            inner,
+            waiting: Mutex::new(Waiting {
+                index: total - waiting.len(),
+                calls: waiting.into_iter(),
+            }),
+            envelopes,
+            failures: AtomicUsize::new(0),
+            failure_mode,
+        }
+    }
+
+    /// The next waiting call and its request index; when it is the last, the scope
+    /// learns that no call waits any more.
+    pub(crate) fn next(&self, scope: &Scope) -> Option<(usize, Queued)> {
+        let mut waiting = self.waiting.lock();
+        let queued = waiting.calls.next()?;
+        let index = waiting.index;
+        waiting.index += 1;
+        if waiting.calls.len() == 0 {
+            // Frees the queue's buffer now rather than when the batch ends.
+            waiting.calls = Vec::new().into_iter();
+            if let Some(lanes) = &scope.lanes {
+                lanes.set_drained();
+            }
+        }
+        Some((index, queued))
+    }
+
+    /// Keeps a call's envelope and, when the failure mode says so, cancels the rest.
+    pub(crate) fn finished(&self, index: usize, envelope: Envelope, scope: &Scope) {
+        if !envelope.success {
+            let failures = self.failures.fetch_add(1, Ordering::AcqRel) + 1;
+            if self.failure_mode.stops_at(failures) {
+                scope.cancel.cancel();
+            }
+        }
+        let _ = self.envelopes[index].set(envelope);
+    }
+
+    /// The envelopes in request order, once no lane holds the backlog any more. A call
+    /// whose lane died without an envelope (which the call path never lets happen)
+    /// still gets one.
+    pub(crate) fn take_envelopes(&mut self) -> Vec<Envelope> {
+        std::mem::take(&mut self.envelopes)
+            .into_iter()
+            .map(|slot| answered(slot.into_inner()))
+            .collect()
+    }
+
+    /// The same, copied, from a backlog something still shares (which cannot happen
+    /// once every lane is joined, but a batch answers every call whatever happens).
+    pub(crate) fn copy_envelopes(&self) -> Vec<Envelope> {
+        self.envelopes
+            .iter()
+            .map(|slot| answered(slot.get().cloned()))
+            .collect()
+    }
+}
+
+impl Drop for Backlog {
+    /// Calls that never ran because the batch went away are recorded as cancelled.
+    fn drop(&mut self) {
+        for queued in &mut self.waiting.get_mut().calls {
+            abandon(&self.inner, queued);
+        }
+    }
+}
+
+/// A call's envelope, or the one of a call that has none.
+fn answered(slot: Option<Envelope>) -> Envelope {
+    slot.unwrap_or_else(|| lost_call("unknown".into(), "unknown".into()))
+}
+
+/// The envelope of a call whose task died outside the engine's guards; it should never
+/// be seen, but a batch still answers every call.
+pub(crate) fn lost_call(call_id: Arc<str>, tool_name: Arc<str>) -> Envelope {
+    let failure = AttemptFailure::panic("the call's task ended without an envelope".into());
+    Envelope {
+        call_id,
+        tool_name,
+        status: CallStatus::Failed,
+        success: false,
+        result: None,
+        error: Some(failure.into_call_error()),
+        attempts: 0,
+        execution_time_ms: millis(Duration::ZERO),
+        fallback: false,
+        attempt_log: Vec::new(),
+    }
+}

@@ -1,0 +1,143 @@
+//! Parallel batches: one envelope per call, in request order, under a batch deadline
+//! and a failure mode.
+//!
+//! [`run`] announces every call, spawns as many lanes as may run at once
+//! ([`lanes`]), and hands the calls no lane has taken yet to the [`backlog`]; each lane
+//! runs a call to its envelope through [`crate::call`], keeps it in the backlog and
+//! takes the next waiting call.
+
+mod backlog;
+mod lanes;
+mod options;
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, Semaphore};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::call::Queued;
+use crate::inner::Inner;
+use crate::policy::deadline::after;
+use crate::scope::{LaneRequests, Scope};
+use crate::{Envelope, ToolCall};
+use backlog::Backlog;
+use lanes::{current_workers, lane, lane_width, wide_lane, Shared};
+pub use options::{BatchOptions, FailureMode};
+
+/// Runs `calls` in parallel on lanes and returns one envelope per call, in request
+/// order (see [`Executor::execute_batch`](crate::Executor::execute_batch)).
+pub(crate) async fn run(
+    inner: &Arc<Inner>,
+    calls: Vec<ToolCall>,
+    options: BatchOptions,
+) -> Vec<Envelope> {
+    if calls.is_empty() {
+        return Vec::new();
+    }
+    let start = Instant::now();
+    let total = calls.len();
+    let first = inner.reserve_sequences(total);
+    let lanes = total
+        .min(inner.max_concurrency)
+        .min(options.max_concurrency.unwrap_or(usize::MAX))
+        .max(1);
+    let announce = |(index, call): (usize, ToolCall)| {
+        Queued::announce(inner, call, first + index as u64, start)
+    };
+    let mut calls = calls.into_iter().enumerate();
+    // When some calls must wait for a lane, every call is announced (live status
+    // `pending`, a `Started` event) in request order before any starts. When all
+    // start at once, each is announced as its lane is spawned, and no list of all
+    // the announced calls is ever built (a million of them would take 200 MB).
+    let (starting, waiting): (Vec<Queued>, Vec<Queued>) = if calls.len() > lanes {
+        let starting = calls.by_ref().take(lanes).map(announce).collect();
+        (starting, calls.by_ref().map(announce).collect())
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let (more_lanes, lane_requests) = mpsc::unbounded_channel();
+    let lane_requests_of_scope = LaneRequests::new(waiting.is_empty(), more_lanes);
+    let failure_mode = options.failure_mode;
+    let mut shared = Arc::new(Shared {
+        inner: inner.clone(),
+        scope: Arc::new(batch_scope(options, start, lane_requests_of_scope)),
+        backlog: Backlog::new(inner.clone(), total, waiting, failure_mode),
+    });
+    let mut tasks = JoinSet::new();
+    let announced_as_spawned = calls.map(|(index, call)| (index, announce((index, call))));
+    let mut to_start = starting.into_iter().enumerate().chain(announced_as_spawned);
+    let width = lane_width(lanes, current_workers());
+    if width == 1 {
+        for (spawned, first) in to_start.by_ref().enumerate() {
+            tasks.spawn(lane(shared.clone(), Some(first)));
+            reap_finished(&mut tasks, spawned);
+        }
+    } else {
+        let mut spawned = 0;
+        while let Some(lane) = wide_lane(shared.clone(), width, &mut to_start) {
+            tasks.spawn(lane);
+            reap_finished(&mut tasks, spawned);
+            spawned += 1;
+        }
+    }
+    // The caller's list of calls, now emptied: its buffer (144 bytes a call) is
+    // freed now rather than when the batch ends.
+    drop(to_start);
+    join_lanes(tasks, lane_requests, &shared).await;
+    match Arc::get_mut(&mut shared) {
+        Some(shared) => shared.backlog.take_envelopes(),
+        None => shared.backlog.copy_envelopes(),
+    }
+}
+
+/// Waits for every lane to end, starting one more lane whenever a call lends its
+/// permit while calls still wait.
+async fn join_lanes(
+    mut tasks: JoinSet<()>,
+    mut lane_requests: mpsc::UnboundedReceiver<()>,
+    shared: &Arc<Shared>,
+) {
+    loop {
+        tokio::select! {
+            biased;
+            Some(()) = lane_requests.recv() => {
+                tasks.spawn(lane(shared.clone(), None));
+            }
+            joined = tasks.join_next() => {
+                let drained = shared.scope.lanes.as_ref().is_none_or(LaneRequests::is_drained);
+                match joined {
+                    Some(_) => {}
+                    None if drained => return,
+                    // Every lane ended early (a lane cannot, but the batch must not
+                    // hang if one did): start another for the calls still waiting.
+                    None => {
+                        tasks.spawn(lane(shared.clone(), None));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The scope the calls of a batch started at `start` inherit.
+fn batch_scope(options: BatchOptions, start: Instant, lanes: LaneRequests) -> Scope {
+    Scope {
+        deadline: options.deadline.map(|d| after(start, d)),
+        cancellable: options.cancel.is_some() || options.failure_mode != FailureMode::CollectAll,
+        cancel: options.cancel.unwrap_or_default(),
+        permits: options
+            .max_concurrency
+            .map(|n| Arc::new(Semaphore::new(n.clamp(1, Semaphore::MAX_PERMITS)))),
+        lanes: Some(lanes),
+    }
+}
+
+/// Every 64 spawns, frees the lanes that already finished: a finished task keeps its
+/// memory (1 KB or more) until joined, and spawning a million lanes takes long enough
+/// for most of the first ones to finish meanwhile.
+fn reap_finished(tasks: &mut JoinSet<()>, spawned: usize) {
+    if spawned % 64 == 63 {
+        while tasks.try_join_next().is_some() {}
+    }
+}

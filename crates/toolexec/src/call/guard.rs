@@ -1,0 +1,215 @@
+//! The recording guard: a call's identity while it runs, its live status and events,
+//! and the one record of its end (statistics, history, the `Finished` event). Dropped
+//! unfinished, it records the call as cancelled, so nothing is lost.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::call::queued::Queued;
+use crate::envelope::millis;
+use crate::failure::AttemptFailure;
+use crate::history::ExecutionRecord;
+use crate::inner::Inner;
+use crate::policy::retry::AttemptObserver;
+use crate::registry::RegisteredTool;
+use crate::stats::Sample;
+use crate::status::{ExecutionEvent, LiveCell};
+use crate::{AttemptRecord, CallStatus, Envelope, ErrorKind, ToolCall};
+
+/// The call's identity while it runs; dropping it unfinished (the batch future was
+/// dropped before the call ended or even started) records the call as cancelled, so
+/// nothing is lost.
+pub(crate) struct CallGuard {
+    pub(crate) inner: Arc<Inner>,
+    sequence: u64,
+    call_id: Arc<str>,
+    pub(crate) tool_name: Arc<str>,
+    pub(crate) tool: Option<Arc<RegisteredTool>>,
+    live: Arc<LiveCell>,
+    pub(crate) start: Instant,
+    attempts: u32,
+    /// Whether the circuit breaker let the call through, and so expects its outcome.
+    pub(crate) admitted: bool,
+    finished: bool,
+}
+
+impl CallGuard {
+    /// A guard for a queued call, from the moment it runs (or its batch drops it), and
+    /// the call's request.
+    pub(crate) fn new(inner: Arc<Inner>, queued: Queued) -> (Self, ToolCall) {
+        let Queued {
+            call,
+            accepted,
+            live,
+            start,
+        } = queued;
+        let guard = Self {
+            inner,
+            sequence: accepted.sequence,
+            call_id: accepted.call_id,
+            tool_name: accepted.tool_name,
+            tool: accepted.tool,
+            live,
+            start,
+            attempts: 0,
+            admitted: false,
+            finished: false,
+        };
+        (guard, call)
+    }
+
+    /// The call's envelope for `outcome`, `elapsed` after it was accepted.
+    pub(crate) fn envelope(
+        &self,
+        outcome: Result<Value, AttemptFailure>,
+        attempt_log: Vec<AttemptRecord>,
+        elapsed: Duration,
+    ) -> Envelope {
+        let (status, result, error) = match outcome {
+            Ok(value) => (CallStatus::Success, Some(value), None),
+            Err(failure) => (
+                CallStatus::for_failure(failure.kind),
+                None,
+                Some(failure.into_call_error()),
+            ),
+        };
+        Envelope {
+            call_id: self.call_id.clone(),
+            tool_name: self.tool_name.clone(),
+            status,
+            success: status == CallStatus::Success,
+            result,
+            error,
+            attempts: attempt_log.len() as u32,
+            execution_time_ms: millis(elapsed),
+            fallback: false,
+            attempt_log,
+        }
+    }
+
+    /// Records the call's end, `elapsed` after it was accepted (the envelope's time,
+    /// passed in so the clock is read once).
+    pub(crate) fn finish(&mut self, envelope: &Envelope, circuit: Option<bool>, elapsed: Duration) {
+        self.finished = true;
+        self.release_circuit(circuit);
+        self.record(
+            envelope.status,
+            envelope.error_kind(),
+            envelope.attempts,
+            envelope.fallback,
+            elapsed,
+        );
+        self.inner.board.emit(|| ExecutionEvent::Finished {
+            call_id: self.call_id.clone(),
+            tool_name: self.tool_name.clone(),
+            status: envelope.status,
+            success: envelope.success,
+            fallback: envelope.fallback,
+            attempts: envelope.attempts,
+            execution_time_ms: envelope.execution_time_ms,
+        });
+    }
+
+    /// Tells the circuit breaker how an admitted call went; a call it rejected, or that
+    /// never asked, must not touch it (that would free the half-open probe's slot).
+    fn release_circuit(&self, outcome: Option<bool>) {
+        if let (true, Some(tool)) = (self.admitted, &self.tool) {
+            tool.circuit.record(outcome);
+        }
+    }
+
+    fn record(
+        &self,
+        status: CallStatus,
+        error_kind: Option<ErrorKind>,
+        attempts: u32,
+        fallback: bool,
+        latency: Duration,
+    ) {
+        let sample = Sample {
+            status,
+            attempts,
+            fallback,
+            latency,
+        };
+        match &self.tool {
+            Some(tool) => tool.stats.record(&sample),
+            None => self.inner.unregistered.record(&sample),
+        }
+        self.inner.history.push(ExecutionRecord {
+            sequence: self.sequence,
+            call_id: self.call_id.clone(),
+            tool_name: self.tool_name.clone(),
+            status,
+            error_kind,
+            attempts,
+            fallback,
+            latency,
+            finished_at: (self.start + latency).saturating_duration_since(self.inner.created),
+        });
+        self.inner.board.remove(&self.call_id, self.sequence);
+    }
+}
+
+impl Drop for CallGuard {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.release_circuit(None);
+            let kind = Some(ErrorKind::Cancelled);
+            let elapsed = self.start.elapsed();
+            self.record(CallStatus::Cancelled, kind, self.attempts, false, elapsed);
+            self.inner.board.emit(|| ExecutionEvent::Finished {
+                call_id: self.call_id.clone(),
+                tool_name: self.tool_name.clone(),
+                status: CallStatus::Cancelled,
+                success: false,
+                fallback: false,
+                attempts: self.attempts,
+                execution_time_ms: millis(elapsed),
+            });
+        }
+    }
+}
+
+impl AttemptObserver for CallGuard {
+    fn call_id(&self) -> &Arc<str> {
+        &self.call_id
+    }
+
+    fn started_at(&self) -> Instant {
+        self.start
+    }
+
+    fn attempt_started(&mut self, attempt: u32) {
+        self.attempts = attempt;
+        self.live.set(CallStatus::Running, attempt);
+        self.inner.board.emit(|| ExecutionEvent::AttemptStarted {
+            call_id: self.call_id.clone(),
+            tool_name: self.tool_name.clone(),
+            attempt,
+        });
+    }
+
+    fn attempt_failed(&mut self, attempt: u32, failure: &AttemptFailure) {
+        self.inner.board.emit(|| ExecutionEvent::AttemptFailed {
+            call_id: self.call_id.clone(),
+            tool_name: self.tool_name.clone(),
+            attempt,
+            kind: failure.kind,
+            message: failure.message.clone(),
+        });
+    }
+
+    fn retry_scheduled(&mut self, next_attempt: u32, delay: Duration) {
+        self.live.set(CallStatus::Retrying, next_attempt);
+        self.inner.board.emit(|| ExecutionEvent::RetryScheduled {
+            call_id: self.call_id.clone(),
+            tool_name: self.tool_name.clone(),
+            next_attempt,
+            delay_ms: millis(delay),
+        });
+    }
+}

@@ -1,0 +1,82 @@
+//! One call, top to bottom: its identity and request, the circuit check, the retry
+//! loop with its attempts ([`crate::policy`]), the fallback, and the one record of its
+//! end ([`guard`]).
+
+mod guard;
+mod queued;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::failure::AttemptFailure;
+use crate::inner::Inner;
+use crate::policy::retry::{self, Attempts};
+use crate::request::Request;
+use crate::scope::Scope;
+use crate::Envelope;
+use guard::CallGuard;
+pub(crate) use queued::Queued;
+
+/// Records a call that never ran because its batch went away first as cancelled.
+pub(crate) fn abandon(inner: &Arc<Inner>, queued: Queued) {
+    drop(CallGuard::new(inner.clone(), queued));
+}
+
+/// Runs one queued call to its envelope: the circuit check, the attempts under their
+/// permits (or the deadline or cancellation that ends the wait for one), the fallback,
+/// and the records. The guard is built before the `async` block, which so captures
+/// the guard and the call rather than the whole `Queued` besides them; owning its
+/// arguments, the future is `'static` and a lane keeps it inline.
+pub(crate) fn run_queued(
+    inner: Arc<Inner>,
+    queued: Queued,
+    scope: Arc<Scope>,
+) -> impl Future<Output = Envelope> + Send + 'static {
+    let (mut guard, call) = CallGuard::new(inner, queued);
+    let request = Request::new(call, guard.tool.as_deref(), guard.start, &scope);
+    async move {
+        let Some(tool) = guard.tool.clone() else {
+            let failure = AttemptFailure::not_found(&guard.tool_name);
+            let elapsed = guard.start.elapsed();
+            let envelope = guard.envelope(Err(failure), Vec::new(), elapsed);
+            guard.finish(&envelope, None, elapsed);
+            return envelope;
+        };
+        let (outcome, log) = match tool.circuit.try_acquire() {
+            Err(remaining) => {
+                let failure = AttemptFailure::circuit_open(&tool.name, remaining);
+                (Err(failure), Vec::new())
+            }
+            Ok(()) => {
+                guard.admitted = true;
+                let inner = guard.inner.clone();
+                let attempts = Attempts {
+                    tool: &*tool.tool,
+                    policy: request.policy(&tool.policy),
+                    request: &request,
+                    scope: &scope,
+                    permits: &inner.permits,
+                };
+                retry::run(attempts, &mut guard).await
+            }
+        };
+        // A call the circuit rejected was not admitted, so the guard records nothing.
+        let circuit = match &outcome {
+            Ok(_) => Some(true),
+            Err(f) => f.counts_against_circuit(),
+        };
+        let mut elapsed = guard.start.elapsed();
+        let mut envelope = guard.envelope(outcome, log, elapsed);
+        if let (false, Some(fallback)) = (envelope.success, &tool.fallback) {
+            if let Some(value) = Box::pin(fallback.answer_caught(&envelope)).await {
+                elapsed = guard.start.elapsed();
+                envelope.result = Some(value);
+                envelope.success = true;
+                envelope.fallback = true;
+                envelope.execution_time_ms = crate::envelope::millis(elapsed);
+            }
+        }
+        guard.finish(&envelope, circuit, elapsed);
+        envelope
+    }
+}

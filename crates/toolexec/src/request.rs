@@ -1,0 +1,60 @@
+//! What a running call keeps of its request: the input, its overrides of the tool's
+//! policy resolved once, its idempotency key and the deadline in force.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::policy::deadline::{after, earliest};
+use crate::policy::CallPolicy;
+use crate::registry::RegisteredTool;
+use crate::scope::Scope;
+use crate::ToolCall;
+
+/// What a running call keeps of its [`ToolCall`]: less than the whole request, which
+/// a call's future would otherwise carry for as long as it runs.
+pub(crate) struct Request {
+    pub(crate) input: Value,
+    /// The tool's policy with the call's overrides, for the few calls that have any.
+    overridden: Option<Box<CallPolicy>>,
+    pub(crate) idempotency_key: Option<Arc<str>>,
+    /// The earliest of the call's deadline and its batch's.
+    pub(crate) deadline: Option<Instant>,
+}
+
+impl Request {
+    /// The request of `call` to `tool`, accepted at `start` in `scope`.
+    pub(crate) fn new(
+        call: ToolCall,
+        tool: Option<&RegisteredTool>,
+        start: Instant,
+        scope: &Scope,
+    ) -> Self {
+        let overridden = tool
+            .filter(|_| has_overrides(&call))
+            .map(|tool| Box::new(tool.policy.for_call(&call)));
+        // The call deadline in force: the overridden policy's, else the tool's.
+        let call_deadline = overridden
+            .as_deref()
+            .or(tool.map(|tool| &tool.policy))
+            .and_then(|policy| policy.call_deadline);
+        Self {
+            overridden,
+            idempotency_key: call.idempotency_key.map(Into::into),
+            deadline: earliest(call_deadline.map(|d| after(start, d)), scope.deadline),
+            input: call.input,
+        }
+    }
+
+    /// The policy in force: the call's overrides of `tool`'s, or the tool's own (most
+    /// calls carry no overrides and borrow it).
+    pub(crate) fn policy<'a>(&'a self, tool: &'a CallPolicy) -> &'a CallPolicy {
+        self.overridden.as_deref().unwrap_or(tool)
+    }
+}
+
+/// Whether a call overrides its tool's policy.
+fn has_overrides(call: &ToolCall) -> bool {
+    call.timeout_ms.is_some() || call.deadline_ms.is_some() || call.max_retries.is_some()
+}
