@@ -45,6 +45,7 @@ pub fn install_cargo_lambda() -> Result<(), String> {
 }
 
 /// A running `cargo lambda watch` serving the functions of one package.
+#[derive(Debug)]
 pub struct Emulator {
     child: Child,
     /// The Invoke API's base URL, `http://127.0.0.1:PORT`.

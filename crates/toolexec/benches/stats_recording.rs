@@ -34,7 +34,7 @@ fn stats_recording(c: &mut Criterion) {
             let calls = (0..10_000)
                 .map(|_| ToolCall::new("noop", json!({})))
                 .collect();
-            loaded.execute_batch(calls, BatchOptions::default()).await;
+            let _ = loaded.execute_batch(calls, BatchOptions::default()).await;
         }
     });
     group.bench_function("read_after_100k_calls", |b| {

@@ -219,6 +219,9 @@ pub enum ErrorKind {
     Panic,
     /// The tool's output could not be used.
     BadOutput,
+    /// The engine itself failed while running the call (a bug in toolexec, not in the
+    /// tool); what the tool did is unknown.
+    EngineFault,
 }
 
 impl ErrorKind {
@@ -238,6 +241,7 @@ impl ErrorKind {
             Self::ToolError => "tool_error",
             Self::Panic => "panic",
             Self::BadOutput => "bad_output",
+            Self::EngineFault => "engine_fault",
         }
     }
 }

@@ -75,42 +75,49 @@ pub struct ExecutorBuilder {
 
 impl ExecutorBuilder {
     /// Replaces all settings.
+    #[must_use = "a builder does nothing until `build` is called"]
     pub fn config(mut self, config: ExecutorConfig) -> Self {
         self.config = config;
         self
     }
 
     /// Sets [`ExecutorConfig::max_concurrency`].
+    #[must_use = "a builder does nothing until `build` is called"]
     pub fn max_concurrency(mut self, limit: usize) -> Self {
         self.config.max_concurrency = limit;
         self
     }
 
     /// Sets [`ExecutorConfig::history_capacity`].
+    #[must_use = "a builder does nothing until `build` is called"]
     pub fn history_capacity(mut self, capacity: usize) -> Self {
         self.config.history_capacity = capacity;
         self
     }
 
     /// Sets the default policy.
+    #[must_use = "a builder does nothing until `build` is called"]
     pub fn defaults(mut self, policy: CallPolicy) -> Self {
         self.config.defaults = policy;
         self
     }
 
     /// Adds a tool with the default policy.
+    #[must_use = "a builder does nothing until `build` is called"]
     pub fn tool(mut self, tool: Arc<dyn Tool>) -> Self {
         self.registry.register(tool);
         self
     }
 
     /// Adds a tool with its own options.
+    #[must_use = "a builder does nothing until `build` is called"]
     pub fn tool_with(mut self, tool: Arc<dyn Tool>, options: ToolOptions) -> Self {
         self.registry.register_with(tool, options);
         self
     }
 
     /// Adds every tool of a registry (replacing tools of the same names).
+    #[must_use = "a builder does nothing until `build` is called"]
     pub fn registry(mut self, registry: ToolRegistry) -> Self {
         for (tool, options) in registry.into_entries() {
             self.registry.register_with(tool, options);
@@ -153,16 +160,19 @@ impl std::fmt::Debug for Executor {
 
 impl Executor {
     /// A builder with the default [`ExecutorConfig`] and no tools.
+    #[must_use = "a builder does nothing until `build` is called"]
     pub fn builder() -> ExecutorBuilder {
         ExecutorBuilder::default()
     }
 
     /// Runs one call to its envelope. Dropping the future cancels the call.
+    #[must_use = "an envelope is the only account of what the call did"]
     pub async fn execute(&self, call: ToolCall) -> Envelope {
         self.execute_in(call, Scope::single(None)).await
     }
 
     /// Runs one call that ends `cancelled` as soon as `cancel` is cancelled.
+    #[must_use = "an envelope is the only account of what the call did"]
     pub async fn execute_cancellable(&self, call: ToolCall, cancel: CancellationToken) -> Envelope {
         self.execute_in(call, Scope::single(Some(cancel))).await
     }
@@ -181,6 +191,7 @@ impl Executor {
     /// per task when tens of thousands run at once); the others wait in request order
     /// as plain values, not as tasks. Dropping the returned future cancels the calls still
     /// running or waiting; each is recorded as `cancelled`.
+    #[must_use = "an envelope is the only account of what the call did"]
     pub async fn execute_batch(
         &self,
         calls: Vec<ToolCall>,

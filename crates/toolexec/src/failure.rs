@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::{CallError, ErrorKind, ToolError};
+use crate::{CallError, ErrorKind, PolicyError, ToolError};
 
 /// Why an attempt (or the call before any attempt) failed.
 #[derive(Debug, Clone)]
@@ -64,6 +64,21 @@ impl AttemptFailure {
 
     pub(crate) fn panic(message: String) -> Self {
         Self::new(ErrorKind::Panic, format!("tool panicked: {message}"), false)
+    }
+
+    pub(crate) fn engine_fault(message: &str) -> Self {
+        Self::new(
+            ErrorKind::EngineFault,
+            format!("the engine failed while running the call: {message}"),
+            false,
+        )
+    }
+
+    /// A per-call override outside its limits: the call is refused before it runs.
+    pub(crate) fn invalid_override(error: &PolicyError) -> Self {
+        let mut failure = Self::new(ErrorKind::InvalidInput, error.to_string(), false);
+        failure.field = Some(error.key.clone());
+        failure
     }
 
     pub(crate) fn not_found(tool: &str) -> Self {

@@ -22,12 +22,14 @@ pub struct ToolOptions {
 
 impl ToolOptions {
     /// Sets the policy overrides.
+    #[must_use]
     pub fn with_policy(mut self, policy: PolicyOverrides) -> Self {
         self.policy = policy;
         self
     }
 
     /// Sets the fallback.
+    #[must_use]
     pub fn with_fallback(mut self, fallback: Fallback) -> Self {
         self.fallback = Some(fallback);
         self

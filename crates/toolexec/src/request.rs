@@ -10,14 +10,15 @@ use crate::policy::deadline::{after, earliest};
 use crate::policy::CallPolicy;
 use crate::registry::RegisteredTool;
 use crate::scope::Scope;
-use crate::ToolCall;
+use crate::{PolicyError, ToolCall};
 
 /// What a running call keeps of its [`ToolCall`]: less than the whole request, which
 /// a call's future would otherwise carry for as long as it runs.
 pub(crate) struct Request {
     pub(crate) input: Value,
-    /// The tool's policy with the call's overrides, for the few calls that have any.
-    overridden: Option<Box<CallPolicy>>,
+    /// The tool's policy with the call's overrides, for the few calls that have any,
+    /// or the override outside its limits.
+    overridden: Option<Box<Result<CallPolicy, PolicyError>>>,
     pub(crate) idempotency_key: Option<Arc<str>>,
     /// The earliest of the call's deadline and its batch's.
     pub(crate) deadline: Option<Instant>,
@@ -35,10 +36,11 @@ impl Request {
             .filter(|_| has_overrides(&call))
             .map(|tool| Box::new(tool.policy.for_call(&call)));
         // The call deadline in force: the overridden policy's, else the tool's.
-        let call_deadline = overridden
-            .as_deref()
-            .or(tool.map(|tool| &tool.policy))
-            .and_then(|policy| policy.call_deadline);
+        let call_deadline = match overridden.as_deref() {
+            Some(Ok(policy)) => policy.call_deadline,
+            Some(Err(_)) => None,
+            None => tool.and_then(|tool| tool.policy.call_deadline),
+        };
         Self {
             overridden,
             idempotency_key: call.idempotency_key.map(Into::into),
@@ -50,7 +52,18 @@ impl Request {
     /// The policy in force: the call's overrides of `tool`'s, or the tool's own (most
     /// calls carry no overrides and borrow it).
     pub(crate) fn policy<'a>(&'a self, tool: &'a CallPolicy) -> &'a CallPolicy {
-        self.overridden.as_deref().unwrap_or(tool)
+        match self.overridden.as_deref() {
+            Some(Ok(policy)) => policy,
+            _ => tool,
+        }
+    }
+
+    /// The call's first override outside its limits, if any: the call must not run.
+    pub(crate) fn invalid_override(&self) -> Option<&PolicyError> {
+        match self.overridden.as_deref() {
+            Some(Err(error)) => Some(error),
+            _ => None,
+        }
     }
 }
 

@@ -101,6 +101,7 @@ impl SimTool {
     }
 
     /// Replaces the spec's annotations (to script a mutating tool, say).
+    #[must_use]
     pub fn with_annotations(mut self, annotations: ToolAnnotations) -> Self {
         self.spec.annotations = annotations;
         self

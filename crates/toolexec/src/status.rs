@@ -151,6 +151,11 @@ impl LiveCell {
         self.state.store(pack(status, attempt), Ordering::Release);
     }
 
+    /// Where the call stands now: its status and attempt.
+    pub(crate) fn get(&self) -> (CallStatus, u32) {
+        unpack(self.state.load(Ordering::Acquire))
+    }
+
     fn status(&self, call_id: &Arc<str>) -> LiveStatus {
         let (status, attempt) = unpack(self.state.load(Ordering::Acquire));
         LiveStatus {

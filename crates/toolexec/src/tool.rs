@@ -71,6 +71,7 @@ pub struct ToolSpec {
 
 impl ToolSpec {
     /// A spec accepting any JSON object, with default annotations.
+    #[must_use]
     pub fn new(name: impl Into<String>, description: impl Into<String>) -> Self {
         Self {
             name: name.into(),
@@ -81,12 +82,14 @@ impl ToolSpec {
     }
 
     /// Sets the input schema.
+    #[must_use]
     pub fn with_input_schema(mut self, schema: Value) -> Self {
         self.input_schema = schema;
         self
     }
 
     /// Sets the annotations.
+    #[must_use]
     pub fn with_annotations(mut self, annotations: ToolAnnotations) -> Self {
         self.annotations = annotations;
         self

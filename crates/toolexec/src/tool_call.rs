@@ -3,6 +3,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::policy::call_policy::{check_duration, check_retries};
+use crate::PolicyError;
+use std::time::Duration;
+
 /// One tool call, as written in a batch file (see `docs/CONTRACTS.md`).
 ///
 /// Only `tool` is required. `timeout_ms` bounds each attempt and `deadline_ms` the
@@ -38,6 +42,7 @@ fn empty_object() -> Value {
 
 impl ToolCall {
     /// A call of `tool` with `input` and the tool's policy.
+    #[must_use]
     pub fn new(tool: impl Into<String>, input: Value) -> Self {
         Self {
             tool: tool.into(),
@@ -51,36 +56,66 @@ impl ToolCall {
     }
 
     /// Sets the call id.
+    #[must_use]
     pub fn with_id(mut self, call_id: impl Into<String>) -> Self {
         self.call_id = Some(call_id.into());
         self
     }
 
     /// Sets the attempt timeout.
+    #[must_use]
     pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.timeout_ms = Some(duration_ms(timeout));
         self
     }
 
     /// Sets the call deadline.
+    #[must_use]
     pub fn with_deadline(mut self, deadline: std::time::Duration) -> Self {
         self.deadline_ms = Some(duration_ms(deadline));
         self
     }
 
     /// Sets the retry count.
+    #[must_use]
     pub fn with_max_retries(mut self, retries: u32) -> Self {
         self.max_retries = Some(retries);
         self
     }
 
     /// Sets the idempotency key.
+    #[must_use]
     pub fn with_idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.idempotency_key = Some(key.into());
         self
     }
 }
 
+impl ToolCall {
+    /// Checks the call's overrides against the limits every policy obeys (see
+    /// [`CallPolicy`](crate::CallPolicy#limits)), naming the first field outside them:
+    /// `timeout_ms` and `deadline_ms` from 1 ms to 7 days, `max_retries` up to 100.
+    /// The executor refuses such a call (`failed / invalid_input`, not retried).
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        if let Some(ms) = self.timeout_ms {
+            check_duration("timeout_ms", Duration::from_millis(ms))?;
+        }
+        if let Some(ms) = self.deadline_ms {
+            check_duration("deadline_ms", Duration::from_millis(ms))?;
+        }
+        if let Some(retries) = self.max_retries {
+            check_retries("max_retries", retries)?;
+        }
+        Ok(())
+    }
+}
+
+/// Whole milliseconds, at least 1 for a duration that is not zero.
 fn duration_ms(duration: std::time::Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+    let ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+    if ms == 0 && !duration.is_zero() {
+        1
+    } else {
+        ms
+    }
 }

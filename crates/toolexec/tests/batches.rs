@@ -81,7 +81,7 @@ async fn batch_concurrency_limit_applies_within_the_batch() {
         .build()
         .unwrap();
     let start = Instant::now();
-    executor
+    let _ = executor
         .execute_batch(
             calls("t", &[100; 6]),
             BatchOptions::default().with_max_concurrency(3),

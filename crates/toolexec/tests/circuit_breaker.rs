@@ -35,7 +35,7 @@ fn broken_call() -> ToolCall {
 async fn an_open_circuit_rejects_calls_without_attempting_them() {
     let executor = executor(None);
     for _ in 0..3 {
-        executor.execute(broken_call()).await;
+        let _ = executor.execute(broken_call()).await;
     }
     assert_eq!(executor.circuit_state("t"), Some(CircuitState::Open));
     let rejected = executor.execute(ToolCall::new("t", json!({}))).await;
@@ -53,7 +53,7 @@ async fn an_open_circuit_rejects_calls_without_attempting_them() {
 async fn invalid_input_does_not_open_the_circuit() {
     let executor = executor(None);
     for _ in 0..5 {
-        executor
+        let _ = executor
             .execute(ToolCall::new("t", json!({"fail_with": "invalid_input"})))
             .await;
     }
@@ -64,7 +64,7 @@ async fn invalid_input_does_not_open_the_circuit() {
 async fn a_fallback_answers_a_rejected_call() {
     let executor = executor(Some(Fallback::value(json!("stale"))));
     for _ in 0..3 {
-        executor.execute(broken_call()).await;
+        let _ = executor.execute(broken_call()).await;
     }
     let envelope = executor.execute(ToolCall::new("t", json!({}))).await;
     assert_eq!(envelope.status, CallStatus::Rejected);
@@ -76,7 +76,7 @@ async fn a_fallback_answers_a_rejected_call() {
 async fn calls_rejected_during_a_probe_do_not_let_a_second_probe_through() {
     let executor = executor(None);
     for _ in 0..3 {
-        executor.execute(broken_call()).await;
+        let _ = executor.execute(broken_call()).await;
     }
     tokio::time::sleep(Duration::from_secs(10)).await;
     let prober = executor.clone();

@@ -15,7 +15,7 @@ async fn history_keeps_only_its_capacity_however_many_calls_run() {
         .build()
         .unwrap();
     let calls: Vec<ToolCall> = (0..1000).map(|_| ToolCall::new("t", json!({}))).collect();
-    executor.execute_batch(calls, BatchOptions::default()).await;
+    let _ = executor.execute_batch(calls, BatchOptions::default()).await;
     assert_eq!(executor.history().len(), 50);
     assert_eq!(executor.history().capacity(), 50);
     assert_eq!(
@@ -39,7 +39,7 @@ async fn stats_report_totals_rates_retries_and_latency_per_tool() {
     let mut calls: Vec<ToolCall> = (0..3).map(|_| ToolCall::new("fast", json!({}))).collect();
     calls.push(ToolCall::new("fast", json!({"fail_with": "tool_error"})));
     calls.push(ToolCall::new("flaky", json!({})));
-    executor.execute_batch(calls, BatchOptions::default()).await;
+    let _ = executor.execute_batch(calls, BatchOptions::default()).await;
 
     let stats = executor.stats();
     assert_eq!(stats.overall.total, 5);
@@ -66,10 +66,10 @@ async fn stats_report_totals_rates_retries_and_latency_per_tool() {
 #[tokio::test(start_paused = true)]
 async fn history_records_say_what_happened() {
     let executor = builder().tool(sim("t", latency(25))).build().unwrap();
-    executor
+    let _ = executor
         .execute(ToolCall::new("t", json!({})).with_id("one"))
         .await;
-    executor
+    let _ = executor
         .execute(ToolCall::new("t", json!({"fail_with": "bad_output"})).with_id("two"))
         .await;
     let records = executor.history().recent(10);

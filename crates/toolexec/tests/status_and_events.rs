@@ -65,7 +65,7 @@ async fn every_subscriber_sees_the_whole_lifecycle_in_order() {
     let executor = builder().tool(sim("flaky", flaky)).build().unwrap();
     let mut first = executor.subscribe();
     let mut second = executor.subscribe();
-    executor
+    let _ = executor
         .execute(ToolCall::new("flaky", json!({})).with_id("x"))
         .await;
 

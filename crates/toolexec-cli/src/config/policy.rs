@@ -28,6 +28,7 @@ pub(crate) fn read_overrides(table: &mut Table<'_, '_>) -> Result<PolicyOverride
                 Ok(())
             }
         })?,
+        max_retry_after: ms(table.take_checked("max_retry_after_ms", positive)?),
         backoff_initial: ms(table.take("backoff_initial_ms")?),
         backoff_multiplier: table.take_checked("backoff_multiplier", |m: &f64| {
             if m.is_finite() && *m >= 1.0 {

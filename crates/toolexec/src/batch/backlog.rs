@@ -3,17 +3,14 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
 
 use parking_lot::Mutex;
 
 use crate::batch::options::FailureMode;
-use crate::call::{abandon, Queued};
-use crate::envelope::millis;
-use crate::failure::AttemptFailure;
+use crate::call::{abandon, engine_fault, Queued};
 use crate::inner::Inner;
 use crate::scope::Scope;
-use crate::{CallStatus, Envelope};
+use crate::Envelope;
 
 /// Waiting calls in request order, and the request index of the first.
 struct Waiting {
@@ -109,25 +106,11 @@ impl Drop for Backlog {
     }
 }
 
-/// A call's envelope, or the one of a call that has none.
+/// A call's envelope, or, for a call whose lane died outside the engine's guards (it
+/// should never be seen, but a batch still answers every call), an engine fault.
 fn answered(slot: Option<Envelope>) -> Envelope {
-    slot.unwrap_or_else(|| lost_call("unknown".into(), "unknown".into()))
-}
-
-/// The envelope of a call whose task died outside the engine's guards; it should never
-/// be seen, but a batch still answers every call.
-pub(crate) fn lost_call(call_id: Arc<str>, tool_name: Arc<str>) -> Envelope {
-    let failure = AttemptFailure::panic("the call's task ended without an envelope".into());
-    Envelope {
-        call_id,
-        tool_name,
-        status: CallStatus::Failed,
-        success: false,
-        result: None,
-        error: Some(failure.into_call_error()),
-        attempts: 0,
-        execution_time_ms: millis(Duration::ZERO),
-        fallback: false,
-        attempt_log: Vec::new(),
-    }
+    slot.unwrap_or_else(|| {
+        let message = "the call's lane ended without an envelope";
+        engine_fault("unknown".into(), "unknown".into(), 0, message)
+    })
 }

@@ -7,17 +7,15 @@
 //! waiting, its lane asks the batch for one more lane, so the permit does not idle.
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use futures::future::CatchUnwind;
 use futures::stream::FuturesUnordered;
-use futures::{ready, FutureExt, StreamExt};
+use futures::{ready, StreamExt};
 use pin_project_lite::pin_project;
 
-use crate::batch::backlog::{lost_call, Backlog};
+use crate::batch::backlog::Backlog;
 use crate::call::{abandon, run_queued, Queued};
 use crate::inner::Inner;
 use crate::scope::Scope;
@@ -44,14 +42,12 @@ impl Shared {
 }
 
 pin_project! {
-    /// A call on a lane: its future, and its request index and names (for the envelope
-    /// of a call whose future panicked).
+    /// A call on a lane: its future (which answers even if the engine panics on the
+    /// way, see `call::fault`) and its request index.
     struct Running<F> {
         index: usize,
-        call_id: Arc<str>,
-        tool_name: Arc<str>,
         #[pin]
-        call: CatchUnwind<AssertUnwindSafe<F>>,
+        call: F,
     }
 }
 
@@ -60,9 +56,7 @@ impl<F: Future<Output = Envelope>> Future for Running<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<(usize, Envelope)> {
         let this = self.project();
-        let outcome = ready!(this.call.poll(cx));
-        let envelope =
-            outcome.unwrap_or_else(|_| lost_call(this.call_id.clone(), this.tool_name.clone()));
+        let envelope = ready!(this.call.poll(cx));
         Poll::Ready((*this.index, envelope))
     }
 }
@@ -79,10 +73,7 @@ fn begin<F: Future<Output = Envelope>>(
 ) -> Running<F> {
     Running {
         index,
-        call_id: queued.accepted.call_id.clone(),
-        tool_name: queued.accepted.tool_name.clone(),
-        call: AssertUnwindSafe(make(shared.inner.clone(), queued, shared.scope.clone()))
-            .catch_unwind(),
+        call: make(shared.inner.clone(), queued, shared.scope.clone()),
     }
 }
 

@@ -51,24 +51,28 @@ pub struct BatchOptions {
 
 impl BatchOptions {
     /// Sets the batch deadline.
+    #[must_use]
     pub fn with_deadline(mut self, deadline: Duration) -> Self {
         self.deadline = Some(deadline);
         self
     }
 
     /// Sets the failure mode.
+    #[must_use]
     pub fn with_failure_mode(mut self, mode: FailureMode) -> Self {
         self.failure_mode = mode;
         self
     }
 
     /// Sets the batch concurrency limit.
+    #[must_use]
     pub fn with_max_concurrency(mut self, limit: usize) -> Self {
         self.max_concurrency = Some(limit);
         self
     }
 
     /// Lets `cancel` cancel the batch.
+    #[must_use]
     pub fn with_cancel(mut self, cancel: CancellationToken) -> Self {
         self.cancel = Some(cancel);
         self

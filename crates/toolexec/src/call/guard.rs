@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::time::Instant;
 
+use crate::call::fault::unwinding_from;
 use crate::call::queued::Queued;
 use crate::envelope::millis;
 use crate::failure::AttemptFailure;
@@ -155,16 +156,24 @@ impl CallGuard {
 }
 
 impl Drop for CallGuard {
+    /// A call dropped unfinished was cancelled (its batch went away), unless the engine
+    /// failed it: then it is dropped while its own poll unwinds, or after, with its live
+    /// status reading `failed` (see `call::fault`).
     fn drop(&mut self) {
         if !self.finished {
             self.release_circuit(None);
-            let kind = Some(ErrorKind::Cancelled);
+            let faulted = unwinding_from(&self.live) || self.live.get().0 == CallStatus::Failed;
+            let (status, kind) = if faulted {
+                (CallStatus::Failed, ErrorKind::EngineFault)
+            } else {
+                (CallStatus::Cancelled, ErrorKind::Cancelled)
+            };
             let elapsed = self.start.elapsed();
-            self.record(CallStatus::Cancelled, kind, self.attempts, false, elapsed);
+            self.record(status, Some(kind), self.attempts, false, elapsed);
             self.inner.board.emit(|| ExecutionEvent::Finished {
                 call_id: self.call_id.clone(),
                 tool_name: self.tool_name.clone(),
-                status: CallStatus::Cancelled,
+                status,
                 success: false,
                 fallback: false,
                 attempts: self.attempts,

@@ -2,6 +2,7 @@
 //! loop with its attempts ([`crate::policy`]), the fallback, and the one record of its
 //! end ([`guard`]).
 
+mod fault;
 mod guard;
 mod queued;
 
@@ -14,6 +15,8 @@ use crate::policy::retry::{self, Attempts};
 use crate::request::Request;
 use crate::scope::Scope;
 use crate::Envelope;
+pub(crate) use fault::engine_fault;
+use fault::Caught;
 use guard::CallGuard;
 pub(crate) use queued::Queued;
 
@@ -26,15 +29,21 @@ pub(crate) fn abandon(inner: &Arc<Inner>, queued: Queued) {
 /// permits (or the deadline or cancellation that ends the wait for one), the fallback,
 /// and the records. The guard is built before the `async` block, which so captures
 /// the guard and the call rather than the whole `Queued` besides them; owning its
-/// arguments, the future is `'static` and a lane keeps it inline.
+/// arguments, the future is `'static` and a lane keeps it inline. A panic of the
+/// engine's own code on the way still yields an envelope ([`fault`]).
 pub(crate) fn run_queued(
     inner: Arc<Inner>,
     queued: Queued,
     scope: Arc<Scope>,
 ) -> impl Future<Output = Envelope> + Send + 'static {
+    let (call_id, tool_name) = (
+        queued.accepted.call_id.clone(),
+        queued.accepted.tool_name.clone(),
+    );
+    let (live, start) = (queued.live.clone(), queued.start);
     let (mut guard, call) = CallGuard::new(inner, queued);
     let request = Request::new(call, guard.tool.as_deref(), guard.start, &scope);
-    async move {
+    Caught::new(call_id, tool_name, live, start, async move {
         let Some(tool) = guard.tool.clone() else {
             let failure = AttemptFailure::not_found(&guard.tool_name);
             let elapsed = guard.start.elapsed();
@@ -42,6 +51,13 @@ pub(crate) fn run_queued(
             guard.finish(&envelope, None, elapsed);
             return envelope;
         };
+        if let Some(error) = request.invalid_override() {
+            let failure = AttemptFailure::invalid_override(error);
+            let elapsed = guard.start.elapsed();
+            let envelope = guard.envelope(Err(failure), Vec::new(), elapsed);
+            guard.finish(&envelope, None, elapsed);
+            return envelope;
+        }
         let (outcome, log) = match tool.circuit.try_acquire() {
             Err(remaining) => {
                 let failure = AttemptFailure::circuit_open(&tool.name, remaining);
@@ -78,5 +94,5 @@ pub(crate) fn run_queued(
         }
         guard.finish(&envelope, circuit, elapsed);
         envelope
-    }
+    })
 }

@@ -10,8 +10,15 @@ use crate::{PolicyError, ToolCall};
 ///
 /// # Default
 ///
-/// `attempt_timeout: 30 s, call_deadline: none, max_retries: 3`, the default
-/// [`BackoffPolicy`] and the default [`CircuitPolicy`].
+/// `attempt_timeout: 30 s, call_deadline: none, max_retries: 3, max_retry_after: 60 s`,
+/// the default [`BackoffPolicy`] and the default [`CircuitPolicy`].
+///
+/// # Limits
+///
+/// Values come from configuration files and from each call, so they are bounded:
+/// `attempt_timeout` and `call_deadline` from 1 ms to [`CallPolicy::MAX_DURATION`]
+/// (7 days), `max_retries` up to [`CallPolicy::MAX_RETRIES`] (100), `max_retry_after`
+/// up to [`CallPolicy::MAX_DURATION`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CallPolicy {
     /// The longest one attempt may run.
@@ -20,6 +27,9 @@ pub struct CallPolicy {
     pub call_deadline: Option<Duration>,
     /// Retries after the first attempt; `max_retries + 1` attempts at most.
     pub max_retries: u32,
+    /// The longest wait a tool's own retry-after hint (HTTP `Retry-After`, a throttling
+    /// answer) may impose before the next attempt; longer hints are cut to it.
+    pub max_retry_after: Duration,
     /// The delays between attempts.
     pub backoff: BackoffPolicy,
     /// When to stop calling a failing tool.
@@ -32,6 +42,7 @@ impl Default for CallPolicy {
             attempt_timeout: Duration::from_secs(30),
             call_deadline: None,
             max_retries: 3,
+            max_retry_after: Duration::from_secs(60),
             backoff: BackoffPolicy::default(),
             circuit: CircuitPolicy::default(),
         }
@@ -39,32 +50,32 @@ impl Default for CallPolicy {
 }
 
 impl CallPolicy {
+    /// The most retries a policy or a call may ask for.
+    pub const MAX_RETRIES: u32 = 100;
+    /// The longest attempt timeout, call deadline or retry-after cap: 7 days.
+    pub const MAX_DURATION: Duration = Duration::from_secs(7 * 24 * 3600);
+
     /// Checks that the policy can work, naming the first bad key.
     pub fn validate(&self) -> Result<(), PolicyError> {
-        if self.attempt_timeout.is_zero() {
-            return Err(PolicyError::new(
-                "attempt_timeout_ms",
-                "must be greater than 0",
-            ));
+        check_duration("attempt_timeout_ms", self.attempt_timeout)?;
+        if let Some(deadline) = self.call_deadline {
+            check_duration("deadline_ms", deadline)?;
         }
-        if self.call_deadline.is_some_and(|d| d.is_zero()) {
-            return Err(PolicyError::new("deadline_ms", "must be greater than 0"));
-        }
-        if self.max_retries > 100 {
-            return Err(PolicyError::new(
-                "max_retries",
-                format!("must be at most 100, got {}", self.max_retries),
-            ));
+        check_retries("max_retries", self.max_retries)?;
+        if self.max_retry_after > Self::MAX_DURATION {
+            return Err(too_long("max_retry_after_ms", self.max_retry_after));
         }
         self.backoff.validate()?;
         self.circuit.validate()
     }
 
-    /// This policy with a call's own overrides applied.
-    pub(crate) fn for_call(&self, call: &ToolCall) -> CallPolicy {
+    /// This policy with a call's own overrides applied, or the first override outside
+    /// its limits, named by the call's field.
+    pub(crate) fn for_call(&self, call: &ToolCall) -> Result<CallPolicy, PolicyError> {
+        call.validate()?;
         let mut policy = *self;
         if let Some(ms) = call.timeout_ms {
-            policy.attempt_timeout = Duration::from_millis(ms.max(1));
+            policy.attempt_timeout = Duration::from_millis(ms);
         }
         if let Some(ms) = call.deadline_ms {
             policy.call_deadline = Some(Duration::from_millis(ms));
@@ -72,6 +83,39 @@ impl CallPolicy {
         if let Some(retries) = call.max_retries {
             policy.max_retries = retries;
         }
-        policy
+        Ok(policy)
     }
+}
+
+/// Checks a duration against the limits of [`CallPolicy`], naming `key`.
+pub(crate) fn check_duration(key: &str, duration: Duration) -> Result<(), PolicyError> {
+    if duration.is_zero() {
+        return Err(PolicyError::new(key, "must be greater than 0"));
+    }
+    if duration > CallPolicy::MAX_DURATION {
+        return Err(too_long(key, duration));
+    }
+    Ok(())
+}
+
+/// Checks a retry count against [`CallPolicy::MAX_RETRIES`], naming `key`.
+pub(crate) fn check_retries(key: &str, retries: u32) -> Result<(), PolicyError> {
+    if retries > CallPolicy::MAX_RETRIES {
+        return Err(PolicyError::new(
+            key,
+            format!("must be at most {}, got {retries}", CallPolicy::MAX_RETRIES),
+        ));
+    }
+    Ok(())
+}
+
+fn too_long(key: &str, duration: Duration) -> PolicyError {
+    PolicyError::new(
+        key,
+        format!(
+            "must be at most {} ms (7 days), got {} ms",
+            CallPolicy::MAX_DURATION.as_millis(),
+            duration.as_millis()
+        ),
+    )
 }

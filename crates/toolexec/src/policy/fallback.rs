@@ -25,11 +25,13 @@ pub enum Fallback {
 
 impl Fallback {
     /// A fixed fallback value.
+    #[must_use]
     pub fn value(value: Value) -> Self {
         Self::Value(value)
     }
 
     /// A fallback computed from the failed envelope.
+    #[must_use]
     pub fn function<F, Fut>(function: F) -> Self
     where
         F: Fn(&Envelope) -> Fut + Send + Sync + 'static,

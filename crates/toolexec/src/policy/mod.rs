@@ -8,7 +8,7 @@
 //! cannot succeed.
 
 mod backoff;
-mod call_policy;
+pub(crate) mod call_policy;
 mod circuit;
 pub(crate) mod deadline;
 mod fallback;

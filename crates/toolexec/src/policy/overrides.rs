@@ -14,6 +14,8 @@ pub struct PolicyOverrides {
     pub call_deadline: Option<Duration>,
     /// Replaces [`CallPolicy::max_retries`].
     pub max_retries: Option<u32>,
+    /// Replaces [`CallPolicy::max_retry_after`].
+    pub max_retry_after: Option<Duration>,
     /// Replaces [`BackoffPolicy::initial`].
     pub backoff_initial: Option<Duration>,
     /// Replaces [`BackoffPolicy::multiplier`].
@@ -40,6 +42,9 @@ impl PolicyOverrides {
         }
         if let Some(v) = self.max_retries {
             policy.max_retries = v;
+        }
+        if let Some(v) = self.max_retry_after {
+            policy.max_retry_after = v;
         }
         if let Some(v) = self.backoff_initial {
             policy.backoff.initial = v;

@@ -197,10 +197,12 @@ impl Retry<'_> {
         }
         let delays =
             delays.get_or_insert_with(|| Box::new(self.policy.backoff.delays(salt(call_id))));
+        // A tool's own hint counts up to the policy's cap: it comes from outside.
+        let hint = failure.retry_after.unwrap_or_default();
         let delay = delays
             .next()
             .unwrap_or_default()
-            .max(failure.retry_after.unwrap_or_default());
+            .max(hint.min(self.policy.max_retry_after));
         let resume = after(Instant::now(), delay);
         if passes(self.request.deadline, resume) {
             log_attempt(log, attempt, outcome, self.duration, None);
