@@ -124,12 +124,14 @@ fn help(args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 help")
 }
 
-/// The lines of a help section (`Commands:`, `Options:`), up to the next blank line.
+/// The lines of a help section (`Commands:`, `Options:`): those after its title, up to
+/// the next title (a line that is not indented). Long help puts blank lines between
+/// entries, so a blank line does not end a section.
 fn section<'a>(help: &'a str, title: &str) -> Vec<&'a str> {
     help.lines()
-        .skip_while(|line| line.trim() != title)
+        .skip_while(|line| line.trim_end() != title)
         .skip(1)
-        .take_while(|line| !line.trim().is_empty())
+        .take_while(|line| line.trim().is_empty() || indent(line) > 0)
         .collect()
 }
 
@@ -211,6 +213,7 @@ fn contracts_list_every_command_and_flag_of_the_cli() {
         "the binary's commands were found: {commands:?}"
     );
     let mut missing = Vec::new();
+    let mut flags_seen = 0;
     for (command, text) in &commands {
         if !doc.contains(&format!("### `toolexec {command}")) {
             missing.push(format!(
@@ -218,11 +221,16 @@ fn contracts_list_every_command_and_flag_of_the_cli() {
             ));
         }
         for flag in long_flags(text) {
+            flags_seen += 1;
             if !mentions_flag(&doc, &flag) {
                 missing.push(format!("`{flag}` of `toolexec {command}`"));
             }
         }
     }
+    assert!(
+        flags_seen >= 30,
+        "the commands' flags were found: {flags_seen}"
+    );
     assert!(
         missing.is_empty(),
         "docs/CONTRACTS.md does not document:\n{}",
@@ -248,7 +256,7 @@ fn contracts_list_every_route_of_the_openapi_document() {
             }
         }
     }
-    assert!(routes.len() >= 10, "the routes were found: {routes:?}");
+    assert!(routes.len() >= 9, "the routes were found: {routes:?}");
     let missing: Vec<&String> = routes
         .iter()
         .filter(|r| !doc.contains(r.as_str()))
