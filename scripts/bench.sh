@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Runs every workload of BENCH.md on toolexec and on the raw and tower baselines,
-# RUNS times each (interleaved, so that noise from other processes spreads evenly),
-# and writes a markdown table of medians and ratios into BENCHMARKS.md between the
-# `bench:begin` and `bench:end` markers (and to target/bench/latest.md).
+# Runs every workload of BENCHMARKS.md ("Workloads") on toolexec and on the raw and
+# tower baselines, RUNS times each (interleaved, so that noise from other processes
+# spreads evenly), and writes a markdown table of medians and ratios into BENCHMARKS.md
+# between the `bench:begin` and `bench:end` markers (and to target/bench/latest.md).
 #
-#   scripts/bench.sh               # 5 runs of every workload at BENCH.md sizes
+#   scripts/bench.sh               # 5 runs of every workload at their defined sizes
 #   QUICK=1 scripts/bench.sh       # 1 run, scale and history at a tenth of the size
 #   RUNS=3 WORKLOADS="noop fanout" IMPLS="toolexec raw" scripts/bench.sh
 #   BIN=/path/to/toolexec-bench NO_WRITE=1 scripts/bench.sh   # measure another build

@@ -5,8 +5,8 @@
 //! Each backend is a [`Tool`](toolexec::Tool) whose failures map onto
 //! [`ToolError`](toolexec::ToolError), so the engine's retry, timeout, circuit and
 //! fallback policies govern it, and each has a plain-data configuration struct that
-//! deserializes from a `[tools.NAME]` table of `toolexec.toml` (DESIGN.md section 4)
-//! and whose `build` validates it, naming the bad key in a
+//! deserializes from a `[tools.NAME]` table of `toolexec.toml` (docs/CONTRACTS.md, the
+//! configuration file) and whose `build` validates it, naming the bad key in a
 //! [`PolicyError`](toolexec::PolicyError).
 //!
 //! ```

@@ -238,7 +238,7 @@ async fn bad_configuration_names_the_key() {
     let config: BackendConfig = toml::from_str(
         "backend = \"lambda\"\nfunction_name = \"inventory_optimizer\"\nendpoint_url = \"http://127.0.0.1:9000\"\n",
     )
-    .expect("the DESIGN.md example parses");
+    .expect("the example of docs/CONTRACTS.md parses");
     assert_eq!(config.backend(), "lambda");
     let error = toml::from_str::<BackendConfig>(
         "backend = \"lambda\"\nfunction_name = \"f\"\nretries = 3\n",

@@ -1,5 +1,6 @@
-//! `toolexec-bench`: runs one workload of BENCH.md on toolexec or on one of the two
-//! baselines (`raw` tokio, `tower`) and prints one JSON line (DESIGN.md section 7).
+//! `toolexec-bench`: runs one workload (BENCHMARKS.md, "Workloads") on toolexec or on
+//! one of the two baselines (`raw` tokio, `tower`) and prints one JSON line
+//! (docs/CONTRACTS.md, the benchmark harness).
 //!
 //! Every implementation calls the same public [`toolexec::SimTool`], so the tool costs
 //! the same everywhere and what differs is the machinery around it.

@@ -1,4 +1,4 @@
-//! The JSON line of one run (DESIGN.md section 7) and the process memory it quotes.
+//! The JSON line of one run (docs/CONTRACTS.md, the benchmark harness) and the process memory it quotes.
 
 use std::time::Duration;
 

@@ -1,11 +1,11 @@
-//! The command line: workload, implementation and the flags of DESIGN.md section 7,
-//! with per-workload defaults from BENCH.md.
+//! The command line: workload, implementation and the flags of docs/CONTRACTS.md (the
+//! benchmark harness), with per-workload defaults from BENCHMARKS.md ("Workloads").
 
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
-/// A workload of BENCH.md.
+/// A workload of BENCHMARKS.md ("Workloads").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Workload {
     /// 100,000 calls that return at once, 64 at a time: per-call overhead.
@@ -62,7 +62,7 @@ impl Impl {
 #[derive(Debug, Parser)]
 #[command(name = "toolexec-bench", version, about)]
 pub(crate) struct Args {
-    /// The workload (BENCH.md).
+    /// The workload (see BENCHMARKS.md, "Workloads").
     #[arg(long, value_enum)]
     workload: Workload,
     /// The implementation that runs it.

@@ -1,6 +1,6 @@
 //! Short runs of every workload on every implementation: the binary builds, prints one
-//! JSON line with the fields of DESIGN.md section 7, and counts outcomes right. No
-//! wall-clock time is asserted.
+//! JSON line with the fields of docs/CONTRACTS.md (the benchmark harness), and counts
+//! outcomes right. No wall-clock time is asserted.
 
 use std::process::Command;
 

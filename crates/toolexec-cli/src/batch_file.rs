@@ -1,5 +1,6 @@
-//! Batch files for `toolexec run` (DESIGN.md section 5): `{"calls": [...]}`. A
-//! malformed file is rejected with the position and field, before anything runs.
+//! Batch files for `toolexec run` (docs/CONTRACTS.md, the batch file):
+//! `{"calls": [...]}`. A malformed file is rejected with the position and field, before
+//! anything runs.
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! The `toolexec` command line (DESIGN.md section 5).
+//! The `toolexec` command line (docs/CONTRACTS.md, the command line).
 //!
 //! Exit codes: 0 ok; 1 the work ran but some call did not succeed; 2 bad usage or bad
 //! input (a clear message on stderr, nothing executed).

@@ -11,7 +11,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
         title = "toolexec",
         description = "Run tool calls for AI agents in parallel batches with deadlines, \
                        retries, circuit breakers and fallbacks; watch them live. Every call \
-                       yields one result envelope (DESIGN.md section 3). Errors are \
+                       yields one result envelope (docs/CONTRACTS.md, the envelope). Errors are \
                        `{\"error\": {\"code\", \"message\", \"field\"?}}`."
     ),
     modifiers(&BearerAuth),

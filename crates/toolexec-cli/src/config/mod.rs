@@ -1,5 +1,6 @@
-//! `toolexec.toml` (DESIGN.md section 4): the executor, policy defaults, and tools by
-//! backend. Unknown keys and bad values are errors naming the file, line and key.
+//! `toolexec.toml` (docs/CONTRACTS.md, the configuration file): the executor, policy
+//! defaults, and tools by backend. Unknown keys and bad values are errors naming the
+//! file, line and key.
 
 mod error;
 mod policy;
