@@ -39,6 +39,7 @@
 pub mod dates;
 pub mod input;
 pub mod inventory;
+pub mod limits;
 pub mod logistics;
 pub mod model;
 mod registry;
