@@ -86,6 +86,11 @@ fn one_stop_past_the_advertised_max_items_is_refused() {
         refused_field(LOG, "optimize_routes", &routing(MAX_STOPS + 1)),
         "stops"
     );
+    // The reported request: 2,001 stops once "succeeded" with 1,841 of them unassigned.
+    assert_eq!(
+        refused_field(LOG, "optimize_routes", &routing(2_001)),
+        "stops"
+    );
 }
 
 #[test]

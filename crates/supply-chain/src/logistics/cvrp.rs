@@ -86,11 +86,13 @@ pub fn solve(problem: &CvrpProblem, limits: &SearchLimits) -> GenericResult<Cvrp
     let started = Instant::now();
     let n = problem.demands.len();
     let fleet = problem.vehicles.clamp(1, n.max(1));
-    if n == 0 {
+    // vrp-core's problem build (its job index) does not look at the quota: skip it when
+    // the call is already over.
+    if n == 0 || limits.stop.as_ref().is_some_and(|stop| stop()) {
         return Ok(CvrpSolution {
             routes: Vec::new(),
             total_distance: 0.0,
-            unassigned: Vec::new(),
+            unassigned: (0..n).collect(),
         });
     }
     let transport: Arc<dyn TransportCost> = Arc::new(SimpleTransportCost::new(

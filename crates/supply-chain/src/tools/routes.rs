@@ -32,7 +32,7 @@ pub(super) const DEF: ToolDef = ToolDef {
         or inline `depot`, `stops`, `vehicle_capacity`. Conventions: metric `euclidean` (exact, \
         coordinate units), `euc2d` (each edge rounded to the nearest integer, as TSPLIB/CVRPLIB) \
         or `haversine` (km, R = 6371); fractional demands are scaled to integers of 1/1000 unit \
-        (demands rounded up, capacity down). Limits: at most 2000 stops and 2000 vehicles, \
+        (demands rounded up, capacity down). Limits: at most 1000 stops and 1000 vehicles, \
         |x|, |y| <= 1e9, vehicle_capacity <= 1e9.",
     schema,
     handler,
