@@ -21,6 +21,12 @@ pub fn parse<T: DeserializeOwned>(input: &Value) -> Result<T, ToolError> {
         let named = message
             .strip_prefix("missing field `")
             .and_then(|rest| rest.split('`').next());
+        // An unknown key that is the empty string has an empty path: name the input.
+        let path = if path.is_empty() {
+            ".".to_string()
+        } else {
+            path
+        };
         let field = match (path.as_str(), named) {
             (".", Some(name)) => name.to_string(),
             (".", None) => "input".to_string(),
