@@ -36,6 +36,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod attempt_gate;
 pub mod dates;
 pub mod input;
 pub mod inventory;
