@@ -9,8 +9,9 @@
 //! The values are chosen so that the largest accepted input of any tool runs well within
 //! its time budget and a few tens of megabytes: the routing distance matrix is the
 //! largest structure (1,000 stops: a million distances, 8 MB, held three times by the
-//! solver), and the quadratic algorithms (carrier Pareto front, bin packing, supplier
-//! risk) stay under about 10^8 steps.
+//! solver), and the largest accepted inputs of the quadratic algorithms (bin packing,
+//! carrier Pareto front, supplier risk and ranking) finish within about 0.6 s in a
+//! release build (`input_bounds.rs` measures them).
 
 /// Most stops of one `optimize_routes` problem. vrp-core builds its job index (every
 /// stop's neighbours, sorted) before its search starts and without looking at the
@@ -53,12 +54,12 @@ pub const MAX_SHIPMENTS: usize = 10_000;
 /// Most inline `carriers` to rank.
 pub const MAX_CARRIERS: usize = 1_000;
 /// Most inline `deliveries` to analyse.
-pub const MAX_DELIVERIES: usize = 10_000;
+pub const MAX_DELIVERIES: usize = 5_000;
 /// Most inline `suppliers` to rank.
-pub const MAX_SUPPLIERS: usize = 5_000;
+pub const MAX_SUPPLIERS: usize = 1_000;
 /// Most ranking `criteria`.
-pub const MAX_CRITERIA: usize = 50;
+pub const MAX_CRITERIA: usize = 20;
 /// Most SKUs in a risk `sources` map.
-pub const MAX_SOURCE_SKUS: usize = 5_000;
+pub const MAX_SOURCE_SKUS: usize = 2_000;
 /// Most suppliers listed for one SKU in `sources`.
 pub const MAX_SOURCES_PER_SKU: usize = 100;
