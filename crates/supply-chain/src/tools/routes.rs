@@ -325,6 +325,16 @@ fn fill_from_store(req: &mut Input, store: &Store, code: &str) -> Result<(), Too
         let Some(&total) = demand.get(&customer.id) else {
             continue;
         };
+        // The number of deliveries comes from the database: check it before sizing.
+        if capacity > 0.0 && total / capacity > MAX_STOPS as f64 {
+            return Err(ToolError::invalid_input(
+                "warehouse_code",
+                format!(
+                    "customer {} orders {total} kg, more than {MAX_STOPS} loads of {capacity} kg",
+                    customer.id
+                ),
+            ));
+        }
         let parts = split_demand(total, capacity);
         let split = parts.len() > 1;
         for (i, part) in parts.into_iter().enumerate() {
