@@ -57,8 +57,11 @@ async fn blocking_pool_wait() -> Duration {
         .expect("probe")
 }
 
+/// The search aims to end a little before the attempt's deadline; where it cannot (an
+/// unoptimized build is slower than the time it gave itself) the attempt times out.
+/// Either way the thread is free soon after the call's end.
 #[test]
-fn a_timed_out_route_call_frees_its_solver_thread_promptly() {
+fn a_route_call_under_a_short_timeout_frees_its_solver_thread_promptly() {
     runtime().block_on(async {
         let executor = executor();
         let call = ToolCall::new("optimize_routes", long_route_problem())
@@ -67,7 +70,11 @@ fn a_timed_out_route_call_frees_its_solver_thread_promptly() {
         let started = Instant::now();
         let envelope = executor.execute(call).await;
         let ended = started.elapsed();
-        assert_eq!(envelope.status, CallStatus::Timeout, "{envelope:?}");
+        assert!(
+            matches!(envelope.status, CallStatus::Timeout | CallStatus::Success),
+            "{envelope:?}"
+        );
+        assert!(ended < Duration::from_millis(1000), "ended at {ended:?}");
         let waited = blocking_pool_wait().await;
         assert!(
             waited < STOP_BOUND,
