@@ -26,10 +26,14 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-/// Parses `YYYY-MM-DD` into a day number; `None` when malformed or not a real date.
+/// Parses `YYYY-MM-DD` into a day number; `None` when malformed, not a real date, or
+/// outside the years 1 to 9999 (which also keeps the day arithmetic far from overflow).
 pub fn parse_iso(text: &str) -> Option<i64> {
     let mut parts = text.trim().splitn(3, '-');
     let year: i64 = parts.next()?.parse().ok()?;
+    if !(1..=9999).contains(&year) {
+        return None;
+    }
     let month: u32 = parts.next()?.parse().ok()?;
     let day: u32 = parts.next()?.get(..2)?.parse().ok()?;
     if !(1..=12).contains(&month) || day == 0 || day > 31 {

@@ -21,6 +21,12 @@ pub fn parse<T: DeserializeOwned>(input: &Value) -> Result<T, ToolError> {
         let named = message
             .strip_prefix("missing field `")
             .and_then(|rest| rest.split('`').next());
+        // An unknown key that is the empty string has an empty path: name the input.
+        let path = if path.is_empty() {
+            ".".to_string()
+        } else {
+            path
+        };
         let field = match (path.as_str(), named) {
             (".", Some(name)) => name.to_string(),
             (".", None) => "input".to_string(),
@@ -82,6 +88,77 @@ pub fn non_empty<T>(field: &str, items: &[T]) -> Result<(), ToolError> {
         Err(ToolError::invalid_input(field, "must not be empty"))
     } else {
         Ok(())
+    }
+}
+
+/// Requires a list of at most `max` entries; checked before the entries themselves.
+pub fn at_most_items<T>(field: &str, items: &[T], max: usize) -> Result<(), ToolError> {
+    if items.len() > max {
+        Err(ToolError::invalid_input(
+            field,
+            format!("has {} entries, more than the limit of {max}", items.len()),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Requires a list of 1 to `max` entries.
+pub fn items_within<T>(field: &str, items: &[T], max: usize) -> Result<(), ToolError> {
+    non_empty(field, items)?;
+    at_most_items(field, items, max)
+}
+
+/// Requires an integer within `min..=max`.
+pub fn int_within<T>(field: &str, value: T, min: T, max: T) -> Result<T, ToolError>
+where
+    T: PartialOrd + std::fmt::Display + Copy,
+{
+    if value >= min && value <= max {
+        Ok(value)
+    } else {
+        Err(ToolError::invalid_input(
+            field,
+            format!("must be between {min} and {max}, got {value}"),
+        ))
+    }
+}
+
+/// Requires a finite value within `min..=max`.
+pub fn within(field: &str, value: f64, min: f64, max: f64) -> Result<f64, ToolError> {
+    if value.is_finite() && value >= min && value <= max {
+        Ok(value)
+    } else {
+        Err(ToolError::invalid_input(
+            field,
+            format!("must be a finite number between {min} and {max}, got {value}"),
+        ))
+    }
+}
+
+/// Requires a finite value greater than zero and at most `max`.
+pub fn positive_at_most(field: &str, value: f64, max: f64) -> Result<f64, ToolError> {
+    positive(field, value)?;
+    if value > max {
+        Err(ToolError::invalid_input(
+            field,
+            format!("must be at most {max}, got {value}"),
+        ))
+    } else {
+        Ok(value)
+    }
+}
+
+/// Requires a finite value of at least zero and at most `max`.
+pub fn non_negative_at_most(field: &str, value: f64, max: f64) -> Result<f64, ToolError> {
+    non_negative(field, value)?;
+    if value > max {
+        Err(ToolError::invalid_input(
+            field,
+            format!("must be at most {max}, got {value}"),
+        ))
+    } else {
+        Ok(value)
     }
 }
 

@@ -15,9 +15,12 @@
 //! `supplier_id`, ...) or the full data inline, validates its input into typed structs
 //! that mirror its JSON Schema (errors name the field as a JSON path), and states its
 //! conventions (time units, service-level meaning, rounding) in its description and in a
-//! `conventions` object of its result. [`builtin_tools`] binds them to a [`Store`] as
-//! engine tools (run on Tokio's blocking pool; routing honours the call deadline and
-//! cancellation); [`dispatch`] runs one synchronously, as the Lambda functions do.
+//! `conventions` object of its result. Every count that sizes a tool's work (list
+//! lengths, vehicles, horizons, periods) has a bound in [`limits`], advertised in the
+//! schema and checked by the tool before any work. [`builtin_tools`] binds them to a
+//! [`Store`] as engine tools (run on Tokio's blocking pool; routing stops at the call
+//! deadline or when the call is cancelled, and a retry waits for the attempt it
+//! replaces); [`dispatch`] runs one synchronously, as the Lambda functions do.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -36,9 +39,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod attempt_gate;
 pub mod dates;
 pub mod input;
 pub mod inventory;
+pub mod limits;
 pub mod logistics;
 pub mod model;
 mod registry;

@@ -7,6 +7,7 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 use toolexec::{CallContext, Tool, ToolAnnotations, ToolError, ToolSpec};
 
+use crate::attempt_gate::AttemptGate;
 use crate::tools::{definitions, RunContext, ToolDef};
 use crate::Store;
 
@@ -22,6 +23,7 @@ struct SupplyChainTool {
     spec: ToolSpec,
     def: ToolDef,
     store: Arc<Store>,
+    gate: Arc<AttemptGate>,
 }
 
 impl Tool for SupplyChainTool {
@@ -42,10 +44,16 @@ impl Tool for SupplyChainTool {
             deadline: ctx.remaining().map(|left| std::time::Instant::now() + left),
             cancelled: Some(Arc::new(move || token.is_cancelled())),
         };
+        let (gate, call_id, attempt) = (self.gate.clone(), ctx.call_id.clone(), ctx.attempt);
         Box::pin(async move {
-            tokio::task::spawn_blocking(move || handler(&input, &store, &run))
-                .await
-                .map_err(|e| ToolError::failed(format!("tool task failed: {e}")))?
+            // A retry waits here until the call's earlier attempt has really stopped.
+            let pass = gate.enter(&call_id, attempt).await;
+            tokio::task::spawn_blocking(move || {
+                let _pass = pass;
+                handler(&input, &store, &run)
+            })
+            .await
+            .map_err(|e| ToolError::failed(format!("tool task failed: {e}")))?
         })
     }
 }
@@ -58,6 +66,7 @@ fn make(def: ToolDef, store: &Arc<Store>) -> Arc<dyn Tool> {
         spec,
         def,
         store: store.clone(),
+        gate: Arc::default(),
     })
 }
 

@@ -3,6 +3,9 @@
 
 use statrs::distribution::{Continuous, ContinuousCDF, Discrete, DiscreteCDF, Normal, Poisson};
 
+/// How close to 0 or 1 a probability may come before [`Demand::quantile`] holds it.
+const QUANTILE_EDGE: f64 = 1e-12;
+
 /// The largest Poisson mean accepted; beyond it the normal approximation is the tool to use.
 pub const MAX_POISSON_MEAN: f64 = 100_000.0;
 
@@ -53,8 +56,14 @@ impl Demand {
         }
     }
 
-    /// The smallest level `x` with `P(D <= x) >= p` (integer for Poisson).
+    /// The smallest level `x` with `P(D <= x) >= p` (integer for Poisson). `p` is held
+    /// within `[1e-12, 1 - 1e-12]` (a ratio of extreme costs can round to 0 or 1, whose
+    /// quantiles are infinite), and a NaN `p` gives the mean.
     pub fn quantile(&self, p: f64) -> f64 {
+        if p.is_nan() {
+            return self.mean();
+        }
+        let p = p.clamp(QUANTILE_EDGE, 1.0 - QUANTILE_EDGE);
         match *self {
             Demand::Normal { mean, std } => match Normal::new(mean, std) {
                 Ok(n) if std > 0.0 => n.inverse_cdf(p),

@@ -29,23 +29,26 @@ pub struct LotPlan {
 /// Solves uncapacitated lot sizing exactly by the Wagner-Whitin dynamic program
 /// (Wagner & Whitin 1958; Nahmias sec. 7.2): `f(j) = min_i f(i-1) + K + h sum_{t=i}^{j}
 /// (t - i) d_t`, with holding cost `h` per unit per period charged on end-of-period
-/// inventory. Zero-demand periods at the start need no order. O(n^2).
+/// inventory. Zero-demand periods at the start need no order. O(n^2): the holding cost
+/// of a lot is built up period by period as its first period moves earlier.
 pub fn wagner_whitin(demand: &[f64], setup_cost: f64, holding_cost: f64) -> LotPlan {
     let n = demand.len();
     let mut best = vec![0.0; n + 1];
     let mut choice = vec![0usize; n + 1];
     for j in 1..=n {
         best[j] = f64::INFINITY;
-        for i in 1..=j {
-            let covered = &demand[i - 1..j];
-            let needs_order = covered.iter().any(|&d| d > 0.0);
-            let holding: f64 = covered
-                .iter()
-                .enumerate()
-                .map(|(offset, d)| holding_cost * offset as f64 * d)
-                .sum();
+        // The lot arriving in period i covers demand[i - 1..j]; `later` is the demand of
+        // its periods after the first, each held one period longer when i moves down.
+        let (mut holding, mut later, mut needs_order) = (0.0, 0.0, false);
+        for i in (1..=j).rev() {
+            if i < j {
+                later += demand[i];
+                holding += holding_cost * later;
+            }
+            needs_order |= demand[i - 1] > 0.0;
             let cost = best[i - 1] + if needs_order { setup_cost } else { 0.0 } + holding;
-            if cost < best[j] {
+            // `<=` going down keeps the earliest of equal choices.
+            if cost <= best[j] {
                 best[j] = cost;
                 choice[j] = i;
             }

@@ -45,7 +45,9 @@ pub struct NewsvendorSolution {
 pub fn solve(prices: &NewsvendorPrices, demand: &Demand) -> NewsvendorSolution {
     let cu = prices.selling_price - prices.unit_cost + prices.shortage_penalty;
     let co = prices.unit_cost - prices.salvage_value;
-    let ratio = cu / (cu + co);
+    // Selling at a loss (cu <= 0) means ordering nothing; the second form cannot
+    // overflow where `cu + co` would.
+    let ratio = if cu > 0.0 { 1.0 / (1.0 + co / cu) } else { 0.0 };
     let q = demand.quantile(ratio).max(0.0);
     evaluate(prices, demand, q)
 }

@@ -2,9 +2,11 @@
 //!
 //! The problem is handed to vrp-core as a distance matrix, one delivery job per stop and
 //! identical vehicles starting and ending at the depot; the goal is "all stops served,
-//! then least distance". vrp-core gets 60 % of the time limit; a ruin-and-recreate
-//! search ([`super::ruin_recreate`]) continues from its solution for the rest. Both stop
-//! at the time limit, their iteration limits, or when the caller cancels.
+//! then least distance". vrp-core gets 60 % of the time limit; stops its construction
+//! had no time to place are inserted at their cheapest places, and a ruin-and-recreate
+//! search ([`super::ruin_recreate`]) continues from that solution for the rest. Every
+//! phase stops at the time limit, its iteration limit, or when the caller cancels:
+//! vrp-core through its [`Quota`], the searches by asking between steps.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use vrp_core::prelude::*;
 
-use super::ruin_recreate::{improve, Budget};
+use super::ruin_recreate::{improve, insert_missing, Budget};
 use vrp_core::rosomaxa::evolution::TelemetryMode;
 use vrp_core::rosomaxa::utils::{Parallelism, Quota};
 
@@ -26,7 +28,8 @@ pub struct CvrpProblem {
     pub demands: Vec<i32>,
     /// Integer capacity of each vehicle.
     pub capacity: i32,
-    /// Number of vehicles available.
+    /// Number of vehicles available; at most one per stop is built, as more could
+    /// never be used.
     pub vehicles: usize,
 }
 
@@ -80,12 +83,16 @@ impl Quota for DeadlineQuota {
 
 /// Solves the instance. Errors are the solver's own (bad matrix sizes, no vehicles).
 pub fn solve(problem: &CvrpProblem, limits: &SearchLimits) -> GenericResult<CvrpSolution> {
+    let started = Instant::now();
     let n = problem.demands.len();
-    if n == 0 {
+    let fleet = problem.vehicles.clamp(1, n.max(1));
+    // vrp-core's problem build (its job index) does not look at the quota: skip it when
+    // the call is already over.
+    if n == 0 || limits.stop.as_ref().is_some_and(|stop| stop()) {
         return Ok(CvrpSolution {
             routes: Vec::new(),
             total_distance: 0.0,
-            unassigned: Vec::new(),
+            unassigned: (0..n).collect(),
         });
     }
     let transport: Arc<dyn TransportCost> = Arc::new(SimpleTransportCost::new(
@@ -113,7 +120,7 @@ pub fn solve(problem: &CvrpProblem, limits: &SearchLimits) -> GenericResult<Cvrp
                 .build_as_job()
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let vehicles = (0..problem.vehicles.max(1))
+    let vehicles = (0..fleet)
         .map(|v| {
             VehicleBuilder::default()
                 .id(format!("v{v}").as_str())
@@ -136,7 +143,6 @@ pub fn solve(problem: &CvrpProblem, limits: &SearchLimits) -> GenericResult<Cvrp
             .with_logger(Arc::new(|_: &str| {}))
             .build()?,
     );
-    let started = Instant::now();
     let quota: Arc<dyn Quota> = Arc::new(DeadlineQuota {
         until: started + limits.time_limit.mul_f64(VRP_CORE_SHARE),
         stop: limits.stop.clone(),
@@ -165,19 +171,33 @@ pub fn solve(problem: &CvrpProblem, limits: &SearchLimits) -> GenericResult<Cvrp
             routes.push(stops);
         }
     }
-    if solution.unassigned.is_empty() {
-        let demands: Vec<i64> = problem.demands.iter().map(|&d| i64::from(d)).collect();
-        let no_stop = || false;
-        let stop: &dyn Fn() -> bool = match &limits.stop {
-            Some(stop) => stop.as_ref(),
-            None => &no_stop,
-        };
-        let budget = Budget {
-            until: started + limits.time_limit,
-            max_iterations: limits.max_generations.saturating_mul(10),
-            max_routes: problem.vehicles.max(1),
-            stop,
-        };
+    let demands: Vec<i64> = problem.demands.iter().map(|&d| i64::from(d)).collect();
+    let no_stop = || false;
+    let stop: &dyn Fn() -> bool = match &limits.stop {
+        Some(stop) => stop.as_ref(),
+        None => &no_stop,
+    };
+    let budget = Budget {
+        until: started + limits.time_limit,
+        max_iterations: limits.max_generations.saturating_mul(10),
+        max_routes: fleet,
+        stop,
+    };
+    let missing = unserved(n, &routes);
+    let left_out = if missing.is_empty() {
+        missing
+    } else {
+        insert_missing(
+            &mut routes,
+            &missing,
+            &problem.matrix,
+            &demands,
+            i64::from(problem.capacity),
+            fleet,
+            &|| budget.is_spent(),
+        )
+    };
+    if left_out.is_empty() {
         routes = improve(
             routes,
             &problem.matrix,
@@ -187,9 +207,7 @@ pub fn solve(problem: &CvrpProblem, limits: &SearchLimits) -> GenericResult<Cvrp
             7,
         );
     }
-    let mut served = vec![false; n];
-    routes.iter().flatten().for_each(|&s| served[s] = true);
-    let unassigned = (0..n).filter(|&s| !served[s]).collect();
+    let unassigned = unserved(n, &routes);
     let total_distance = routes
         .iter()
         .map(|r| route_distance(&problem.matrix, n + 1, r))
@@ -199,6 +217,13 @@ pub fn solve(problem: &CvrpProblem, limits: &SearchLimits) -> GenericResult<Cvrp
         total_distance,
         unassigned,
     })
+}
+
+/// The stops of `0..n` that no route visits, in order.
+fn unserved(n: usize, routes: &[Vec<usize>]) -> Vec<usize> {
+    let mut served = vec![false; n];
+    routes.iter().flatten().for_each(|&s| served[s] = true);
+    (0..n).filter(|&s| !served[s]).collect()
 }
 
 /// The length of depot -> stops -> depot.

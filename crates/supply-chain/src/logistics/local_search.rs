@@ -14,6 +14,7 @@ struct Ctx<'a> {
     size: usize,
     demands: &'a [i64],
     capacity: i64,
+    stop: &'a dyn Fn() -> bool,
 }
 
 impl Ctx<'_> {
@@ -35,22 +36,29 @@ impl Ctx<'_> {
 
 const EPS: f64 = 1e-9;
 
-/// Improves `routes` in place until no relocate, swap, 2-opt or 2-opt* move helps, or
-/// `max_passes` passes are done. Capacities are never exceeded.
+/// Improves `routes` in place until no relocate, swap, 2-opt or 2-opt* move helps,
+/// `max_passes` passes are done, or `stop` returns true (asked once per route scanned,
+/// so a large instance stops promptly). Capacities are never exceeded; stopping early
+/// leaves valid routes.
 pub fn polish(
     routes: &mut Routes,
     matrix: &[f64],
     demands: &[i64],
     capacity: i64,
     max_passes: usize,
+    stop: &dyn Fn() -> bool,
 ) {
     let ctx = Ctx {
         matrix,
         size: demands.len() + 1,
         demands,
         capacity,
+        stop,
     };
     for _ in 0..max_passes {
+        if stop() {
+            break;
+        }
         let improved = two_opt(&ctx, routes)
             | relocate(&ctx, routes)
             | swap(&ctx, routes)
@@ -67,7 +75,7 @@ fn two_opt(ctx: &Ctx<'_>, routes: &mut Routes) -> bool {
     for route in routes.iter_mut() {
         let n = route.len() as isize;
         let mut improved = true;
-        while improved {
+        while improved && !(ctx.stop)() {
             improved = false;
             for i in 0..n - 1 {
                 for j in i + 1..n {
@@ -92,6 +100,9 @@ fn relocate(ctx: &Ctx<'_>, routes: &mut Routes) -> bool {
     while improved {
         improved = false;
         'search: for r1 in 0..routes.len() {
+            if (ctx.stop)() {
+                return any;
+            }
             for i in 0..routes[r1].len() as isize {
                 let s = routes[r1][i as usize];
                 let (p, n) = (Ctx::at(&routes[r1], i - 1), Ctx::at(&routes[r1], i + 1));
@@ -125,6 +136,9 @@ fn relocate(ctx: &Ctx<'_>, routes: &mut Routes) -> bool {
 fn swap(ctx: &Ctx<'_>, routes: &mut Routes) -> bool {
     let mut any = false;
     for r1 in 0..routes.len() {
+        if (ctx.stop)() {
+            return any;
+        }
         for r2 in r1 + 1..routes.len() {
             let (mut l1, mut l2) = (ctx.load(&routes[r1]), ctx.load(&routes[r2]));
             for i in 0..routes[r1].len() as isize {
@@ -158,20 +172,30 @@ fn swap(ctx: &Ctx<'_>, routes: &mut Routes) -> bool {
 fn two_opt_star(ctx: &Ctx<'_>, routes: &mut Routes) -> bool {
     let mut any = false;
     for r1 in 0..routes.len() {
+        if (ctx.stop)() {
+            return any;
+        }
         for r2 in r1 + 1..routes.len() {
             let mut improved = true;
-            while improved {
+            while improved && !(ctx.stop)() {
                 improved = false;
                 let (a, b) = (&routes[r1], &routes[r2]);
-                let prefix = |r: &[usize], k: isize| -> i64 {
-                    r[..(k + 1) as usize].iter().map(|&s| ctx.demands[s]).sum()
+                // prefix[k + 1] = load of r[..=k]; prefix[0] = 0 (the depot alone).
+                let prefix = |r: &[usize]| -> Vec<i64> {
+                    std::iter::once(0)
+                        .chain(r.iter().scan(0, |sum, &s| {
+                            *sum += ctx.demands[s];
+                            Some(*sum)
+                        }))
+                        .collect()
                 };
+                let (prefix_a, prefix_b) = (prefix(a), prefix(b));
                 let (la, lb) = (ctx.load(a), ctx.load(b));
                 let mut best: Option<(isize, isize, f64)> = None;
                 for i in -1..a.len() as isize {
-                    let pa = prefix(a, i);
+                    let pa = prefix_a[(i + 1) as usize];
                     for j in -1..b.len() as isize {
-                        let pb = prefix(b, j);
+                        let pb = prefix_b[(j + 1) as usize];
                         if pa + (lb - pb) > ctx.capacity || pb + (la - pa) > ctx.capacity {
                             continue;
                         }

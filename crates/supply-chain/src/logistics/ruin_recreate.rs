@@ -23,6 +23,13 @@ pub struct Budget<'a> {
     pub stop: &'a dyn Fn() -> bool,
 }
 
+impl Budget<'_> {
+    /// Whether the time is up or the caller asked to stop.
+    pub fn is_spent(&self) -> bool {
+        Instant::now() >= self.until || (self.stop)()
+    }
+}
+
 /// The total length of `routes` over `matrix` (`size` locations, depot 0).
 pub fn total(matrix: &[f64], size: usize, routes: &Routes) -> f64 {
     routes
@@ -39,6 +46,9 @@ pub fn total(matrix: &[f64], size: usize, routes: &Routes) -> f64 {
         .sum()
 }
 
+/// Most stops one ruin removes.
+const MAX_RUIN: usize = 15;
+
 /// Improves `start` and returns the best routes found.
 pub fn improve(
     start: Routes,
@@ -51,38 +61,41 @@ pub fn improve(
     let n = demands.len();
     let size = n + 1;
     let mut rng = fastrand::Rng::with_seed(seed);
+    let spent = || budget.is_spent();
     let mut current = start;
-    polish(&mut current, matrix, demands, capacity, 50);
+    polish(&mut current, matrix, demands, capacity, 50, &spent);
     let mut current_cost = total(matrix, size, &current);
     let mut best = current.clone();
     let mut best_cost = current_cost;
     if n < 3 {
         return best;
     }
-    // Each stop's other stops, nearest first.
-    let neighbours: Vec<Vec<usize>> = (0..n)
-        .map(|s| {
-            let mut others: Vec<usize> = (0..n).filter(|&t| t != s).collect();
-            others.sort_by(|&a, &b| {
-                matrix[(s + 1) * size + a + 1].total_cmp(&matrix[(s + 1) * size + b + 1])
-            });
-            others
-        })
-        .collect();
+    // Each stop's nearest other stops, nearest first (no more than a ruin removes).
+    let mut neighbours: Vec<Vec<usize>> = Vec::with_capacity(n);
+    for s in 0..n {
+        if spent() {
+            return best;
+        }
+        let row = &matrix[(s + 1) * size..(s + 2) * size];
+        let nearer = |a: &usize, b: &usize| row[a + 1].total_cmp(&row[b + 1]).then(a.cmp(b));
+        let mut others: Vec<usize> = (0..n).filter(|&t| t != s).collect();
+        let keep = others.len().min(MAX_RUIN);
+        others.select_nth_unstable_by(keep - 1, nearer);
+        others.truncate(keep);
+        others.sort_by(nearer);
+        neighbours.push(others);
+    }
     let start_temperature = 0.03 * current_cost / n as f64;
     // Small instances settle quickly; stop once the best has not moved for a while.
     let stall_limit = 200 * n + 1000;
     let mut last_improvement = 0;
     for iteration in 0..budget.max_iterations {
-        if Instant::now() >= budget.until
-            || (budget.stop)()
-            || iteration - last_improvement > stall_limit
-        {
+        if spent() || iteration - last_improvement > stall_limit {
             break;
         }
         let mut candidate = current.clone();
         let seed_stop = rng.usize(..n);
-        let count = rng.usize(2..=(n / 4).clamp(3, 15));
+        let count = rng.usize(2..=(n / 4).clamp(3, MAX_RUIN));
         let removed: Vec<usize> = if rng.bool() {
             std::iter::once(seed_stop)
                 .chain(neighbours[seed_stop].iter().copied())
@@ -111,7 +124,7 @@ pub fn improve(
         ) {
             continue;
         }
-        polish(&mut candidate, matrix, demands, capacity, 10);
+        polish(&mut candidate, matrix, demands, capacity, 10, &spent);
         let cost = total(matrix, size, &candidate);
         let progress = iteration as f64 / budget.max_iterations as f64;
         let temperature = start_temperature * (1.0 - progress);
@@ -130,6 +143,32 @@ pub fn improve(
     best
 }
 
+/// Inserts each stop of `stops` at its cheapest feasible position (as the recreate step
+/// does), for stops a time-limited construction left out; returns those that fit
+/// nowhere. Stops early, leaving the rest out, when `stop` returns true.
+pub fn insert_missing(
+    routes: &mut Routes,
+    stops: &[usize],
+    matrix: &[f64],
+    demands: &[i64],
+    capacity: i64,
+    max_routes: usize,
+    stop: &dyn Fn() -> bool,
+) -> Vec<usize> {
+    let size = demands.len() + 1;
+    let mut left_out = Vec::new();
+    for (k, &s) in stops.iter().enumerate() {
+        if stop() {
+            left_out.extend_from_slice(&stops[k..]);
+            break;
+        }
+        if !insert_one(routes, s, matrix, size, demands, capacity, max_routes) {
+            left_out.push(s);
+        }
+    }
+    left_out
+}
+
 /// Inserts each stop at its cheapest feasible position, opening a route when none fits
 /// and the route limit allows; false when a stop cannot be placed.
 fn recreate(
@@ -141,31 +180,48 @@ fn recreate(
     capacity: i64,
     max_routes: usize,
 ) -> bool {
+    stops
+        .iter()
+        .all(|&s| insert_one(routes, s, matrix, size, demands, capacity, max_routes))
+}
+
+/// Inserts stop `s` at its cheapest feasible position, opening a route when none fits
+/// (or a fresh route is cheaper) and the route limit allows; false when it fits nowhere.
+fn insert_one(
+    routes: &mut Routes,
+    s: usize,
+    matrix: &[f64],
+    size: usize,
+    demands: &[i64],
+    capacity: i64,
+    max_routes: usize,
+) -> bool {
     let d = |a: usize, b: usize| matrix[a * size + b];
-    for &s in stops {
-        let mut best: Option<(usize, usize, f64)> = None;
-        for (r, route) in routes.iter().enumerate() {
-            let load: i64 = route.iter().map(|&t| demands[t]).sum();
-            if load + demands[s] > capacity {
-                continue;
-            }
-            for j in 0..=route.len() {
-                let a = if j == 0 { 0 } else { route[j - 1] + 1 };
-                let b = if j == route.len() { 0 } else { route[j] + 1 };
-                let delta = d(a, s + 1) + d(s + 1, b) - d(a, b);
-                if best.is_none_or(|(_, _, c)| delta < c) {
-                    best = Some((r, j, delta));
-                }
-            }
+    let mut best: Option<(usize, usize, f64)> = None;
+    for (r, route) in routes.iter().enumerate() {
+        let load: i64 = route.iter().map(|&t| demands[t]).sum();
+        if load + demands[s] > capacity {
+            continue;
         }
-        let fresh = d(0, s + 1) + d(s + 1, 0);
-        match best {
-            Some((r, j, delta)) if routes.len() >= max_routes || delta <= fresh => {
-                routes[r].insert(j, s)
+        for j in 0..=route.len() {
+            let a = if j == 0 { 0 } else { route[j - 1] + 1 };
+            let b = if j == route.len() { 0 } else { route[j] + 1 };
+            let delta = d(a, s + 1) + d(s + 1, b) - d(a, b);
+            if best.is_none_or(|(_, _, c)| delta < c) {
+                best = Some((r, j, delta));
             }
-            _ if routes.len() < max_routes => routes.push(vec![s]),
-            _ => return false,
         }
     }
-    true
+    let fresh = d(0, s + 1) + d(s + 1, 0);
+    match best {
+        Some((r, j, delta)) if routes.len() >= max_routes || delta <= fresh => {
+            routes[r].insert(j, s);
+            true
+        }
+        _ if routes.len() < max_routes => {
+            routes.push(vec![s]);
+            true
+        }
+        _ => false,
+    }
 }

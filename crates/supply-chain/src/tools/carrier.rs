@@ -5,7 +5,8 @@ use serde_json::{json, Value};
 use toolexec::ToolError;
 
 use super::{store_error, to_json, RunContext, ToolDef};
-use crate::input::{non_negative, parse, positive, round};
+use crate::input::{items_within, non_negative, parse, positive, round};
+use crate::limits::MAX_CARRIERS;
 use crate::logistics::carrier::{rank, CarrierOffer};
 use crate::Store;
 
@@ -33,7 +34,7 @@ fn schema() -> Value {
             "value_per_day": {"type": "number", "minimum": 0, "default": 0},
             "late_penalty": {"type": "number", "minimum": 0, "default": 0},
             "max_transit_days": {"type": "number", "exclusiveMinimum": 0},
-            "carriers": {"type": "array", "minItems": 1, "items": {"type": "object",
+            "carriers": {"type": "array", "minItems": 1, "maxItems": MAX_CARRIERS, "items": {"type": "object",
                 "additionalProperties": false,
                 "required": ["name", "base_cost", "cost_per_kg", "cost_per_km", "transit_days"],
                 "properties": {"name": {"type": "string"}, "base_cost": {"type": "number", "minimum": 0},
@@ -70,6 +71,9 @@ struct Offer {
 
 fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolError> {
     let req: Input = parse(input)?;
+    if let Some(list) = &req.carriers {
+        items_within("carriers", list, MAX_CARRIERS)?;
+    }
     let weight = positive("weight_kg", req.weight_kg)?;
     let distance = non_negative("distance_km", req.distance_km)?;
     non_negative("value_per_day", req.value_per_day)?;
@@ -79,7 +83,6 @@ fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolEr
     }
     let offers = match req.carriers {
         Some(list) => {
-            crate::input::non_empty("carriers", &list)?;
             let mut offers = Vec::with_capacity(list.len());
             for (i, o) in list.into_iter().enumerate() {
                 let at = |f: &str| format!("carriers[{i}].{f}");

@@ -5,7 +5,8 @@ use serde_json::{json, Value};
 use toolexec::ToolError;
 
 use super::{not_found, one_source, store_error, to_json, RunContext, ToolDef};
-use crate::input::{non_negative, parse, positive, round};
+use crate::input::{items_within, non_negative, parse, positive, round};
+use crate::limits::MAX_SHIPMENTS;
 use crate::logistics::binpack::{first_fit_decreasing, Parcel};
 use crate::Store;
 
@@ -28,7 +29,7 @@ fn schema() -> Value {
         "additionalProperties": false,
         "properties": {
             "warehouse_code": {"type": "string"},
-            "shipments": {"type": "array", "minItems": 1, "items": {"type": "object",
+            "shipments": {"type": "array", "minItems": 1, "maxItems": MAX_SHIPMENTS, "items": {"type": "object",
                 "additionalProperties": false, "required": ["id", "weight_kg", "volume_m3"],
                 "properties": {"id": {"type": "string"}, "weight_kg": {"type": "number", "minimum": 0},
                                "volume_m3": {"type": "number", "minimum": 0}}}},
@@ -67,13 +68,15 @@ struct Truck {
 
 fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolError> {
     let req: Input = parse(input)?;
+    if let Some(list) = &req.shipments {
+        items_within("shipments", list, MAX_SHIPMENTS)?;
+    }
     one_source(
         ("warehouse_code", req.warehouse_code.is_some()),
         ("shipments", req.shipments.is_some()),
     )?;
     let (parcels, truck) = match (req.shipments, &req.warehouse_code) {
         (Some(list), _) => {
-            crate::input::non_empty("shipments", &list)?;
             let truck = req
                 .truck
                 .ok_or_else(|| ToolError::invalid_input("truck", "required with shipments"))?;

@@ -6,8 +6,9 @@ use serde_json::{json, Value};
 use toolexec::ToolError;
 
 use super::{not_found, one_source, store_error, to_json, RunContext, ToolDef};
-use crate::input::{parse, positive, round};
+use crate::input::{at_most_items, items_within, parse, positive, round};
 use crate::inventory::eoq::{self, DiscountKind, EoqInput, PriceBreak};
+use crate::limits::{MAX_ITEMS, MAX_PRICE_BREAKS};
 use crate::Store;
 
 pub(super) const DEF: ToolDef = ToolDef {
@@ -31,8 +32,8 @@ fn schema() -> Value {
         "additionalProperties": false,
         "properties": {
             "warehouse_code": {"type": "string"},
-            "skus": {"type": "array", "items": {"type": "string"}},
-            "items": {"type": "array", "minItems": 1, "items": {
+            "skus": {"type": "array", "maxItems": MAX_ITEMS, "items": {"type": "string"}},
+            "items": {"type": "array", "minItems": 1, "maxItems": MAX_ITEMS, "items": {
                 "type": "object",
                 "additionalProperties": false,
                 "required": ["annual_demand", "ordering_cost"],
@@ -45,7 +46,7 @@ fn schema() -> Value {
                     "holding_rate": {"type": "number", "exclusiveMinimum": 0, "description": "per year, fraction of unit price"},
                     "backorder_cost_per_unit_year": {"type": "number", "exclusiveMinimum": 0},
                     "production_rate_per_year": {"type": "number", "exclusiveMinimum": 0},
-                    "price_breaks": {"type": "array", "minItems": 1, "items": {
+                    "price_breaks": {"type": "array", "minItems": 1, "maxItems": MAX_PRICE_BREAKS, "items": {
                         "type": "object", "additionalProperties": false,
                         "required": ["min_quantity", "unit_price"],
                         "properties": {"min_quantity": {"type": "number", "minimum": 0},
@@ -96,15 +97,27 @@ enum Discount {
 
 fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolError> {
     let req: Input = parse(input)?;
+    if let Some(items) = &req.items {
+        items_within("items", items, MAX_ITEMS)?;
+        for (i, item) in items.iter().enumerate() {
+            if let Some(breaks) = &item.price_breaks {
+                items_within(
+                    &format!("items[{i}].price_breaks"),
+                    breaks,
+                    MAX_PRICE_BREAKS,
+                )?;
+            }
+        }
+    }
+    if let Some(skus) = &req.skus {
+        at_most_items("skus", skus, MAX_ITEMS)?;
+    }
     one_source(
         ("warehouse_code", req.warehouse_code.is_some()),
         ("items", req.items.is_some()),
     )?;
     let items = match (req.items, &req.warehouse_code) {
-        (Some(items), _) => {
-            crate::input::non_empty("items", &items)?;
-            items
-        }
+        (Some(items), _) => items,
         (None, Some(code)) => from_store(store, code, req.skus.as_deref())?,
         (None, None) => Vec::new(),
     };

@@ -5,8 +5,9 @@ use serde_json::{json, Value};
 use toolexec::ToolError;
 
 use super::{not_found, one_source, store_error, RunContext, ToolDef};
-use crate::input::{non_negative, open_probability, parse, round};
+use crate::input::{int_within, items_within, non_negative, open_probability, parse, round};
 use crate::inventory::forecast::{forecast, summarize, Smoothing};
+use crate::limits::{MAX_HISTORY_DAYS, MAX_HORIZON_DAYS};
 use crate::Store;
 
 pub(super) const DEF: ToolDef = ToolDef {
@@ -30,8 +31,8 @@ fn schema() -> Value {
             "warehouse_code": {"type": "string"},
             "sku": {"type": "string"},
             "history_days": {"type": "integer", "minimum": 14, "maximum": 730, "default": 365},
-            "history": {"type": "array", "minItems": 2, "items": {"type": "number", "minimum": 0}},
-            "horizon_days": {"type": "integer", "minimum": 1, "maximum": 365, "default": 28},
+            "history": {"type": "array", "minItems": 2, "maxItems": MAX_HISTORY_DAYS, "items": {"type": "number", "minimum": 0}},
+            "horizon_days": {"type": "integer", "minimum": 1, "maximum": MAX_HORIZON_DAYS, "default": 28},
             "alpha": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.2},
             "beta": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.05}
         }
@@ -56,13 +57,18 @@ fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolEr
         ("warehouse_code", req.warehouse_code.is_some()),
         ("history", req.history.is_some()),
     )?;
-    let horizon = req.horizon_days.unwrap_or(28);
-    if !(1..=365).contains(&horizon) {
-        return Err(ToolError::invalid_input(
-            "horizon_days",
-            "must be between 1 and 365",
-        ));
+    if let Some(history) = &req.history {
+        items_within("history", history, MAX_HISTORY_DAYS)?;
     }
+    if let Some(days) = req.history_days {
+        int_within("history_days", days, 14, 730)?;
+    }
+    let horizon = int_within(
+        "horizon_days",
+        req.horizon_days.unwrap_or(28),
+        1,
+        MAX_HORIZON_DAYS,
+    )?;
     let defaults = Smoothing::default();
     let smoothing = Smoothing {
         alpha: open_probability("alpha", req.alpha.unwrap_or(defaults.alpha))?,

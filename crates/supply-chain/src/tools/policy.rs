@@ -6,12 +6,15 @@ use serde_json::{json, Map, Value};
 use toolexec::ToolError;
 
 use super::{not_found, store_error, to_json, RunContext, ToolDef};
-use crate::input::{non_negative, parse, positive, round_json};
+use crate::input::{
+    at_most_items, items_within, non_negative, parse, positive, positive_at_most, round_json,
+};
 use crate::inventory::distribution::{Demand, MAX_POISSON_MEAN};
 use crate::inventory::forecast::{forecast, mean_std, Smoothing};
 use crate::inventory::lot_sizing::wagner_whitin;
 use crate::inventory::newsvendor::{self, NewsvendorPrices};
 use crate::inventory::policy::{base_stock, continuous_review, periodic_review, PolicyCosts};
+use crate::limits::{MAX_DAYS, MAX_LOT_SIZING_PERIODS, MAX_POLICIES};
 use crate::Store;
 
 pub(super) const DEF: ToolDef = ToolDef {
@@ -38,12 +41,12 @@ fn schema() -> Value {
         "properties": {
             "warehouse_code": {"type": "string"},
             "sku": {"type": "string"},
-            "policies": {"type": "array", "items": {"enum": ["r_q", "s_s", "base_stock", "newsvendor", "wagner_whitin"]}},
+            "policies": {"type": "array", "maxItems": MAX_POLICIES, "items": {"enum": ["r_q", "s_s", "base_stock", "newsvendor", "wagner_whitin"]}},
             "distribution": {"enum": ["normal", "poisson"], "default": "normal"},
             "mean_daily_demand": {"type": "number", "exclusiveMinimum": 0},
             "std_daily_demand": {"type": "number", "minimum": 0},
-            "lead_time_days": {"type": "number", "exclusiveMinimum": 0},
-            "review_period_days": {"type": "number", "exclusiveMinimum": 0, "default": 7},
+            "lead_time_days": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_DAYS},
+            "review_period_days": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_DAYS, "default": 7},
             "ordering_cost": {"type": "number", "minimum": 0},
             "holding_cost_per_unit_year": {"type": "number", "exclusiveMinimum": 0},
             "stockout_cost_per_unit": {"type": "number", "exclusiveMinimum": 0},
@@ -59,7 +62,7 @@ fn schema() -> Value {
             "lot_sizing": {"type": "object", "additionalProperties": false,
                 "required": ["demand", "ordering_cost", "holding_cost_per_unit_period"],
                 "properties": {
-                    "demand": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "number", "minimum": 0}},
+                    "demand": {"type": "array", "minItems": 1, "maxItems": MAX_LOT_SIZING_PERIODS, "items": {"type": "number", "minimum": 0}},
                     "ordering_cost": {"type": "number", "minimum": 0},
                     "holding_cost_per_unit_period": {"type": "number", "minimum": 0}}}
         }
@@ -124,6 +127,12 @@ struct LotSizing {
 
 fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolError> {
     let mut req: Input = parse(input)?;
+    if let Some(policies) = &req.policies {
+        at_most_items("policies", policies, MAX_POLICIES)?;
+    }
+    if let Some(lot) = &req.lot_sizing {
+        items_within("lot_sizing.demand", &lot.demand, MAX_LOT_SIZING_PERIODS)?;
+    }
     if let Some(code) = req.warehouse_code.clone() {
         let sku = req
             .sku
@@ -253,11 +262,16 @@ fn stochastic_policies(
         "mean_daily_demand",
         required(req.mean_daily_demand, "mean_daily_demand")?,
     )?;
-    let lead = positive(
+    let lead = positive_at_most(
         "lead_time_days",
         required(req.lead_time_days, "lead_time_days")?,
+        MAX_DAYS,
     )?;
-    let review = positive("review_period_days", req.review_period_days.unwrap_or(7.0))?;
+    let review = positive_at_most(
+        "review_period_days",
+        req.review_period_days.unwrap_or(7.0),
+        MAX_DAYS,
+    )?;
     let costs = PolicyCosts {
         annual_demand: mean * 365.0,
         ordering_cost: non_negative(

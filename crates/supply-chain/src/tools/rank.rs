@@ -5,7 +5,8 @@ use serde_json::{json, Map, Value};
 use toolexec::ToolError;
 
 use super::{store_error, RunContext, ToolDef};
-use crate::input::{finite, non_negative, parse, round};
+use crate::input::{finite, items_within, non_negative, parse, round};
+use crate::limits::{MAX_CRITERIA, MAX_SUPPLIERS};
 use crate::supplier::mcdm::{topsis, weighted_sum, Criterion, Direction};
 use crate::supplier::performance::{analyze, TrendThresholds};
 use crate::Store;
@@ -30,8 +31,8 @@ fn schema() -> Value {
         "type": "object",
         "additionalProperties": false,
         "properties": {
-            "suppliers": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id"]}},
-            "criteria": {"type": "array", "minItems": 1, "items": {"type": "object", "additionalProperties": false,
+            "suppliers": {"type": "array", "minItems": 1, "maxItems": MAX_SUPPLIERS, "items": {"type": "object", "required": ["id"]}},
+            "criteria": {"type": "array", "minItems": 1, "maxItems": MAX_CRITERIA, "items": {"type": "object", "additionalProperties": false,
                 "required": ["name", "weight", "direction"],
                 "properties": {"name": {"type": "string"}, "weight": {"type": "number", "minimum": 0},
                                "direction": {"enum": ["benefit", "cost"]}}}},
@@ -83,6 +84,12 @@ fn default_criteria() -> Vec<Criterion> {
 
 fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolError> {
     let req: Input = parse(input)?;
+    if let Some(list) = &req.suppliers {
+        items_within("suppliers", list, MAX_SUPPLIERS)?;
+    }
+    if let Some(list) = &req.criteria {
+        items_within("criteria", list, MAX_CRITERIA)?;
+    }
     let method = req.method.unwrap_or(Method::Topsis);
     let criteria: Vec<Criterion> = match req.criteria {
         Some(list) => {
@@ -118,10 +125,7 @@ fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolEr
         None => default_criteria(),
     };
     let suppliers = match req.suppliers {
-        Some(list) => {
-            crate::input::non_empty("suppliers", &list)?;
-            list
-        }
+        Some(list) => list,
         None => {
             let perf = analyze(
                 &store.deliveries(None).map_err(store_error)?,

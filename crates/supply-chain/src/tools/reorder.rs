@@ -5,9 +5,13 @@ use serde_json::{json, Value};
 use toolexec::ToolError;
 
 use super::{not_found, one_source, store_error, to_json, RunContext, ToolDef};
-use crate::input::{non_negative, open_probability, parse, positive, round};
+use crate::input::{
+    at_most_items, int_within, items_within, non_negative, non_negative_at_most, open_probability,
+    parse, positive, positive_at_most, round,
+};
 use crate::inventory::forecast::mean_std;
 use crate::inventory::safety_stock::{reorder_point, ReorderInput};
+use crate::limits::{MAX_DAYS, MAX_ITEMS};
 use crate::Store;
 
 pub(super) const DEF: ToolDef = ToolDef {
@@ -32,11 +36,12 @@ fn schema() -> Value {
         "additionalProperties": false,
         "properties": {
             "warehouse_code": {"type": "string", "description": "e.g. WH001"},
-            "skus": {"type": "array", "items": {"type": "string"}, "description": "limit to these SKUs (database mode)"},
+            "skus": {"type": "array", "maxItems": MAX_ITEMS, "items": {"type": "string"},
+                "description": "limit to these SKUs (database mode)"},
             "history_days": {"type": "integer", "minimum": 7, "maximum": 730, "default": 90},
             "service_level": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1,
                 "description": "overrides every item's service level"},
-            "items": {"type": "array", "minItems": 1, "items": {
+            "items": {"type": "array", "minItems": 1, "maxItems": MAX_ITEMS, "items": {
                 "type": "object",
                 "additionalProperties": false,
                 "required": ["sku", "mean_daily_demand", "std_daily_demand", "lead_time_days"],
@@ -44,8 +49,8 @@ fn schema() -> Value {
                     "sku": {"type": "string"},
                     "mean_daily_demand": {"type": "number", "minimum": 0},
                     "std_daily_demand": {"type": "number", "minimum": 0},
-                    "lead_time_days": {"type": "number", "exclusiveMinimum": 0},
-                    "std_lead_time_days": {"type": "number", "minimum": 0, "default": 0},
+                    "lead_time_days": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_DAYS},
+                    "std_lead_time_days": {"type": "number", "minimum": 0, "maximum": MAX_DAYS, "default": 0},
                     "service_level": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.95},
                     "on_hand": {"type": "number", "minimum": 0},
                     "on_order": {"type": "number", "minimum": 0, "default": 0},
@@ -86,6 +91,15 @@ struct Item {
 
 fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolError> {
     let req: Input = parse(input)?;
+    if let Some(items) = &req.items {
+        items_within("items", items, MAX_ITEMS)?;
+    }
+    if let Some(skus) = &req.skus {
+        at_most_items("skus", skus, MAX_ITEMS)?;
+    }
+    if let Some(days) = req.history_days {
+        int_within("history_days", days, 7, 730)?;
+    }
     one_source(
         ("warehouse_code", req.warehouse_code.is_some()),
         ("items", req.items.is_some()),
@@ -94,10 +108,7 @@ fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolEr
         open_probability("service_level", level)?;
     }
     let items = match (&req.warehouse_code, req.items) {
-        (_, Some(items)) => {
-            crate::input::non_empty("items", &items)?;
-            items
-        }
+        (_, Some(items)) => items,
         (Some(code), None) => items_from_store(store, code, req.skus.as_deref(), req.history_days)?,
         (None, None) => Vec::new(),
     };
@@ -173,8 +184,8 @@ fn evaluate(item: &Item, override_level: Option<f64>, at: &str) -> Result<Value,
     let f = |name: &str| format!("{at}.{name}");
     non_negative(&f("mean_daily_demand"), item.mean_daily_demand)?;
     non_negative(&f("std_daily_demand"), item.std_daily_demand)?;
-    positive(&f("lead_time_days"), item.lead_time_days)?;
-    non_negative(&f("std_lead_time_days"), item.std_lead_time_days)?;
+    positive_at_most(&f("lead_time_days"), item.lead_time_days, MAX_DAYS)?;
+    non_negative_at_most(&f("std_lead_time_days"), item.std_lead_time_days, MAX_DAYS)?;
     non_negative(&f("on_order"), item.on_order)?;
     if let Some(v) = item.on_hand {
         non_negative(&f("on_hand"), v)?;

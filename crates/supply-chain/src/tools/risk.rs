@@ -8,7 +8,8 @@ use toolexec::ToolError;
 
 use super::supplier_perf::{convert, delivery_schema, DeliveryIn};
 use super::{not_found, store_error, to_json, RunContext, ToolDef};
-use crate::input::{open_probability, parse, positive, round_json};
+use crate::input::{at_most_items, open_probability, parse, positive, round_json};
+use crate::limits::{MAX_SOURCES_PER_SKU, MAX_SOURCE_SKUS};
 use crate::supplier::performance::{analyze, TrendThresholds};
 use crate::supplier::risk::{assess, RiskThresholds};
 use crate::Store;
@@ -33,7 +34,8 @@ fn schema() -> Value {
         "properties": {
             "supplier_id": {"type": "string"},
             "deliveries": delivery_schema(),
-            "sources": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            "sources": {"type": "object", "maxProperties": MAX_SOURCE_SKUS, "additionalProperties":
+                {"type": "array", "maxItems": MAX_SOURCES_PER_SKU, "items": {"type": "string"}}},
             "lead_time_cv": {"type": "number", "exclusiveMinimum": 0, "default": 0.3},
             "defect_rate": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.03},
             "on_time_rate": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.85}
@@ -54,6 +56,20 @@ struct Input {
 
 fn handler(input: &Value, store: &Store, _: &RunContext) -> Result<Value, ToolError> {
     let req: Input = parse(input)?;
+    if let Some(sources) = &req.sources {
+        if sources.len() > MAX_SOURCE_SKUS {
+            return Err(ToolError::invalid_input(
+                "sources",
+                format!(
+                    "has {} SKUs, more than the limit of {MAX_SOURCE_SKUS}",
+                    sources.len()
+                ),
+            ));
+        }
+        for (sku, suppliers) in sources {
+            at_most_items(&format!("sources.{sku}"), suppliers, MAX_SOURCES_PER_SKU)?;
+        }
+    }
     let defaults = RiskThresholds::default();
     let thresholds = RiskThresholds {
         lead_time_cv: positive(

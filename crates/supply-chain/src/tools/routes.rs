@@ -8,7 +8,13 @@ use serde_json::{json, Value};
 use toolexec::ToolError;
 
 use super::{not_found, one_source, store_error, RunContext, ToolDef};
-use crate::input::{finite, non_negative, parse, positive, round};
+use crate::input::{
+    int_within, items_within, non_negative, parse, positive_at_most, round, within,
+};
+use crate::limits::{
+    MAX_COORDINATE, MAX_ITERATIONS, MAX_STOPS, MAX_TIME_LIMIT_MS, MAX_VEHICLES,
+    MAX_VEHICLE_CAPACITY, MIN_TIME_LIMIT_MS,
+};
 use crate::logistics::cvrp::{self, route_distance, CvrpProblem, SearchLimits};
 use crate::logistics::distance::Metric;
 use crate::Store;
@@ -20,20 +26,23 @@ pub(super) const DEF: ToolDef = ToolDef {
         back, each within `vehicle_capacity`, minimizing total distance; solved by the vrp-core \
         metaheuristic (60 % of the budget) followed by a ruin-and-recreate local search, within \
         `time_limit_ms` (default 5000, capped by the call deadline) or `max_iterations`; \
-        `vehicles` defaults to as many as could be needed. Give `warehouse_code` (depot = the warehouse, stops = its \
+        `vehicles` defaults to as many as could be needed (at most one per stop is used). Give `warehouse_code` (depot = the warehouse, stops = its \
         customers with open orders, demand = order weight in kg, a customer above one truck split into \
         several stops `ID#1`, `ID#2`, capacity = its largest vehicle) \
         or inline `depot`, `stops`, `vehicle_capacity`. Conventions: metric `euclidean` (exact, \
         coordinate units), `euc2d` (each edge rounded to the nearest integer, as TSPLIB/CVRPLIB) \
         or `haversine` (km, R = 6371); fractional demands are scaled to integers of 1/1000 unit \
-        (demands rounded up, capacity down).",
+        (demands rounded up, capacity down). Limits: at most 1000 stops and 1000 vehicles, \
+        |x|, |y| <= 1e9, vehicle_capacity <= 1e9.",
     schema,
     handler,
 };
 
 fn schema() -> Value {
     let point = json!({"type": "object", "properties": {
-        "id": {"type": ["string", "integer"]}, "x": {"type": "number"}, "y": {"type": "number"},
+        "id": {"type": ["string", "integer"]},
+        "x": {"type": "number", "minimum": -MAX_COORDINATE, "maximum": MAX_COORDINATE},
+        "y": {"type": "number", "minimum": -MAX_COORDINATE, "maximum": MAX_COORDINATE},
         "lat": {"type": "number", "minimum": -90, "maximum": 90},
         "lon": {"type": "number", "minimum": -180, "maximum": 180},
         "demand": {"type": "number", "minimum": 0}}, "additionalProperties": false});
@@ -43,12 +52,13 @@ fn schema() -> Value {
         "properties": {
             "warehouse_code": {"type": "string"},
             "depot": point,
-            "stops": {"type": "array", "minItems": 1, "maxItems": 2000, "items": point},
-            "vehicle_capacity": {"type": "number", "exclusiveMinimum": 0},
-            "vehicles": {"type": "integer", "minimum": 1},
+            "stops": {"type": "array", "minItems": 1, "maxItems": MAX_STOPS, "items": point},
+            "vehicle_capacity": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_VEHICLE_CAPACITY},
+            "vehicles": {"type": "integer", "minimum": 1, "maximum": MAX_VEHICLES},
             "metric": {"enum": ["euclidean", "euc2d", "haversine"]},
-            "time_limit_ms": {"type": "integer", "minimum": 10, "maximum": 120000, "default": 5000},
-            "max_iterations": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 3000}
+            "time_limit_ms": {"type": "integer", "minimum": MIN_TIME_LIMIT_MS,
+                "maximum": MAX_TIME_LIMIT_MS, "default": 5000},
+            "max_iterations": {"type": "integer", "minimum": 1, "maximum": MAX_ITERATIONS, "default": 3000}
         }
     })
 }
@@ -84,10 +94,17 @@ fn coords(p: &Point, metric: Metric, at: &str) -> Result<(f64, f64), ToolError> 
         _ => (p.x, p.y, "x", "y"),
     };
     match (pair.0, pair.1) {
-        (Some(a), Some(b)) => Ok((
-            finite(&format!("{at}.{}", pair.2), a)?,
-            finite(&format!("{at}.{}", pair.3), b)?,
-        )),
+        (Some(a), Some(b)) => {
+            let bound = if metric == Metric::Haversine {
+                180.0
+            } else {
+                MAX_COORDINATE
+            };
+            Ok((
+                within(&format!("{at}.{}", pair.2), a, -bound, bound)?,
+                within(&format!("{at}.{}", pair.3), b, -bound, bound)?,
+            ))
+        }
         _ => Err(ToolError::invalid_input(
             format!("{at}.{}", if pair.0.is_none() { pair.2 } else { pair.3 }),
             format!("required for metric {metric:?}"),
@@ -103,24 +120,50 @@ fn id_text(p: &Point, fallback: usize) -> String {
     }
 }
 
+/// Checks the counts that size the work, before anything is built from them.
+fn check_bounds(req: &Input) -> Result<(), ToolError> {
+    if let Some(stops) = &req.stops {
+        items_within("stops", stops, MAX_STOPS)?;
+    }
+    if let Some(vehicles) = req.vehicles {
+        int_within("vehicles", vehicles, 1, MAX_VEHICLES)?;
+    }
+    if let Some(ms) = req.time_limit_ms {
+        int_within("time_limit_ms", ms, MIN_TIME_LIMIT_MS, MAX_TIME_LIMIT_MS)?;
+    }
+    if let Some(iterations) = req.max_iterations {
+        int_within("max_iterations", iterations, 1, MAX_ITERATIONS)?;
+    }
+    Ok(())
+}
+
 fn handler(input: &Value, store: &Store, ctx: &RunContext) -> Result<Value, ToolError> {
     let mut req: Input = parse(input)?;
+    check_bounds(&req)?;
     one_source(
         ("warehouse_code", req.warehouse_code.is_some()),
         ("stops", req.stops.is_some()),
     )?;
     if let Some(code) = req.warehouse_code.clone() {
         fill_from_store(&mut req, store, &code)?;
+        let count = req.stops.as_ref().map_or(0, Vec::len);
+        if count > MAX_STOPS {
+            return Err(ToolError::invalid_input(
+                "warehouse_code",
+                format!("{code} has {count} stops to visit, more than the limit of {MAX_STOPS}"),
+            ));
+        }
     }
     let depot = req
         .depot
         .ok_or_else(|| ToolError::invalid_input("depot", "required with stops"))?;
     let stops = req.stops.unwrap_or_default();
     crate::input::non_empty("stops", &stops)?;
-    let capacity = positive(
+    let capacity = positive_at_most(
         "vehicle_capacity",
         req.vehicle_capacity
             .ok_or_else(|| ToolError::invalid_input("vehicle_capacity", "required"))?,
+        MAX_VEHICLE_CAPACITY,
     )?;
     let metric = req.metric.unwrap_or(if depot.lat.is_some() {
         Metric::Haversine
@@ -175,7 +218,9 @@ fn handler(input: &Value, store: &Store, ctx: &RunContext) -> Result<Value, Tool
     // First fit never leaves two vehicles at most half full, so 2 * ceil(total / capacity)
     // + 1 vehicles always suffice; the default fleet is that, or one per stop if fewer.
     let enough = 2 * (total_demand / capacity).ceil() as usize + 2;
-    let vehicles = req.vehicles.unwrap_or(enough.min(stops.len()).max(1));
+    // More vehicles than stops could never be used, so the fleet built is at most one
+    // per stop, whatever was asked for.
+    let vehicles = req.vehicles.unwrap_or(enough).clamp(1, stops.len());
     if (vehicles as f64) * capacity < total_demand {
         return Err(ToolError::invalid_input(
             "vehicles",
@@ -188,8 +233,7 @@ fn handler(input: &Value, store: &Store, ctx: &RunContext) -> Result<Value, Tool
         capacity: (capacity * factor).floor() as i32,
         vehicles,
     };
-    let mut time_limit =
-        Duration::from_millis(req.time_limit_ms.unwrap_or(5000).clamp(10, 120_000));
+    let mut time_limit = Duration::from_millis(req.time_limit_ms.unwrap_or(5000));
     if let Some(deadline) = ctx.deadline {
         let left = deadline.saturating_duration_since(Instant::now());
         time_limit = time_limit.min(
@@ -202,7 +246,7 @@ fn handler(input: &Value, store: &Store, ctx: &RunContext) -> Result<Value, Tool
         &problem,
         &SearchLimits {
             time_limit,
-            max_generations: req.max_iterations.unwrap_or(3000).clamp(1, 100_000),
+            max_generations: req.max_iterations.unwrap_or(3000),
             stop: ctx.cancelled.clone(),
         },
     )
@@ -281,6 +325,16 @@ fn fill_from_store(req: &mut Input, store: &Store, code: &str) -> Result<(), Too
         let Some(&total) = demand.get(&customer.id) else {
             continue;
         };
+        // The number of deliveries comes from the database: check it before sizing.
+        if capacity > 0.0 && total / capacity > MAX_STOPS as f64 {
+            return Err(ToolError::invalid_input(
+                "warehouse_code",
+                format!(
+                    "customer {} orders {total} kg, more than {MAX_STOPS} loads of {capacity} kg",
+                    customer.id
+                ),
+            ));
+        }
         let parts = split_demand(total, capacity);
         let split = parts.len() > 1;
         for (i, part) in parts.into_iter().enumerate() {

@@ -6,7 +6,8 @@ use toolexec::ToolError;
 
 use super::{not_found, store_error, to_json, RunContext, ToolDef};
 use crate::dates::parse_iso;
-use crate::input::{non_negative, parse, round_json};
+use crate::input::{items_within, non_negative, parse, round_json};
+use crate::limits::MAX_DELIVERIES;
 use crate::model::Delivery;
 use crate::supplier::performance::{analyze, TrendThresholds};
 use crate::Store;
@@ -27,7 +28,7 @@ pub(super) const DEF: ToolDef = ToolDef {
 };
 
 pub(super) fn delivery_schema() -> Value {
-    json!({"type": "array", "minItems": 1, "items": {"type": "object", "additionalProperties": false,
+    json!({"type": "array", "minItems": 1, "maxItems": MAX_DELIVERIES, "items": {"type": "object", "additionalProperties": false,
         "required": ["supplier_id", "order_date", "promised_date", "actual_date", "quantity_ordered"],
         "properties": {
             "supplier_id": {"type": "string"}, "sku": {"type": "string"},
@@ -70,7 +71,7 @@ pub(super) struct DeliveryIn {
 
 /// Validates inline deliveries into model records.
 pub(super) fn convert(list: Vec<DeliveryIn>) -> Result<Vec<Delivery>, ToolError> {
-    crate::input::non_empty("deliveries", &list)?;
+    items_within("deliveries", &list, MAX_DELIVERIES)?;
     let mut out = Vec::with_capacity(list.len());
     for (i, d) in list.into_iter().enumerate() {
         let at = |f: &str| format!("deliveries[{i}].{f}");
