@@ -16,6 +16,9 @@ cargo fmt --all -- --check
 echo "==> cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+echo "==> module stacks (no import loop in the engine or the server)"
+scripts/check-modules.sh
+
 echo "==> cargo build (binaries used by the tests)"
 cargo build --workspace --bins --locked
 

@@ -2,6 +2,7 @@
 //! policy resolved once, its idempotency key and the deadline in force.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 use tokio::time::Instant;
@@ -34,7 +35,7 @@ impl Request {
     ) -> Self {
         let overridden = tool
             .filter(|_| has_overrides(&call))
-            .map(|tool| Box::new(tool.policy.for_call(&call)));
+            .map(|tool| Box::new(with_overrides(&tool.policy, &call)));
         // The call deadline in force: the overridden policy's, else the tool's.
         let call_deadline = match overridden.as_deref() {
             Some(Ok(policy)) => policy.call_deadline,
@@ -65,6 +66,23 @@ impl Request {
             _ => None,
         }
     }
+}
+
+/// `policy` with a call's own overrides applied, or the first override outside its
+/// limits, named by the call's field.
+fn with_overrides(policy: &CallPolicy, call: &ToolCall) -> Result<CallPolicy, PolicyError> {
+    call.validate()?;
+    let mut policy = *policy;
+    if let Some(ms) = call.timeout_ms {
+        policy.attempt_timeout = Duration::from_millis(ms);
+    }
+    if let Some(ms) = call.deadline_ms {
+        policy.call_deadline = Some(Duration::from_millis(ms));
+    }
+    if let Some(retries) = call.max_retries {
+        policy.max_retries = retries;
+    }
+    Ok(policy)
 }
 
 /// Whether a call overrides its tool's policy.

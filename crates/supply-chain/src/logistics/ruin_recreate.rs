@@ -23,6 +23,16 @@ pub struct Budget<'a> {
     pub stop: &'a dyn Fn() -> bool,
 }
 
+impl std::fmt::Debug for Budget<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Budget")
+            .field("until", &self.until)
+            .field("max_iterations", &self.max_iterations)
+            .field("max_routes", &self.max_routes)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Budget<'_> {
     /// Whether the time is up or the caller asked to stop.
     pub fn is_spent(&self) -> bool {

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::policy::backoff::BackoffPolicy;
 use crate::policy::circuit::CircuitPolicy;
-use crate::{PolicyError, ToolCall};
+use crate::PolicyError;
 
 /// How one call is bounded and retried.
 ///
@@ -67,23 +67,6 @@ impl CallPolicy {
         }
         self.backoff.validate()?;
         self.circuit.validate()
-    }
-
-    /// This policy with a call's own overrides applied, or the first override outside
-    /// its limits, named by the call's field.
-    pub(crate) fn for_call(&self, call: &ToolCall) -> Result<CallPolicy, PolicyError> {
-        call.validate()?;
-        let mut policy = *self;
-        if let Some(ms) = call.timeout_ms {
-            policy.attempt_timeout = Duration::from_millis(ms);
-        }
-        if let Some(ms) = call.deadline_ms {
-            policy.call_deadline = Some(Duration::from_millis(ms));
-        }
-        if let Some(retries) = call.max_retries {
-            policy.max_retries = retries;
-        }
-        Ok(policy)
     }
 }
 
