@@ -4,14 +4,14 @@ use serde_json::Value;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-/// The document's fixed parts; the paths come from the routes (see [`crate::openapi`]).
+/// The document's fixed parts; the paths come from the routes (see [`crate::openapi()`]).
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "toolexec",
         description = "Run tool calls for AI agents in parallel batches with deadlines, \
                        retries, circuit breakers and fallbacks; watch them live. Every call \
-                       yields one result envelope (DESIGN.md section 3). Errors are \
+                       yields one result envelope. Errors are \
                        `{\"error\": {\"code\", \"message\", \"field\"?}}`."
     ),
     modifiers(&BearerAuth),
@@ -69,11 +69,6 @@ pub(crate) struct ToolCallSchema {
     max_retries: Option<u32>,
     /// Lets a mutating tool be retried after an outcome-unknown failure.
     idempotency_key: Option<String>,
-}
-
-/// The OpenAPI document of every route [`crate::app`] serves.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    crate::routes::router().into_openapi()
 }
 
 #[cfg(test)]

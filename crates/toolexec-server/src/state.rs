@@ -9,13 +9,11 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use toolexec::Executor;
 
-use crate::batches::BatchStore;
+use crate::batch_store::BatchStore;
 use crate::monitor::Monitor;
+use crate::server_error::ServerError;
+use crate::token::TOKEN_ENV;
 use crate::watchlist::Watchlist;
-use crate::ServerError;
-
-/// The environment variable holding the API's bearer token.
-pub const TOKEN_ENV: &str = "TOOLEXEC_API_TOKEN";
 
 /// Answers a question for `POST /v1/ask`: the supply-chain assistant, plugged in by
 /// the binary. An `Err` is a message written for users; it is sent as it is.

@@ -7,8 +7,8 @@ use serde::Serialize;
 use toolexec::{Envelope, LiveStatus};
 use utoipa::ToSchema;
 
-use crate::batches::Batch;
-use crate::AppState;
+use crate::batch_store::Batch;
+use crate::state::AppState;
 
 /// Whether a batch is still running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]

@@ -13,10 +13,12 @@ use serde::Deserialize;
 use toolexec::{BatchOptions, FailureMode, ToolCall};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::batches::Batch;
+use crate::batch_store::Batch;
+use crate::error::{ApiError, ErrorBody};
+use crate::json::ApiJson;
 use crate::openapi::ToolCallSchema;
 use crate::routes::batch_view::BatchView;
-use crate::{ApiError, ApiJson, AppState, ErrorBody};
+use crate::state::AppState;
 
 /// The body of `POST /v1/batches`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

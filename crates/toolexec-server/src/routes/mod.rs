@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::openapi::ApiDoc;
-use crate::AppState;
+use crate::state::AppState;
 
 /// Every documented route, with no authentication layer.
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -40,4 +40,9 @@ pub(crate) fn protected() -> OpenApiRouter<AppState> {
         .routes(routes!(tools::stats))
         .routes(routes!(ask::ask))
         .routes(routes!(ops::metrics))
+}
+
+/// The OpenAPI document of every route [`crate::app`] serves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    router().into_openapi()
 }

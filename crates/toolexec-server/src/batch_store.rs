@@ -14,7 +14,7 @@ use parking_lot::Mutex;
 use tokio::sync::watch;
 use toolexec::{CallStatus, Envelope};
 
-use crate::ApiError;
+use crate::error::ApiError;
 
 /// How a call of a running batch ended, as its `finished` event told.
 #[derive(Debug, Clone, Copy, PartialEq)]
