@@ -68,6 +68,7 @@
 mod app;
 mod auth;
 mod batch_store;
+mod byte_size;
 mod error;
 mod json;
 mod monitor;

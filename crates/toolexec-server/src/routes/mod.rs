@@ -33,7 +33,7 @@ pub(crate) fn router_with(protected: OpenApiRouter<AppState>) -> OpenApiRouter<A
 pub(crate) fn protected() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(batches::create_batch))
-        .routes(routes!(batches::get_batch))
+        .routes(routes!(batches::get_batch, batches::cancel_batch))
         .routes(routes!(calls::get_call))
         .routes(routes!(events::events))
         .routes(routes!(tools::list_tools))
