@@ -1,4 +1,4 @@
-//! Batch files for `toolexec run` (DESIGN.md section 5): `{"calls": [...]}`. A
+//! Batch files for `toolexec run`: `{"calls": [...]}`. A
 //! malformed file is rejected with the position and field, before anything runs.
 
 use std::collections::HashMap;
