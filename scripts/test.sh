@@ -25,6 +25,8 @@ cargo build --workspace --bins --locked
 echo "==> tests"
 # The dashboard's browser test must run here, not skip.
 export TOOLEXEC_REQUIRE_BROWSER=1
+# The short load test must run here too (scripts/setup/wrk.sh installs wrk).
+export TOOLEXEC_REQUIRE_WRK=1
 cargo test --workspace --locked --no-fail-fast
 
 echo "==> all checks passed"

@@ -69,7 +69,7 @@ pub use config::BackendConfig;
 pub use env::resolve_env;
 
 #[cfg(feature = "http")]
-pub use http::{HttpConfig, HttpTool};
+pub use http::{HttpConfig, HttpTool, MAX_RETRY_AFTER, REDACTED};
 #[cfg(feature = "lambda")]
 pub use lambda::{LambdaConfig, LambdaProtocol, LambdaTool, LAMBDA_SYNC_PAYLOAD_LIMIT};
 #[cfg(feature = "mcp")]

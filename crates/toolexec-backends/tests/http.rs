@@ -62,6 +62,7 @@ fn app(counters: Arc<Counters>) -> Router {
             ),
         )
         .route("/status/{code}", post(status))
+        .route("/echo-auth-401", post(echo_auth_401))
         .route("/flaky", post(flaky))
         .route("/big", post(|| async { "x".repeat(1 << 20) }))
         .route("/text", post(|| async { "not json" }))
@@ -76,6 +77,17 @@ async fn status(Path(code): Path<u16>, Query(q): Query<HashMap<String, String>>)
         Some(seconds) => (status, [("retry-after", seconds.clone())], body).into_response(),
         None => (status, body).into_response(),
     }
+}
+
+/// A peer that quotes the request's `Authorization` header in its error body.
+async fn echo_auth_401(headers: HeaderMap) -> Response {
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = Json(json!({"message": format!("bad credentials: {auth}")}));
+    (StatusCode::UNAUTHORIZED, body).into_response()
 }
 
 async fn flaky(State(counters): State<Arc<Counters>>) -> Response {
@@ -151,7 +163,10 @@ async fn get_sends_the_input_as_query_and_secrets_come_from_the_environment() {
         .execute(call("whoami").with_idempotency_key("order-7"))
         .await;
     let result = envelope.result.unwrap();
-    assert_eq!(result["authorization"], "Bearer s3cr3t-token");
+    assert_eq!(
+        result["authorization"], "Bearer [redacted]",
+        "the peer saw the secret and echoed it; the tool scrubbed it"
+    );
     assert_eq!(result["query"], json!({"sku": "A-1"}));
     assert_eq!(result["idempotency_key"], "order-7");
 
@@ -380,4 +395,120 @@ fn bad_configuration_names_the_key() {
         toml::from_str::<BackendConfig>("backend = \"http\"\nurl = \"http://x\"\ntimeout = 5\n")
             .unwrap_err();
     assert!(error.to_string().contains("timeout"), "{error}");
+}
+
+/// Calls `tool` once, outside any executor, and returns its error.
+async fn error_of_one_call(tool: &Arc<dyn Tool>) -> toolexec::ToolError {
+    tool.call(&json!({}), toolexec::CallContext::detached("direct"))
+        .await
+        .expect_err("the peer answers with an error")
+}
+
+#[tokio::test]
+async fn retry_after_u64_max_is_a_capped_wait_not_an_overflow() {
+    let (addr, _) = serve().await;
+    let huge = tool(
+        "huge",
+        format!("http://{addr}/status/429?retry_after=18446744073709551615"),
+    );
+    let error = error_of_one_call(&huge).await;
+    assert_eq!(error.kind(), ErrorKind::Throttled);
+    assert_eq!(
+        error.retry_after(),
+        Some(toolexec_backends::MAX_RETRY_AFTER)
+    );
+    let digits = tool(
+        "digits",
+        format!("http://{addr}/status/503?retry_after=99999999999999999999999999"),
+    );
+    let error = error_of_one_call(&digits).await;
+    assert_eq!(
+        error.retry_after(),
+        Some(toolexec_backends::MAX_RETRY_AFTER)
+    );
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_the_wait_until_then() {
+    let (addr, _) = serve().await;
+    let at = std::time::SystemTime::now() + Duration::from_secs(120);
+    let date = httpdate::fmt_http_date(at)
+        .replace(' ', "%20")
+        .replace(',', "%2C");
+    let dated = tool(
+        "dated",
+        format!("http://{addr}/status/429?retry_after={date}"),
+    );
+    let wait = error_of_one_call(&dated)
+        .await
+        .retry_after()
+        .expect("the date is read");
+    assert!(
+        (Duration::from_secs(100)..=Duration::from_secs(120)).contains(&wait),
+        "{wait:?}"
+    );
+    let past = tool(
+        "past",
+        format!(
+            "http://{addr}/status/429?retry_after=Sun%2C%2006%20Nov%201994%2008%3A49%3A37%20GMT"
+        ),
+    );
+    assert_eq!(
+        error_of_one_call(&past).await.retry_after(),
+        Some(Duration::ZERO)
+    );
+}
+
+#[tokio::test]
+async fn a_secret_echoed_in_an_error_body_is_redacted_from_the_envelope() {
+    std::env::set_var("TOOLEXEC_TEST_ECHOED_TOKEN", "echoed-s3cr3t");
+    let (addr, _) = serve().await;
+    let mut config = HttpConfig::new(format!("http://{addr}/echo-auth-401"));
+    config.headers.insert(
+        "Authorization".into(),
+        "Bearer ${TOOLEXEC_TEST_ECHOED_TOKEN}".into(),
+    );
+    let executor = executor([config.build("leaky").unwrap()]);
+    let envelope = executor.execute(call("leaky")).await;
+    let error = envelope.error.as_ref().expect("a 401");
+    assert_eq!(error.kind, ErrorKind::PermissionDenied);
+    assert!(
+        error.message.contains("bad credentials: Bearer [redacted]"),
+        "{}",
+        error.message
+    );
+    let everything = format!(
+        "{}{:?}{:?}",
+        serde_json::to_string(&envelope).unwrap(),
+        executor.stats(),
+        executor.history().recent(10)
+    );
+    assert!(!everything.contains("echoed-s3cr3t"), "{everything}");
+}
+
+#[tokio::test]
+async fn a_post_is_not_resent_after_an_outcome_unknown_failure_by_default() {
+    let (addr, requests) = hang_up_server().await;
+    let post = HttpConfig::new(format!("http://{addr}/orders"));
+    let mut put = HttpConfig::new(format!("http://{addr}/orders/7"));
+    put.method = "PUT".into();
+    let executor = executor([post.build("post").unwrap(), put.build("put").unwrap()]);
+    let envelope = executor.execute(call("post").with_max_retries(2)).await;
+    assert_eq!(envelope.attempts, 1, "POST is not idempotent");
+    assert_eq!(requests.load(Ordering::SeqCst), 1);
+    let envelope = executor.execute(call("put").with_max_retries(2)).await;
+    assert_eq!(envelope.attempts, 3, "PUT is idempotent");
+}
+
+#[test]
+fn a_whitespace_bearer_token_is_refused_when_the_tool_is_built() {
+    std::env::set_var("TOOLEXEC_TEST_BLANK_TOKEN", "   ");
+    let mut config = HttpConfig::new("http://127.0.0.1:1/x");
+    config.headers.insert(
+        "Authorization".into(),
+        "Bearer ${TOOLEXEC_TEST_BLANK_TOKEN}".into(),
+    );
+    let error = config.build("t").err().expect("refused");
+    assert_eq!(error.key, "headers.Authorization");
+    assert!(error.reason.contains("only whitespace"), "{}", error.reason);
 }

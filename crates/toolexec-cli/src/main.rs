@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use toolexec_cli::commands::{
-    self, ask, config_check, data, mcp_serve, run, serve, stats, tools, BAD_INPUT,
+    self, ask, cancel, config_check, data, mcp_serve, run, serve, stats, tools, BAD_INPUT,
 };
 
 /// Tool execution for AI agents, and a supply-chain assistant built on it.
@@ -28,6 +28,8 @@ enum Command {
     Tools(tools::ToolsArgs),
     /// Show the statistics of a running server.
     Stats(stats::StatsArgs),
+    /// Cancel a batch running on a server.
+    Cancel(cancel::CancelArgs),
     /// Serve the HTTP API, event stream, metrics and dashboard.
     Serve(serve::ServeArgs),
     /// Serve the registered tools over MCP (stdio, or streamable HTTP with --http).
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
             Command::Run(args) => run::run(args).await,
             Command::Tools(args) => tools::run(args).await,
             Command::Stats(args) => stats::run(args).await,
+            Command::Cancel(args) => cancel::run(args).await,
             Command::Serve(args) => serve::run(args).await,
             Command::McpServe(args) => mcp_serve::run(args).await,
             Command::Config(ConfigCommand::Check(args)) => config_check::run(args).await,

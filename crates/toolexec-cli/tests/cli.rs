@@ -215,6 +215,23 @@ fn config_check_accepts_a_good_file_and_names_the_line_of_a_bad_one() {
 }
 
 #[test]
+fn config_check_of_a_huge_event_capacity_exits_2_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "huge.toml",
+        "[executor]\nevent_capacity = 100000000\n",
+    );
+    let out = toolexec(&["config", "check", &file]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("huge.toml:2: `executor.event_capacity`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn ask_answers_the_main_question_with_a_summary_of_the_calls() {
     let out = toolexec(&["ask", "Which SKUs in WH001 must be reordered now?"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

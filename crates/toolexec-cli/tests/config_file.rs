@@ -180,3 +180,38 @@ fn a_backend_missing_a_required_key_is_rejected() {
     assert!(key.starts_with("tools.fn"), "{key}");
     assert!(shown.contains("function_name"), "{shown}");
 }
+
+#[test]
+fn event_capacity_of_a_hundred_million_is_an_error_naming_the_key() {
+    let (line, key, shown) = error_of("[executor]\nevent_capacity = 100000000\n");
+    assert_eq!((line, key.as_str()), (2, "executor.event_capacity"));
+    assert!(shown.contains("at most 100000"), "{shown}");
+}
+
+#[test]
+fn history_capacity_past_its_bound_is_an_error_naming_the_key() {
+    let (line, key, _) =
+        error_of("[executor]\nmax_concurrency = 4\nhistory_capacity = 1000000000\n");
+    assert_eq!((line, key.as_str()), (3, "executor.history_capacity"));
+}
+
+#[test]
+fn a_number_above_i64_max_names_its_key() {
+    let (line, key, shown) =
+        error_of("[executor]\nmax_concurrency = 4\nevent_capacity = 99999999999999999999\n");
+    assert_eq!(
+        (line, key.as_str()),
+        (3, "executor.event_capacity"),
+        "{shown}"
+    );
+    let (line, key, _) =
+        error_of("[tools.t]\nbackend = \"sim\"\nattempt_timeout_ms = 18446744073709551616\n");
+    assert_eq!((line, key.as_str()), (3, "tools.t.attempt_timeout_ms"));
+}
+
+#[test]
+fn durations_past_a_day_are_errors_naming_the_key() {
+    let (line, key, shown) = error_of("[defaults]\nbackoff_max_ms = 9223372036854775807\n");
+    assert_eq!((line, key.as_str()), (2, "defaults.backoff_max_ms"));
+    assert!(shown.contains("one day"), "{shown}");
+}

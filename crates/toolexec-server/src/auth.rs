@@ -6,7 +6,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use subtle::ConstantTimeEq;
 
-use crate::{ApiError, AppState};
+use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Lets the request through if the server has no token, or if the request carries
 /// `Authorization: Bearer <token>` with the right token (compared in constant time).

@@ -32,6 +32,13 @@ pub enum ApiError {
     /// The route exists but not for this method (405 `method_not_allowed`).
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// The body did not arrive within the body-read timeout (408 `request_timeout`);
+    /// the connection is closed.
+    #[error("the request body did not arrive within {seconds} s")]
+    RequestTimeout {
+        /// The limit, in seconds.
+        seconds: f64,
+    },
     /// The body is larger than the server accepts (413 `payload_too_large`).
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge {
@@ -47,11 +54,20 @@ pub enum ApiError {
         /// What is wrong.
         message: String,
     },
-    /// The store of batches is full of batches still running (429 `too_many_batches`).
-    #[error("{running} batches are running; wait for one to finish")]
+    /// The work in flight is at its budget (429 `too_many_batches`, with
+    /// `Retry-After`): too many calls or bytes in running batches, or the store full of
+    /// running batches.
+    #[error(
+        "the server is busy: {running} batches ({running_calls} calls) are running; retry \
+         after {retry_after_secs} s, or cancel a batch with DELETE /v1/batches/{{id}}"
+    )]
     TooManyBatches {
         /// Batches running now.
         running: usize,
+        /// Calls of the running batches.
+        running_calls: usize,
+        /// The `Retry-After` sent, in seconds.
+        retry_after_secs: u64,
     },
     /// As many event streams are open as the server allows (429 `too_many_streams`).
     #[error("{max} event streams are open; close one first")]
@@ -93,6 +109,7 @@ impl ApiError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyBatches { .. } | Self::TooManyStreams { .. } => {
@@ -113,6 +130,7 @@ impl ApiError {
             Self::Unauthorized => "unauthorized",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::RequestTimeout { .. } => "request_timeout",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::InvalidInput { .. } => "invalid_input",
             Self::TooManyBatches { .. } => "too_many_batches",
@@ -150,7 +168,8 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// A stable code: `malformed_json`, `bad_request`, `unauthorized`, `not_found`,
-    /// `method_not_allowed`, `payload_too_large`, `invalid_input`, `too_many_batches`,
+    /// `method_not_allowed`, `request_timeout`, `payload_too_large`, `invalid_input`,
+    /// `too_many_batches`,
     /// `too_many_streams`,
     /// `not_implemented`, `ask_failed`, `timeout`, `internal`.
     pub code: String,
@@ -172,6 +191,23 @@ impl IntoResponse for ApiError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"toolexec\""),
             );
+        }
+        if matches!(self, Self::RequestTimeout { .. }) {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        let retry_after_secs = match self {
+            Self::TooManyBatches {
+                retry_after_secs, ..
+            } => Some(retry_after_secs),
+            Self::TooManyStreams { .. } => Some(1),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

@@ -4,13 +4,16 @@
 //! axum's own `Json` answers in plain text and names no path. This one reads the body
 //! under the size limit, tells malformed JSON (400) from a body of the wrong shape
 //! (422), and names the field with `serde_path_to_error`, as in `calls[2].timeout_ms`.
+//! A body that takes longer than [`crate::Limits::body_read_timeout`] to arrive, however
+//! steadily it trickles, is answered 408 and its connection closed.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
-use crate::{ApiError, AppState};
+use crate::error::ApiError;
+use crate::state::AppState;
 
 /// A request body parsed as JSON into `T`.
 #[derive(Debug, Clone)]
@@ -20,7 +23,12 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+        let timeout = state.limits().body_read_timeout;
+        let read = tokio::time::timeout(timeout, Bytes::from_request(req, state));
+        let bytes = read.await.map_err(|_| ApiError::RequestTimeout {
+            seconds: timeout.as_secs_f64(),
+        })?;
+        let bytes = bytes.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::PayloadTooLarge {
                     limit: state.limits().max_body_bytes,

@@ -65,60 +65,33 @@
 
 #![forbid(unsafe_code)]
 
+mod app;
 mod auth;
-mod batches;
+mod batch_store;
+mod byte_size;
 mod error;
 mod json;
 mod monitor;
 mod openapi;
 mod routes;
 mod serve;
+mod server_error;
 mod state;
+mod token;
 mod watchlist;
 
-use std::any::Any;
-
-use axum::extract::DefaultBodyLimit;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
-use tower_http::catch_panic::CatchPanicLayer;
-
+pub use app::app;
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use json::ApiJson;
 pub use monitor::FailureRecord;
-pub use openapi::openapi;
 pub use routes::ask::{AskRequest, AskResponse};
 pub use routes::batch_view::{BatchStatus, BatchView, CallProgress};
 pub use routes::batches::{BatchQuery, BatchRequest, FailureModeRequest};
 pub use routes::calls::CallView;
+pub use routes::openapi;
 pub use routes::ops::Health;
 pub use routes::tools::{StatsView, ToolsView};
-pub use serve::{check_bind, serve, serve_listener, serve_with_shutdown, ServerError};
-pub use state::{AppState, AppStateBuilder, Asker, Limits, TOKEN_ENV};
-
-/// The whole service: the API, `/metrics`, `/healthz`, `/openapi.json` and the
-/// dashboard, with the token check, the body size limit and JSON errors everywhere.
-pub fn app(state: AppState) -> Router {
-    let token_check = axum::middleware::from_fn_with_state(state.clone(), auth::require_token);
-    let (router, document) =
-        routes::router_with(routes::protected().route_layer(token_check)).split_for_parts();
-    let document = serde_json::to_string(&document).unwrap_or_else(|_| "{}".into());
-    router
-        .route("/", get(routes::dashboard::dashboard))
-        .route(
-            "/openapi.json",
-            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], document) }),
-        )
-        .fallback(error::route_not_found)
-        .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(DefaultBodyLimit::max(state.limits().max_body_bytes))
-        .layer(axum::middleware::from_fn(error::ensure_json_errors))
-        .layer(CatchPanicLayer::custom(panic_response))
-        .with_state(state)
-}
-
-fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
-    ApiError::Internal("a handler panicked".into()).into_response()
-}
+pub use serve::{check_bind, serve, serve_listener, serve_with_shutdown};
+pub use server_error::ServerError;
+pub use state::{AppState, AppStateBuilder, Asker, Limits};
+pub use token::TOKEN_ENV;

@@ -27,7 +27,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::task::JoinHandle;
 use toolexec::{ExecutionEvent, Executor};
 
-use crate::batches::FinishedCall;
+use crate::batch_store::FinishedCall;
 use crate::watchlist::Watchlist;
 use utoipa::ToSchema;
 

@@ -4,7 +4,7 @@ use serde_json::Value;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-/// The document's fixed parts; the paths come from the routes (see [`crate::openapi`]).
+/// The document's fixed parts; the paths come from the routes (see [`crate::openapi()`]).
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -69,11 +69,6 @@ pub(crate) struct ToolCallSchema {
     max_retries: Option<u32>,
     /// Lets a mutating tool be retried after an outcome-unknown failure.
     idempotency_key: Option<String>,
-}
-
-/// The OpenAPI document of every route [`crate::app`] serves.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    crate::routes::router().into_openapi()
 }
 
 #[cfg(test)]

@@ -3,54 +3,20 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
+use futures::FutureExt;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
-use crate::{app, AppState, TOKEN_ENV};
-
-/// Why the server could not be built or started.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ServerError {
-    /// The bind address is not loopback and no token is set.
-    #[error(
-        "refusing to listen on {addr} without a bearer token: set {TOKEN_ENV} or bind to a \
-         loopback address such as 127.0.0.1"
-    )]
-    TokenRequired {
-        /// The address asked for.
-        addr: SocketAddr,
-    },
-    /// A limit that cannot work.
-    #[error("invalid `{key}`: {reason}")]
-    InvalidConfig {
-        /// The setting's name.
-        key: &'static str,
-        /// Why it cannot work.
-        reason: String,
-    },
-    /// [`crate::AppStateBuilder::build`] was called outside a Tokio runtime.
-    #[error("the server state must be built inside a Tokio runtime")]
-    NoRuntime,
-    /// The socket could not be bound or served.
-    #[error("{action} {addr}: {source}")]
-    Io {
-        /// What was being done.
-        action: &'static str,
-        /// The address.
-        addr: SocketAddr,
-        /// The cause.
-        source: std::io::Error,
-    },
-}
-
-impl ServerError {
-    /// Whether trying again later may succeed (only socket errors, such as an address
-    /// in use).
-    pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::Io { .. })
-    }
-}
+use crate::app::app;
+use crate::server_error::ServerError;
+use crate::state::AppState;
 
 /// Checks that a server on `addr` with this state would be safe: a non-loopback
 /// address needs a token.
@@ -90,6 +56,13 @@ pub async fn serve_with_shutdown(
 
 /// Serves [`app`] on a listener already bound (port 0 in tests, a socket handed over
 /// by the binary), with the same safety check as [`serve`].
+///
+/// The socket defends itself with the state's [`crate::Limits`]: at most
+/// `max_connections` connections are served at once (more wait in the listener's
+/// backlog until one closes); a client must send a request's headers within
+/// `header_read_timeout` of the server starting to wait for them, which also closes a
+/// kept-alive connection idle for that long; a body must arrive within
+/// `body_read_timeout` (see [`crate::ApiJson`]).
 pub async fn serve_listener(
     listener: TcpListener,
     state: AppState,
@@ -102,17 +75,62 @@ pub async fn serve_listener(
     })?;
     check_bind(addr, &state)?;
     tracing::info!(%addr, auth = state.api_token().is_some(), "toolexec API listening");
-    let closing = state.clone();
-    let shutdown = async move {
-        shutdown.await;
-        closing.close_streams();
-    };
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|source| ServerError::Io {
-            action: "cannot serve on",
-            addr,
-            source,
-        })
+    let limits = *state.limits();
+    let router = app(state.clone());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    builder.http2().timer(TokioTimer::new());
+    let connections = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    let shutdown = shutdown.fuse();
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = connections.clone().acquire_owned() => permit,
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = permit else { break };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    accept_failed(&error).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(router.clone());
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    state.close_streams();
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// Waits after a failed `accept`: at once for errors of one connection, a second for
+/// others (such as too many open files), so that the loop does not spin.
+async fn accept_failed(error: &std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        error.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(%error, "accept failed; retrying in 1 s");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Weak};
 
 use parking_lot::Mutex;
 
-use crate::batches::{Batch, FinishedCall};
+use crate::batch_store::{Batch, FinishedCall};
 
 /// Call ids of running batches, with their batch and position.
 #[derive(Debug, Default)]

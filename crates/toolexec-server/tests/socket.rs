@@ -141,3 +141,24 @@ async fn graceful_shutdown_ends_open_event_streams() {
         .expect("the server stops within 10 s despite the open stream");
     assert!(ended.unwrap().is_ok());
 }
+
+#[tokio::test]
+async fn a_whitespace_token_is_refused_at_startup() {
+    for token in ["   ", " tok", "tok\t"] {
+        let err = toolexec_server::AppState::builder(common::executor())
+            .api_token(Some(token.into()))
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ServerError::InvalidConfig {
+                    key: "TOOLEXEC_API_TOKEN",
+                    ..
+                }
+            ),
+            "{token:?}: {err}"
+        );
+        assert!(err.to_string().contains("whitespace"), "{err}");
+    }
+}

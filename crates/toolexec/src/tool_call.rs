@@ -94,7 +94,7 @@ impl ToolCall {
 impl ToolCall {
     /// Checks the call's overrides against the limits every policy obeys (see
     /// [`CallPolicy`](crate::CallPolicy#limits)), naming the first field outside them:
-    /// `timeout_ms` and `deadline_ms` from 1 ms to 7 days, `max_retries` up to 100.
+    /// `timeout_ms` and `deadline_ms` from 1 ms to one day, `max_retries` up to 100.
     /// The executor refuses such a call (`failed / invalid_input`, not retried).
     pub fn validate(&self) -> Result<(), PolicyError> {
         if let Some(ms) = self.timeout_ms {

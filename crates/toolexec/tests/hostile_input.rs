@@ -93,7 +93,7 @@ fn a_policy_past_its_limits_is_refused_naming_the_key() {
     let cases = [
         (
             CallPolicy {
-                attempt_timeout: Duration::from_secs(8 * 24 * 3600),
+                attempt_timeout: Duration::from_secs(2 * 24 * 3600),
                 ..CallPolicy::default()
             },
             "attempt_timeout_ms",

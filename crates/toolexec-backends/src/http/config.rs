@@ -1,16 +1,18 @@
 //! [`HttpConfig`]: the `[tools.NAME]` table of an HTTP tool.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
 use reqwest::{Method, Url};
 use serde::Deserialize;
 use serde_json::Value;
 use toolexec::{PolicyError, Tool, ToolAnnotations};
 
+use super::redact::Secrets;
 use super::HttpTool;
-use crate::env::resolve_env;
+use crate::env::resolve_with;
 use crate::spec::tool_spec;
 
 /// An HTTP endpoint as a tool, as written under `[tools.NAME]` with `backend = "http"`.
@@ -23,21 +25,27 @@ use crate::spec::tool_spec;
 /// max_response_bytes = 1048576
 /// ```
 ///
-/// `POST`, `PUT` and `PATCH` send the input as a JSON body; `GET` and `DELETE` send the
-/// input's top-level scalar fields as query parameters. A 2xx answer must be JSON (an
+/// `POST`, `PUT` and `PATCH` send the input as a JSON body; `GET`, `HEAD`, `OPTIONS`
+/// and `DELETE` send the input's top-level scalar fields as query parameters. A 2xx answer must be JSON (an
 /// empty body is `null`). Header values may reference environment variables as
-/// `${NAME}`; they are resolved by [`HttpConfig::build`] and never logged or shown.
+/// `${NAME}`; they are resolved by [`HttpConfig::build`] and never logged or shown:
+/// the resolved values are secrets, replaced by `[redacted]` in every error message
+/// and result the tool returns, even when the peer echoes them back. An
+/// `Authorization` header whose credentials are empty or only whitespace is refused.
 /// A call that carries an idempotency key sends it as the `Idempotency-Key` header.
 ///
 /// # Default
 ///
 /// `method = "POST"`, no headers, `max_response_bytes = 10485760` (10 MiB), the
-/// description `"HTTP <METHOD> <url>"`, an input schema accepting any object and the
-/// default [`ToolAnnotations`].
+/// description `"HTTP <METHOD> <url>"`, an input schema accepting any object, and
+/// annotations from the method's semantics (RFC 9110 section 9.2): `GET`, `HEAD` and
+/// `OPTIONS` are read-only and idempotent, `PUT` and `DELETE` idempotent, `POST` and
+/// `PATCH` neither, so that they are not re-sent after an outcome-unknown failure
+/// without an idempotency key.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpConfig {
-    /// The request method: `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
+    /// The request method: `GET`, `HEAD`, `OPTIONS`, `POST`, `PUT`, `PATCH` or `DELETE`.
     #[serde(default = "default_method")]
     pub method: String,
     /// The endpoint, `http://` or `https://`.
@@ -54,7 +62,7 @@ pub struct HttpConfig {
     /// The JSON Schema of the tool's input.
     #[serde(default)]
     pub input_schema: Option<Value>,
-    /// Side-effect hints that feed the retry rules.
+    /// Side-effect hints that feed the retry rules; derived from the method when absent.
     #[serde(default)]
     pub annotations: Option<ToolAnnotations>,
 }
@@ -106,13 +114,13 @@ impl HttpConfig {
                 "must be greater than 0",
             ));
         }
-        let headers = self.resolve_headers()?;
+        let (headers, secrets) = self.resolve_headers()?;
         let spec = tool_spec(
             name,
             self.description.as_deref(),
             || format!("HTTP {method} {url}"),
             self.input_schema.as_ref(),
-            self.annotations,
+            Some(self.annotations.unwrap_or_else(|| annotations_of(&method))),
         )?;
         let client = reqwest::Client::builder()
             .build()
@@ -123,23 +131,42 @@ impl HttpConfig {
             method,
             url,
             headers,
+            secrets,
             self.max_response_bytes,
         ))
     }
 
-    fn resolve_headers(&self) -> Result<HeaderMap, PolicyError> {
+    /// The headers with their `${ENV}` references resolved, and the resolved values
+    /// as the tool's secrets.
+    fn resolve_headers(&self) -> Result<(HeaderMap, Secrets), PolicyError> {
         let mut headers = HeaderMap::with_capacity(self.headers.len());
+        let resolved = RefCell::new(Vec::new());
+        let lookup = |name: &str| {
+            let value = std::env::var(name).ok();
+            if let Some(value) = &value {
+                resolved.borrow_mut().push(value.clone());
+            }
+            value
+        };
         for (name, template) in &self.headers {
             let key = format!("headers.{name}");
             let header = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| PolicyError::new(&key, "is not a valid HTTP header name"))?;
-            let mut value = HeaderValue::from_str(&resolve_env(template, &key)?).map_err(|_| {
+            let text = resolve_with(template, &key, lookup)?;
+            if header == AUTHORIZATION && lacks_credentials(&text) {
+                return Err(PolicyError::new(
+                    &key,
+                    "the credentials are empty or only whitespace (is the environment \
+                     variable it names set to a real token?)",
+                ));
+            }
+            let mut value = HeaderValue::from_str(&text).map_err(|_| {
                 PolicyError::new(&key, "value has characters not allowed in an HTTP header")
             })?;
             value.set_sensitive(true);
             headers.insert(header, value);
         }
-        Ok(headers)
+        Ok((headers, Secrets::new(resolved.into_inner())))
     }
 }
 
@@ -150,9 +177,69 @@ fn parse_method(method: &str) -> Result<Method, PolicyError> {
         "PUT" => Ok(Method::PUT),
         "PATCH" => Ok(Method::PATCH),
         "DELETE" => Ok(Method::DELETE),
+        "HEAD" => Ok(Method::HEAD),
+        "OPTIONS" => Ok(Method::OPTIONS),
         _ => Err(PolicyError::new(
             "method",
-            format!("must be GET, POST, PUT, PATCH or DELETE, got `{method}`"),
+            format!("must be GET, HEAD, OPTIONS, POST, PUT, PATCH or DELETE, got `{method}`"),
         )),
+    }
+}
+
+/// The side effects `method` has by its definition (RFC 9110 section 9.2): safe methods
+/// are read-only, and safe methods, `PUT` and `DELETE` are idempotent.
+fn annotations_of(method: &Method) -> ToolAnnotations {
+    let read_only = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    ToolAnnotations {
+        read_only,
+        idempotent: read_only || matches!(*method, Method::PUT | Method::DELETE),
+        destructive: *method == Method::DELETE,
+    }
+}
+
+/// Whether an `Authorization` value carries no credentials: empty, only whitespace,
+/// or a scheme followed by nothing but whitespace (`"Bearer   "`).
+fn lacks_credentials(value: &str) -> bool {
+    let value = value.trim();
+    match value.split_once(char::is_whitespace) {
+        None => value.is_empty() || value.eq_ignore_ascii_case("bearer"),
+        Some((_, credentials)) => credentials.trim().is_empty(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn post_and_patch_are_not_idempotent_by_default() {
+        for method in [Method::POST, Method::PATCH] {
+            assert!(annotations_of(&method).is_mutating(), "{method}");
+        }
+    }
+
+    #[test]
+    fn get_head_options_put_delete_are_idempotent_by_default() {
+        for method in [
+            Method::GET,
+            Method::HEAD,
+            Method::OPTIONS,
+            Method::PUT,
+            Method::DELETE,
+        ] {
+            assert!(annotations_of(&method).idempotent, "{method}");
+        }
+        assert!(annotations_of(&Method::GET).read_only);
+        assert!(!annotations_of(&Method::PUT).read_only);
+    }
+
+    #[test]
+    fn whitespace_credentials_are_no_credentials() {
+        for value in ["", "   ", "Bearer", "Bearer    ", "Bearer \t ", " bearer  "] {
+            assert!(lacks_credentials(value), "{value:?}");
+        }
+        for value in ["Bearer x", "Basic dXNlcjpwYXNz", "token"] {
+            assert!(!lacks_credentials(value), "{value:?}");
+        }
     }
 }

@@ -5,7 +5,7 @@
 //!
 //! | response | error | retried |
 //! | --- | --- | --- |
-//! | 429, 503 | `Throttled`, with `Retry-After` (delta seconds) as the least wait | yes |
+//! | 429, 503 | `Throttled`, with `Retry-After` (delta seconds or HTTP date, at most [`MAX_RETRY_AFTER`]) as the least wait | yes |
 //! | 400, 413, 422 | `InvalidInput` | no |
 //! | 401, 403 | `PermissionDenied` | no |
 //! | 404, 410 | `NotFound` | no |
@@ -16,8 +16,12 @@
 //! | body over `max_response_bytes`, or not JSON | `BadOutput` | no |
 
 mod config;
+mod redact;
 mod response;
+mod retry_after;
 mod tool;
 
 pub use config::HttpConfig;
+pub use redact::REDACTED;
+pub use retry_after::MAX_RETRY_AFTER;
 pub use tool::HttpTool;

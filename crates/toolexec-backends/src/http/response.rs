@@ -1,12 +1,13 @@
 //! Turning an HTTP response, or its absence, into a result or a [`ToolError`].
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::header::RETRY_AFTER;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use toolexec::ToolError;
 
+use super::retry_after::parse_retry_after;
 use crate::text::{error_chain, parse_json_output, truncate_text};
 
 /// The most of an error body quoted in an error message.
@@ -75,10 +76,11 @@ pub(super) fn send_error(error: &reqwest::Error) -> ToolError {
     }
 }
 
-/// `Retry-After` in delta seconds; HTTP dates are ignored (they need a wall clock).
+/// The response's `Retry-After`, in delta seconds or as an HTTP date (read against the
+/// wall clock now), capped at [`super::MAX_RETRY_AFTER`].
 fn retry_after(response: &Response) -> Option<Duration> {
     let value = response.headers().get(RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+    parse_retry_after(value, SystemTime::now())
 }
 
 async fn read_capped(mut response: Response, max_bytes: u64) -> Result<Vec<u8>, ToolError> {

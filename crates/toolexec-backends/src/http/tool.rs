@@ -7,6 +7,7 @@ use toolexec::{CallContext, Tool, ToolError, ToolSpec};
 
 use crate::deadline::backstop_remaining;
 
+use super::redact::Secrets;
 use super::response::{read_json, send_error, status_error};
 
 /// An HTTP endpoint as a [`Tool`]; built by [`HttpConfig::build`](super::HttpConfig::build).
@@ -21,6 +22,7 @@ pub struct HttpTool {
     method: Method,
     url: Url,
     headers: HeaderMap,
+    secrets: Secrets,
     max_response_bytes: u64,
 }
 
@@ -43,6 +45,7 @@ impl HttpTool {
         method: Method,
         url: Url,
         headers: HeaderMap,
+        secrets: Secrets,
         max_response_bytes: u64,
     ) -> Self {
         Self {
@@ -51,6 +54,7 @@ impl HttpTool {
             method,
             url,
             headers,
+            secrets,
             max_response_bytes,
         }
     }
@@ -60,7 +64,10 @@ impl HttpTool {
         input: &Value,
         ctx: &CallContext,
     ) -> Result<reqwest::RequestBuilder, ToolError> {
-        let sends_body = !matches!(self.method, Method::GET | Method::DELETE);
+        let sends_body = !matches!(
+            self.method,
+            Method::GET | Method::HEAD | Method::OPTIONS | Method::DELETE
+        );
         let mut url = self.url.clone();
         if !sends_body {
             append_query(&mut url, input)?;
@@ -84,7 +91,18 @@ impl HttpTool {
         Ok(request)
     }
 
+    /// One request, with the tool's secrets scrubbed from what it returns.
     async fn invoke(&self, input: &Value, ctx: CallContext) -> Result<Value, ToolError> {
+        match self.exchange(input, ctx).await {
+            Ok(mut result) => {
+                self.secrets.scrub_value(&mut result);
+                Ok(result)
+            }
+            Err(error) => Err(self.secrets.scrub_error(error)),
+        }
+    }
+
+    async fn exchange(&self, input: &Value, ctx: CallContext) -> Result<Value, ToolError> {
         let response = self
             .request(input, &ctx)?
             .send()
@@ -112,18 +130,18 @@ impl Tool for HttpTool {
     }
 }
 
-/// Adds the input's top-level scalar fields to the query string of a `GET` or `DELETE`.
+/// Adds the input's top-level scalar fields to the query string of a method that sends
+/// no body.
 fn append_query(url: &mut Url, input: &Value) -> Result<(), ToolError> {
-    let fields = match input {
-        Value::Null => return Ok(()),
-        Value::Object(fields) => fields,
-        _ => {
-            return Err(ToolError::invalid_input(
+    let fields =
+        match input {
+            Value::Null => return Ok(()),
+            Value::Object(fields) => fields,
+            _ => return Err(ToolError::invalid_input(
                 "input",
-                "a GET or DELETE tool takes an object of scalar query parameters",
-            ))
-        }
-    };
+                "a GET, HEAD, OPTIONS or DELETE tool takes an object of scalar query parameters",
+            )),
+        };
     let mut pairs = url.query_pairs_mut();
     for (name, value) in fields {
         let text = match value {

@@ -1,6 +1,7 @@
 //! One module per subcommand; each is a thin layer over the library crates.
 
 pub mod ask;
+pub mod cancel;
 pub mod config_check;
 pub mod data;
 pub mod mcp_serve;

@@ -3,9 +3,10 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use supply_chain_agents::{Catalog, Orchestrator};
-use toolexec_server::{AppState, Asker};
+use toolexec_server::{AppState, Asker, Limits};
 
 use super::{Common, OK};
 use crate::assemble::{self, Overrides};
@@ -16,9 +17,67 @@ pub struct ServeArgs {
     /// Where to listen. A non-loopback address needs TOOLEXEC_API_TOKEN.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// The server's limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// The configuration file and database.
     #[command(flatten)]
     pub common: Common,
+}
+
+/// The server's limits; each defaults to the server's documented default.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitArgs {
+    /// Connections served at once; more wait until one closes [default: 1024].
+    #[arg(long)]
+    pub max_connections: Option<usize>,
+    /// How long a client may take to send a request's headers, counted from when the
+    /// server starts waiting (so also how long a kept-alive connection may idle)
+    /// [default: 10000].
+    #[arg(long)]
+    pub header_read_timeout_ms: Option<u64>,
+    /// How long a client may take to send a request's body [default: 30000].
+    #[arg(long)]
+    pub body_read_timeout_ms: Option<u64>,
+    /// Bytes of finished batches kept for polling; oldest evicted first
+    /// [default: 268435456].
+    #[arg(long)]
+    pub max_retained_bytes: Option<usize>,
+    /// Calls of running batches; more are refused with 429 and Retry-After
+    /// [default: 100000].
+    #[arg(long)]
+    pub max_inflight_calls: Option<usize>,
+    /// Bytes of running batches (their calls as JSON); more are refused with 429
+    /// [default: 67108864].
+    #[arg(long)]
+    pub max_inflight_bytes: Option<usize>,
+}
+
+impl LimitArgs {
+    /// The server's default limits with these flags applied.
+    pub fn limits(&self) -> Limits {
+        let mut limits = Limits::default();
+        let ms = Duration::from_millis;
+        if let Some(n) = self.max_connections {
+            limits.max_connections = n;
+        }
+        if let Some(n) = self.header_read_timeout_ms {
+            limits.header_read_timeout = ms(n);
+        }
+        if let Some(n) = self.body_read_timeout_ms {
+            limits.body_read_timeout = ms(n);
+        }
+        if let Some(n) = self.max_retained_bytes {
+            limits.max_retained_bytes = n;
+        }
+        if let Some(n) = self.max_inflight_calls {
+            limits.max_inflight_calls = n;
+        }
+        if let Some(n) = self.max_inflight_bytes {
+            limits.max_inflight_bytes = n;
+        }
+        limits
+    }
 }
 
 /// Runs the command until Ctrl-C.
@@ -41,6 +100,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         })
     });
     let state = AppState::builder(executor)
+        .limits(args.limits.limits())
         .api_token_from_env()
         .asker(asker)
         .build()?;

@@ -32,6 +32,29 @@ impl Source<'_> {
             + 1
     }
 
+    /// The dotted key written on the line holding `offset` (`executor.event_capacity`),
+    /// for errors the TOML parser reports at a value without naming its key.
+    pub(crate) fn key_at(&self, offset: usize) -> Option<String> {
+        let end = offset.min(self.text.len());
+        let before = self.text.get(..end)?;
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        let line = self.text.get(start..)?.lines().next()?;
+        let key = line.split_once('=')?.0.trim().trim_matches('"');
+        if key.is_empty() || key.starts_with('[') {
+            return None;
+        }
+        let table = before[..start]
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| l.starts_with('[') && !l.starts_with("[["))
+            .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim());
+        Some(match table {
+            Some(table) if !table.is_empty() => format!("{table}.{key}"),
+            _ => key.to_owned(),
+        })
+    }
+
     pub(crate) fn error(
         &self,
         span: Option<std::ops::Range<usize>>,

@@ -1,6 +1,12 @@
 //! `toolexec.toml` (docs/CONTRACTS.md, the configuration file): the executor, policy
 //! defaults, and tools by backend. Unknown keys and bad values are errors naming the
 //! file, line and key.
+//!
+//! Values that size buffers or bound time have upper limits, so that a typo cannot
+//! make the process allocate until it aborts: `max_concurrency` at most
+//! [`MAX_CONCURRENCY`], `history_capacity` at most [`MAX_HISTORY_CAPACITY`],
+//! `event_capacity` at most [`MAX_EVENT_CAPACITY`], and every `*_ms` duration at most
+//! [`MAX_DURATION_MS`] (one day).
 
 mod error;
 mod policy;
@@ -15,6 +21,7 @@ use toml::Spanned;
 use toolexec::{ExecutorConfig, PolicyOverrides};
 
 pub use error::ConfigError;
+pub use policy::MAX_DURATION_MS;
 pub use tools::{ToolEntry, ToolSource};
 
 use error::Source;
@@ -39,6 +46,26 @@ impl Default for Config {
             executor: ExecutorConfig::default(),
             tools: Vec::new(),
             text: String::new(),
+        }
+    }
+}
+
+/// The most attempts `max_concurrency` may allow at once.
+pub const MAX_CONCURRENCY: usize = 100_000;
+/// The most records `history_capacity` may keep (the ring is reserved up front).
+pub const MAX_HISTORY_CAPACITY: usize = 1_000_000;
+/// The most events `event_capacity` may buffer (the channel is allocated up front).
+pub const MAX_EVENT_CAPACITY: usize = 100_000;
+
+/// A check that a count lies within `min..=max`.
+fn within(min: usize, max: usize) -> impl FnOnce(&usize) -> Result<(), String> {
+    move |n| {
+        if *n < min {
+            Err(format!("must be at least {min}, got {n}"))
+        } else if *n > max {
+            Err(format!("must be at most {max}, got {n}"))
+        } else {
+            Ok(())
         }
     }
 }
@@ -77,8 +104,9 @@ impl Config {
                 .message()
                 .split('`')
                 .nth(1)
-                .unwrap_or("<document>")
-                .to_owned();
+                .map(str::to_owned)
+                .or_else(|| e.span().and_then(|span| source.key_at(span.start)))
+                .unwrap_or_else(|| "<document>".to_owned());
             source.error(e.span(), key, e.message().trim())
         })?;
 
@@ -86,20 +114,15 @@ impl Config {
         if let Some(table) = raw.executor {
             let span = table.span();
             let mut table = Table::new(&source, "executor", Some(span), table.into_inner());
-            let positive = |n: &usize| {
-                if *n == 0 {
-                    Err("must be greater than 0".to_owned())
-                } else {
-                    Ok(())
-                }
-            };
-            if let Some(n) = table.take_checked("max_concurrency", positive)? {
+            if let Some(n) = table.take_checked("max_concurrency", within(1, MAX_CONCURRENCY))? {
                 executor.max_concurrency = n;
             }
-            if let Some(n) = table.take("history_capacity")? {
+            if let Some(n) =
+                table.take_checked("history_capacity", within(0, MAX_HISTORY_CAPACITY))?
+            {
                 executor.history_capacity = n;
             }
-            if let Some(n) = table.take_checked("event_capacity", positive)? {
+            if let Some(n) = table.take_checked("event_capacity", within(1, MAX_EVENT_CAPACITY))? {
                 executor.event_capacity = n;
             }
             table.finish()?;

@@ -7,9 +7,22 @@ use toolexec::{Jitter, PolicyOverrides};
 use super::error::ConfigError;
 use super::table::Table;
 
+/// The longest duration a `*_ms` key may hold: one day.
+pub const MAX_DURATION_MS: u64 = 24 * 60 * 60 * 1000;
+
 fn positive(ms: &u64) -> Result<(), String> {
     if *ms == 0 {
         Err("must be greater than 0".into())
+    } else {
+        at_most_a_day(ms)
+    }
+}
+
+fn at_most_a_day(ms: &u64) -> Result<(), String> {
+    if *ms > MAX_DURATION_MS {
+        Err(format!(
+            "must be at most {MAX_DURATION_MS} (one day), got {ms}"
+        ))
     } else {
         Ok(())
     }
@@ -29,15 +42,15 @@ pub(crate) fn read_overrides(table: &mut Table<'_, '_>) -> Result<PolicyOverride
             }
         })?,
         max_retry_after: ms(table.take_checked("max_retry_after_ms", positive)?),
-        backoff_initial: ms(table.take("backoff_initial_ms")?),
+        backoff_initial: ms(table.take_checked("backoff_initial_ms", at_most_a_day)?),
         backoff_multiplier: table.take_checked("backoff_multiplier", |m: &f64| {
-            if m.is_finite() && *m >= 1.0 {
+            if m.is_finite() && (1.0..=1000.0).contains(m) {
                 Ok(())
             } else {
-                Err(format!("must be a number >= 1.0, got {m}"))
+                Err(format!("must be a number from 1.0 to 1000.0, got {m}"))
             }
         })?,
-        backoff_max: ms(table.take("backoff_max_ms")?),
+        backoff_max: ms(table.take_checked("backoff_max_ms", at_most_a_day)?),
         jitter: table
             .take::<String>("jitter")?
             .map(|j| match j.as_str() {

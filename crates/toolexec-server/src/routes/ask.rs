@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::{ApiError, ApiJson, AppState, ErrorBody};
+use crate::error::{ApiError, ErrorBody};
+use crate::json::ApiJson;
+use crate::state::AppState;
 
 /// The body of `POST /v1/ask`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -7,8 +7,8 @@ use serde::Serialize;
 use toolexec::{Envelope, LiveStatus};
 use utoipa::ToSchema;
 
-use crate::batches::Batch;
-use crate::AppState;
+use crate::batch_store::Batch;
+use crate::state::AppState;
 
 /// Whether a batch is still running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -46,6 +46,8 @@ pub struct BatchView {
     pub batch_id: String,
     /// `running` or `done`.
     pub status: BatchStatus,
+    /// Whether the batch was cancelled (`DELETE /v1/batches/{id}`).
+    pub cancelled: bool,
     /// Calls in the batch.
     pub total: usize,
     /// Calls that have finished.
@@ -73,6 +75,7 @@ impl BatchView {
             } else {
                 BatchStatus::Running
             },
+            cancelled: batch.is_cancelled(),
             total: batch.calls.len(),
             completed,
             calls,

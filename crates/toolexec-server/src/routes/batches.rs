@@ -1,4 +1,5 @@
-//! `POST /v1/batches` and `GET /v1/batches/{id}`: run a batch, wait for it or poll it.
+//! `POST /v1/batches`, `GET /v1/batches/{id}` and `DELETE /v1/batches/{id}`: run a
+//! batch, wait for it or poll it, cancel it.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -13,10 +14,13 @@ use serde::Deserialize;
 use toolexec::{BatchOptions, FailureMode, ToolCall};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::batches::Batch;
+use crate::batch_store::Batch;
+use crate::byte_size::json_size;
+use crate::error::{ApiError, ErrorBody};
+use crate::json::ApiJson;
 use crate::openapi::ToolCallSchema;
 use crate::routes::batch_view::BatchView;
-use crate::{ApiError, ApiJson, AppState, ErrorBody};
+use crate::state::AppState;
 
 /// The body of `POST /v1/batches`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -88,7 +92,8 @@ fn default_wait() -> bool {
         (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 422, description = "Invalid input; `field` names it, e.g. `calls[2].timeout_ms`", body = ErrorBody),
-        (status = 429, description = "Too many batches running", body = ErrorBody),
+        (status = 429, description = "The work in flight is at its budget; retry after `Retry-After` seconds", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))),
     ),
     security(("bearer" = []))
 )]
@@ -100,20 +105,23 @@ pub(crate) async fn create_batch(
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let id = state.batches().next_id();
     let (calls, options) = validate(request, &id, &state)?;
-    let batch = Arc::new(Batch::new(
+    let batch = Arc::new(Batch::sized(
         id,
         calls
             .iter()
             .map(|c| (c.call_id.clone().unwrap_or_default(), c.tool.clone()))
             .collect(),
+        json_size(&calls),
     ));
     state.batches().insert(batch.clone())?;
+    let options = options.with_cancel(batch.cancel_token());
     state.watchlist().watch(&batch);
     let runner = state.clone();
     let running = batch.clone();
     tokio::spawn(async move {
         let envelopes = runner.executor().execute_batch(calls, options).await;
         running.finish(envelopes);
+        runner.batches().finished(&running);
         runner.watchlist().unwatch(&running);
     });
     if query.wait {
@@ -226,4 +234,43 @@ pub(crate) async fn get_batch(
         .get(&id)
         .ok_or_else(|| ApiError::NotFound(format!("batch `{id}`")))?;
     Ok(Json(BatchView::of(&batch, &state)))
+}
+
+/// How long `DELETE /v1/batches/{id}` waits for a cancelled batch's envelopes.
+const CANCEL_WAIT: Duration = Duration::from_secs(5);
+
+/// Cancels a running batch: calls not finished end `cancelled`.
+#[utoipa::path(
+    delete,
+    path = "/v1/batches/{id}",
+    tag = "batches",
+    params(("id" = String, Path, description = "The batch id from `POST /v1/batches`")),
+    responses(
+        (status = 200, description = "The batch is done (cancelled, or it had finished already); every envelope", body = BatchView),
+        (status = 202, description = "Cancelled, but some calls have not ended within 5 s; poll the batch", body = BatchView),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 404, description = "No such batch (or no longer kept)", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn cancel_batch(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let batch = state
+        .batches()
+        .get(&id)
+        .ok_or_else(|| ApiError::NotFound(format!("batch `{id}`")))?;
+    if !batch.is_done() {
+        batch.cancel();
+    }
+    let done = tokio::time::timeout(CANCEL_WAIT, batch.wait())
+        .await
+        .is_ok();
+    let status = if done {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
+    Ok((status, Json(BatchView::of(&batch, &state))).into_response())
 }

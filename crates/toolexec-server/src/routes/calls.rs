@@ -5,7 +5,8 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::{ApiError, AppState, ErrorBody};
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
 
 /// Where a call stands.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

@@ -11,7 +11,8 @@ use futures::stream::{Stream, StreamExt};
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::{ApiError, AppState, ErrorBody};
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
 
 /// How often an idle stream sends a comment, so proxies keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);

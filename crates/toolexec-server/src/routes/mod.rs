@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::openapi::ApiDoc;
-use crate::AppState;
+use crate::state::AppState;
 
 /// Every documented route, with no authentication layer.
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -33,11 +33,16 @@ pub(crate) fn router_with(protected: OpenApiRouter<AppState>) -> OpenApiRouter<A
 pub(crate) fn protected() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(batches::create_batch))
-        .routes(routes!(batches::get_batch))
+        .routes(routes!(batches::get_batch, batches::cancel_batch))
         .routes(routes!(calls::get_call))
         .routes(routes!(events::events))
         .routes(routes!(tools::list_tools))
         .routes(routes!(tools::stats))
         .routes(routes!(ask::ask))
         .routes(routes!(ops::metrics))
+}
+
+/// The OpenAPI document of every route [`crate::app`] serves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    router().into_openapi()
 }

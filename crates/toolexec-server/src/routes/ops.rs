@@ -7,7 +7,8 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::{AppState, ErrorBody};
+use crate::error::ErrorBody;
+use crate::state::AppState;
 
 /// The answer of `GET /healthz`.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -8,8 +8,9 @@ use serde::Serialize;
 use toolexec::{LiveStatus, StatsSnapshot, ToolSpec};
 use utoipa::ToSchema;
 
+use crate::error::ErrorBody;
 use crate::monitor::FailureRecord;
-use crate::{AppState, ErrorBody};
+use crate::state::AppState;
 
 /// Failures listed by `GET /v1/stats`.
 const FAILURES_SHOWN: usize = 50;

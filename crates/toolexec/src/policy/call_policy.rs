@@ -17,7 +17,7 @@ use crate::PolicyError;
 ///
 /// Values come from configuration files and from each call, so they are bounded:
 /// `attempt_timeout` and `call_deadline` from 1 ms to [`CallPolicy::MAX_DURATION`]
-/// (7 days), `max_retries` up to [`CallPolicy::MAX_RETRIES`] (100), `max_retry_after`
+/// (one day), `max_retries` up to [`CallPolicy::MAX_RETRIES`] (100), `max_retry_after`
 /// up to [`CallPolicy::MAX_DURATION`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CallPolicy {
@@ -52,8 +52,8 @@ impl Default for CallPolicy {
 impl CallPolicy {
     /// The most retries a policy or a call may ask for.
     pub const MAX_RETRIES: u32 = 100;
-    /// The longest attempt timeout, call deadline or retry-after cap: 7 days.
-    pub const MAX_DURATION: Duration = Duration::from_secs(7 * 24 * 3600);
+    /// The longest attempt timeout, call deadline or retry-after cap: one day.
+    pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 
     /// Checks that the policy can work, naming the first bad key.
     pub fn validate(&self) -> Result<(), PolicyError> {
@@ -96,7 +96,7 @@ fn too_long(key: &str, duration: Duration) -> PolicyError {
     PolicyError::new(
         key,
         format!(
-            "must be at most {} ms (7 days), got {} ms",
+            "must be at most {} ms (one day), got {} ms",
             CallPolicy::MAX_DURATION.as_millis(),
             duration.as_millis()
         ),

@@ -1,0 +1,108 @@
+//! A `toolexec serve` child process on a free loopback port, and a raw HTTP/1.1 client.
+
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// A `toolexec serve` child, killed when dropped.
+pub struct Server {
+    child: Child,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const CONFIG: &str = r#"
+[tools.long]
+backend = "sim"
+latency_ms = 60000
+
+[tools.echo]
+backend = "sim"
+"#;
+
+impl Server {
+    /// Starts `toolexec serve` on a free loopback port with `flags`, and waits until
+    /// `/healthz` answers.
+    pub async fn start(flags: &[&str]) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("toolexec.toml");
+        std::fs::write(&config, CONFIG).unwrap();
+        let db = dir.path().join("sample.db");
+        let seeded = Command::new(env!("CARGO_BIN_EXE_toolexec"))
+            .args(["data", "seed", "--scale", "1", "--db"])
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert!(seeded.status.success(), "{seeded:?}");
+        let addr = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_toolexec"))
+            .args(["serve", "--addr", &addr.to_string(), "--config"])
+            .arg(&config)
+            .arg("--db")
+            .arg(&db)
+            .args(flags)
+            .env_remove(toolexec_server::TOKEN_ENV)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Server {
+            child,
+            addr,
+            _dir: dir,
+        };
+        let started = Instant::now();
+        while request(addr, "GET /healthz HTTP/1.1", "").await.is_none() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "serve did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        server
+    }
+
+    /// The resident memory of the server process, in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// Sends one request (`request_line` plus `body`) and returns the whole response.
+pub async fn request(addr: SocketAddr, request_line: &str, body: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(addr).await.ok()?;
+    let head = format!(
+        "{request_line}\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.ok()?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.ok()?;
+    Some(String::from_utf8_lossy(&raw).into_owned())
+}
