@@ -59,15 +59,9 @@ pub fn parse(text: &str, file: &str) -> Result<BatchFile, BatchFileError> {
         if !call.input.is_object() {
             return Err(error(format!("calls[{i}].input: must be a JSON object")));
         }
-        if call.timeout_ms == Some(0) {
-            return Err(error(format!(
-                "calls[{i}].timeout_ms: must be greater than 0"
-            )));
-        }
-        if call.deadline_ms == Some(0) {
-            return Err(error(format!(
-                "calls[{i}].deadline_ms: must be greater than 0"
-            )));
+        // The engine's own limits on per-call overrides (durations, retries).
+        if let Err(e) = call.validate() {
+            return Err(error(format!("calls[{i}].{}: {}", e.key, e.reason)));
         }
         if let Some(id) = &call.call_id {
             if let Some(first) = seen.insert(id, i) {

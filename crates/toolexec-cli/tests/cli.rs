@@ -141,6 +141,14 @@ fn a_malformed_batch_file_names_the_position_and_field_and_runs_nothing() {
             "calls[0].input",
         ),
         (r#"{"calls": [{"tool": "a"}"#, "line 1"),
+        (
+            r#"{"calls": [{"tool": "flaky", "max_retries": 4294967295}]}"#,
+            "calls[0].max_retries: must be at most 100",
+        ),
+        (
+            r#"{"calls": [{"tool": "flaky", "deadline_ms": 18446744073709551615}]}"#,
+            "calls[0].deadline_ms: must be at most 86400000",
+        ),
     ];
     for (text, expected) in cases {
         let batch = write(dir.path(), "bad.json", text);

@@ -109,6 +109,14 @@ async fn invalid_calls_are_422_naming_position_and_field() {
             "calls[0].timeout_ms",
         ),
         (
+            json!({"calls": [{"tool": "echo", "max_retries": 4_294_967_295u64}]}),
+            "calls[0].max_retries",
+        ),
+        (
+            json!({"calls": [{"tool": "echo"}, {"tool": "echo", "deadline_ms": u64::MAX}]}),
+            "calls[1].deadline_ms",
+        ),
+        (
             json!({"calls": [{"tool": "echo"}, {"tool": "nope"}]}),
             "calls[1].tool",
         ),

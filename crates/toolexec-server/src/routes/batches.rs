@@ -170,8 +170,9 @@ fn validate(
                 format!("unknown tool `{}`; GET /v1/tools lists them", call.tool),
             ));
         }
-        positive(call.timeout_ms, || format!("calls[{i}].timeout_ms"))?;
-        positive(call.deadline_ms, || format!("calls[{i}].deadline_ms"))?;
+        // The engine's own limits on per-call overrides, named as the body names them.
+        call.validate()
+            .map_err(|e| ApiError::invalid(format!("calls[{i}].{}", e.key), e.reason))?;
         let id = call
             .call_id
             .get_or_insert_with(|| format!("{batch_id}-{i}"));
