@@ -47,7 +47,7 @@
     allow(dead_code)
 )]
 
-mod config;
+mod backend_config;
 mod deadline;
 mod env;
 mod spec;
@@ -65,7 +65,7 @@ mod mcp;
 #[cfg(feature = "process")]
 mod process;
 
-pub use config::BackendConfig;
+pub use backend_config::BackendConfig;
 pub use env::resolve_env;
 
 #[cfg(feature = "http")]

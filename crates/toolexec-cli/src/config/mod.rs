@@ -11,7 +11,7 @@
 mod error;
 mod policy;
 mod table;
-mod tools;
+mod tool_table;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ use toolexec::{ExecutorConfig, PolicyOverrides};
 
 pub use error::ConfigError;
 pub use policy::MAX_DURATION_MS;
-pub use tools::{ToolEntry, ToolSource};
+pub use tool_table::{ToolEntry, ToolSource};
 
 use error::Source;
 use table::{RawTable, Table};
@@ -148,7 +148,7 @@ impl Config {
             let name = name.into_inner();
             let prefix = format!("tools.{name}");
             let mut table = Table::new(&source, prefix.clone(), header.clone(), table.into_inner());
-            let entry = tools::read_tool(&source, &name, &mut table)?;
+            let entry = tool_table::read_tool(&source, &name, &mut table)?;
             table.finish()?;
             check_policy(&source, &prefix, &entry.policy, &executor)?;
             tools.push(entry);
