@@ -24,7 +24,7 @@ use toolexec::{CallStatus, Envelope};
 
 use crate::byte_size::envelopes_size;
 use crate::error::ApiError;
-use crate::state::Limits;
+use crate::limits::Limits;
 
 /// How a call of a running batch ended, as its `finished` event told.
 #[derive(Debug, Clone, Copy, PartialEq)]
