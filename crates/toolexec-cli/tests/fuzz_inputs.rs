@@ -62,7 +62,8 @@ fn batch_text() -> impl Strategy<Value = String> {
         ".{0,80}",
         prop::collection::vec(call(), 1..4).prop_map(|calls| {
             let text = json!({"calls": calls}).to_string();
-            text[..text.len() / 2].to_owned()
+            let half = text.chars().count() / 2;
+            text.chars().take(half).collect::<String>()
         }),
     ]
 }

@@ -1,5 +1,4 @@
-//! [`Limits`]: the budgets and timeouts that keep the server's memory and work
-//! bounded and its sockets defended, with their defaults.
+//! [`Limits`]: what bounds the server's memory, work and sockets.
 
 use std::time::Duration;
 

@@ -101,11 +101,9 @@ impl Config {
         };
         let raw: RawFile = toml::from_str(text).map_err(|e| {
             let key = e
-                .message()
-                .split('`')
-                .nth(1)
-                .map(str::to_owned)
-                .or_else(|| e.span().and_then(|span| source.key_at(span.start)))
+                .span()
+                .and_then(|span| source.key_at(span.start))
+                .or_else(|| e.message().split('`').nth(1).map(str::to_owned))
                 .unwrap_or_else(|| "<document>".to_owned());
             source.error(e.span(), key, e.message().trim())
         })?;

@@ -47,7 +47,7 @@ pub(crate) fn read_overrides(table: &mut Table<'_, '_>) -> Result<PolicyOverride
             if m.is_finite() && (1.0..=1000.0).contains(m) {
                 Ok(())
             } else {
-                Err(format!("must be a number from 1.0 to 1000.0, got {m}"))
+                Err(format!("must be a number >= 1.0 and <= 1000.0, got {m}"))
             }
         })?,
         backoff_max: ms(table.take_checked("backoff_max_ms", at_most_a_day)?),
