@@ -22,6 +22,8 @@ cargo build --workspace --bins --locked
 echo "==> tests"
 # The dashboard's browser test must run here, not skip.
 export TOOLEXEC_REQUIRE_BROWSER=1
+# The Python suite (crates/toolexec-python) must run here, not skip.
+export TOOLEXEC_REQUIRE_PYTHON=1
 cargo test --workspace --locked --no-fail-fast
 
 echo "==> all checks passed"
