@@ -153,25 +153,33 @@ def toolexec_executor(config: str, max_workers: int, backoff_scale: float, tools
     return executor
 
 
-def timed(run: Callable[[], Any]) -> float:
+def timed(run: Callable[[], Any]) -> "tuple[float, float]":
+    """Wall time and process CPU time (every thread) of one run, in seconds."""
+    cpu_started = time.process_time()
     started = time.perf_counter()
     results = run()
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     failed = [r for r in results if not (r["success"] if isinstance(r, dict) else r.success)]
     if failed:
         raise SystemExit(f"{len(failed)} calls failed: {failed[0]}")
-    return elapsed
+    return elapsed, cpu
 
 
-def workloads(config: str, args: argparse.Namespace) -> Dict[str, Dict[str, List[float]]]:
+Samples = Dict[str, Dict[str, List["tuple[float, float]"]]]
+
+
+def workloads(config: str, args: argparse.Namespace) -> Samples:
     scale = args.backoff_scale
-    out: Dict[str, Dict[str, List[float]]] = {}
+    out: Samples = {}
 
     def measure(name: str, variant: str, run: Callable[[], Any]) -> None:
         run()  # warm-up
         samples = [timed(run) for _ in range(args.repeat)]
         out.setdefault(name, {})[variant] = samples
-        print(f"  {name:7} {variant:32} median {statistics.median(samples) * 1000:9.2f} ms", file=sys.stderr)
+        wall = statistics.median(s[0] for s in samples)
+        cpu = statistics.median(s[1] for s in samples)
+        print(f"  {name:7} {variant:32} wall {wall * 1000:9.2f} ms  cpu {cpu * 1000:9.2f} ms", file=sys.stderr)
 
     # noop: per-call overhead.
     n, conc = args.noop_calls, 100
@@ -276,18 +284,20 @@ def main() -> None:
         print(json.dumps({"machine": machine(), "samples": results}, indent=2))
         return
     print(f"Machine: {machine()}; {args.repeat} runs each, medians.\n")
-    print("| workload | executor | median wall time | per call | fanout efficiency |")
-    print("|---|---|---:|---:|---:|")
+    print("| workload | executor | wall time | wall per call | CPU per call | fanout efficiency |")
+    print("|---|---|---:|---:|---:|---:|")
     sizes = {"noop": args.noop_calls, "fanout": args.fanout_calls, "flaky": args.flaky_calls}
     for workload, variants in results.items():
         for variant, samples in variants.items():
-            median = statistics.median(samples)
+            median = statistics.median(s[0] for s in samples)
+            cpu = statistics.median(s[1] for s in samples)
             per_call = median / sizes[workload] * 1e6
+            cpu_per_call = cpu / sizes[workload] * 1e6
             eff = ""
             if workload == "fanout":
                 ideal = sizes[workload] * 0.010 / 1000
                 eff = f"{ideal / median:.2f}"
-            print(f"| {workload} | {variant} | {median * 1000:.1f} ms | {per_call:.2f} µs | {eff} |")
+            print(f"| {workload} | {variant} | {median * 1000:.1f} ms | {per_call:.2f} µs | {cpu_per_call:.2f} µs | {eff} |")
 
 
 if __name__ == "__main__":

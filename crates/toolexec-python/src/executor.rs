@@ -24,7 +24,7 @@ use crate::py_tool::{Loops, PyTool};
 use crate::request::ToolExecutionRequest;
 use crate::result::ToolExecutionResult;
 use crate::runtime::wait;
-use crate::settings::{duration, jitter, Settings};
+use crate::settings::{duration, Settings};
 use crate::stats;
 
 /// Distinguishes the generated call ids of executors in one process.

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from typing import Any, Awaitable, Callable, Iterable, List, Optional, Sequence, TypeVar, Union, overload
+from typing import Any, Callable, Iterable, List, Optional, Sequence, TypeVar, Union, overload
 
 from . import _native
 from ._errors import (
@@ -222,23 +222,23 @@ class ToolExecutor:
         ``timeout`` bounds the whole batch: calls still running then end ``TIMEOUT``."""
         return self._core.execute_many(requests, timeout, max_concurrency, fail_fast)
 
-    def execute_tool_async(self, request: ToolExecutionRequest) -> Awaitable[ToolExecutionResult]:
-        """An awaitable of one call's result on the running event loop. Cancelling the
-        awaiting task cancels the call."""
-        return self._core.execute_one_async(request)
+    async def execute_tool_async(self, request: ToolExecutionRequest) -> ToolExecutionResult:
+        """Runs one call on the running event loop. Cancelling the awaiting task
+        cancels the call."""
+        return await self._core.execute_one_async(request)
 
-    def execute_tools_parallel(
+    async def execute_tools_parallel(
         self,
         requests: Iterable[ToolExecutionRequest],
         timeout: Optional[float] = None,
         *,
         max_concurrency: Optional[int] = None,
         fail_fast: bool = False,
-    ) -> Awaitable[List[ToolExecutionResult]]:
-        """An awaitable of the results of calls run in parallel, in request order.
+    ) -> List[ToolExecutionResult]:
+        """Runs calls in parallel on the running event loop; results in request order.
         ``timeout`` bounds the whole batch; cancelling the awaiting task cancels every
         call."""
-        return self._core.execute_many_async(requests, timeout, max_concurrency, fail_fast)
+        return await self._core.execute_many_async(requests, timeout, max_concurrency, fail_fast)
 
     # Statistics
 

@@ -2,7 +2,6 @@ import enum
 import os
 from typing import (
     Any,
-    Awaitable,
     Callable,
     Dict,
     Iterable,
@@ -163,15 +162,15 @@ class ToolExecutor:
         max_concurrency: Optional[int] = ...,
         fail_fast: bool = ...,
     ) -> List[ToolExecutionResult]: ...
-    def execute_tool_async(self, request: ToolExecutionRequest) -> Awaitable[ToolExecutionResult]: ...
-    def execute_tools_parallel(
+    async def execute_tool_async(self, request: ToolExecutionRequest) -> ToolExecutionResult: ...
+    async def execute_tools_parallel(
         self,
         requests: Iterable[ToolExecutionRequest],
         timeout: Optional[float] = ...,
         *,
         max_concurrency: Optional[int] = ...,
         fail_fast: bool = ...,
-    ) -> Awaitable[List[ToolExecutionResult]]: ...
+    ) -> List[ToolExecutionResult]: ...
     def get_execution_stats(self) -> Dict[str, Any]: ...
     def get_tool_stats(self, tool_name: str) -> Optional[Dict[str, Any]]: ...
     def get_history(self, limit: int = ...) -> List[Dict[str, Any]]: ...

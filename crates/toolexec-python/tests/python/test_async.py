@@ -184,10 +184,3 @@ def test_an_async_tool_also_runs_from_the_blocking_api(make_executor):
         return "done"
 
     assert executor.execute_tool_sync(req("later")).result == "done"
-
-
-def test_the_async_api_needs_a_running_loop(make_executor):
-    executor = make_executor()
-    executor.register("a", lambda data: 1)
-    with pytest.raises(RuntimeError):
-        executor.execute_tool_async(req("a"))

@@ -237,12 +237,13 @@ def test_statistics_count_every_call_overall_and_by_tool(make_executor):
     stats = executor.get_execution_stats()
     assert stats["total_executions"] == 4
     assert stats["success_rate"] == pytest.approx(0.75)
-    assert stats["status_counts"] == {"success": 3, "failed": 1}
+    assert stats["status_counts"] == {"success": 3, "failed": 1, "timeout": 0, "cancelled": 0,
+                                      "rejected": 0}
     for key in ("avg_execution_time_ms", "p50_execution_time_ms", "p95_execution_time_ms",
                 "p99_execution_time_ms"):
         assert stats[key] >= 0.0
     assert stats["by_tool"]["ok"]["total_executions"] == 3
-    assert executor.get_tool_stats("bad")["status_counts"] == {"failed": 1}
+    assert executor.get_tool_stats("bad")["status_counts"]["failed"] == 1
     assert executor.get_tool_stats("missing") is None
     history = executor.get_history()
     assert len(history) == 4
