@@ -32,7 +32,10 @@ pub(crate) fn bridge(py: Python<'_>) -> PyResult<&Bridge> {
 }
 
 /// What a tool's Python code produced, as the engine's attempt outcome.
-pub(crate) fn outcome(py: Python<'_>, produced: PyResult<Bound<'_, PyAny>>) -> Result<Value, ToolError> {
+pub(crate) fn outcome(
+    py: Python<'_>,
+    produced: PyResult<Bound<'_, PyAny>>,
+) -> Result<Value, ToolError> {
     match produced {
         Ok(value) => to_json(&value).map_err(|e| ToolError::BadOutput {
             message: e.value(py).to_string(),

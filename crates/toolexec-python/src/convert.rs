@@ -5,9 +5,8 @@ use serde_json::Value;
 
 /// A Python object (dict, list, str, number, bool, None) as JSON.
 pub(crate) fn to_json(value: &Bound<'_, PyAny>) -> PyResult<Value> {
-    pythonize::depythonize(value).map_err(|e| {
-        pyo3::exceptions::PyTypeError::new_err(format!("not JSON-serializable: {e}"))
-    })
+    pythonize::depythonize(value)
+        .map_err(|e| pyo3::exceptions::PyTypeError::new_err(format!("not JSON-serializable: {e}")))
 }
 
 /// A JSON value as a Python object.

@@ -304,7 +304,11 @@ impl Executor {
     }
 
     /// Runs one call, blocking with the GIL released.
-    fn execute_one(&self, py: Python<'_>, request: PyRef<'_, ToolExecutionRequest>) -> PyResult<ToolExecutionResult> {
+    fn execute_one(
+        &self,
+        py: Python<'_>,
+        request: PyRef<'_, ToolExecutionRequest>,
+    ) -> PyResult<ToolExecutionResult> {
         let engine = self.engine(py)?.clone();
         let prepared = self.prepare(py, &request)?;
         let cancel = CancellationToken::new();
@@ -332,8 +336,11 @@ impl Executor {
             .collect::<PyResult<Vec<_>>>()?;
         let (calls, metadata) = split(prepared);
         let cancel = CancellationToken::new();
-        let options = Self::batch_options(timeout, max_concurrency, fail_fast, Some(cancel.clone()))?;
-        let envelopes = wait(py, &cancel, async move { engine.execute_batch(calls, options).await })?;
+        let options =
+            Self::batch_options(timeout, max_concurrency, fail_fast, Some(cancel.clone()))?;
+        let envelopes = wait(py, &cancel, async move {
+            engine.execute_batch(calls, options).await
+        })?;
         Ok(results(envelopes, metadata))
     }
 
@@ -418,8 +425,7 @@ impl Executor {
     #[pyo3(signature = (limit=100))]
     fn history<'py>(&self, py: Python<'py>, limit: usize) -> PyResult<Bound<'py, PyAny>> {
         let records = self.engine(py)?.history().recent(limit);
-        pythonize::pythonize(py, &records)
-            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+        pythonize::pythonize(py, &records).map_err(|e| PyRuntimeError::new_err(e.to_string()))
     }
 
     /// Attempts running now.

@@ -39,8 +39,8 @@ impl Orchestrator {
     fn new(py: Python<'_>, database: Option<PathBuf>) -> PyResult<Self> {
         py.detach(|| {
             let path = database.unwrap_or_else(assemble::default_db_path);
-            let store =
-                assemble::open_store(&path).map_err(|e| PyRuntimeError::new_err(format!("{e:#}")))?;
+            let store = assemble::open_store(&path)
+                .map_err(|e| PyRuntimeError::new_err(format!("{e:#}")))?;
             let inner = supply_chain_agents::Orchestrator::with_store(store)
                 .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
             Ok(Self {

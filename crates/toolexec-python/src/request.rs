@@ -117,7 +117,11 @@ impl ToolExecutionRequest {
 
 impl ToolExecutionRequest {
     /// The engine call, with `call_id` when the request names none.
-    pub(crate) fn to_call(&self, py: Python<'_>, call_id: impl FnOnce() -> String) -> PyResult<ToolCall> {
+    pub(crate) fn to_call(
+        &self,
+        py: Python<'_>,
+        call_id: impl FnOnce() -> String,
+    ) -> PyResult<ToolCall> {
         let tool = match (&self.tool_name, &self.function_name) {
             (Some(tool), _) => tool.clone(),
             (None, Some(function)) => function.clone(),

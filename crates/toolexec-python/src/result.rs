@@ -24,7 +24,9 @@ const STATUS_ORDER: [CallStatus; 8] = [
 /// `status` as a member of the Python enum `ToolExecutionStatus`.
 pub(crate) fn status_member(py: Python<'_>, status: CallStatus) -> PyResult<Bound<'_, PyAny>> {
     let members = STATUSES.get_or_try_init(py, || -> PyResult<Vec<Py<PyAny>>> {
-        let class = py.import("toolexec._status")?.getattr("ToolExecutionStatus")?;
+        let class = py
+            .import("toolexec._status")?
+            .getattr("ToolExecutionStatus")?;
         STATUS_ORDER
             .iter()
             .map(|s| Ok(class.call1((s.as_str(),))?.unbind()))
@@ -74,7 +76,10 @@ impl ToolExecutionResult {
     /// The tool's own error type (a Python exception class, a Lambda `errorType`).
     #[getter]
     fn error_type(&self) -> Option<String> {
-        self.envelope.error.as_ref().and_then(|e| e.error_type.clone())
+        self.envelope
+            .error
+            .as_ref()
+            .and_then(|e| e.error_type.clone())
     }
 
     /// The engine's classification of the failure: `timeout`, `tool_error`, ...

@@ -107,7 +107,10 @@ impl Settings {
                 .map(Arc::new)
                 .map_err(|e| PyRuntimeError::new_err(e.to_string()));
         }
-        let path = self.database.clone().unwrap_or_else(assemble::default_db_path);
+        let path = self
+            .database
+            .clone()
+            .unwrap_or_else(assemble::default_db_path);
         assemble::open_store(&path).map_err(|e| PyRuntimeError::new_err(format!("{e:#}")))
     }
 
