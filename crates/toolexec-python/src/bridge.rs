@@ -12,8 +12,6 @@ use crate::errors::tool_error;
 
 /// The functions and classes of `toolexec._bridge`.
 pub(crate) struct Bridge {
-    /// `start(loop, fn, arg, done) -> AsyncCall`.
-    pub(crate) start: Py<PyAny>,
     /// `SyncCall()`.
     pub(crate) sync_call: Py<PyAny>,
 }
@@ -25,7 +23,6 @@ pub(crate) fn bridge(py: Python<'_>) -> PyResult<&Bridge> {
     BRIDGE.get_or_try_init(py, || {
         let module = py.import("toolexec._bridge")?;
         Ok(Bridge {
-            start: module.getattr("start")?.unbind(),
             sync_call: module.getattr("SyncCall")?.unbind(),
         })
     })

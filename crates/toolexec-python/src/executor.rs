@@ -20,6 +20,7 @@ use toolexec::{
 };
 
 use crate::convert::{to_json, to_py};
+use crate::loop_queue::LoopQueue;
 use crate::py_tool::{Loops, PyTool};
 use crate::request::ToolExecutionRequest;
 use crate::result::ToolExecutionResult;
@@ -141,12 +142,13 @@ impl Executor {
         if !self.async_tools.load(Ordering::Relaxed) {
             return None;
         }
+        let queue = LoopQueue::new(locals.clone());
         let ids = calls
             .iter()
             .filter_map(|p| p.call.call_id.as_deref())
             .map(|id| {
                 let id: Arc<str> = id.into();
-                self.loops.insert(id.clone(), locals.clone());
+                self.loops.insert(id.clone(), queue.clone());
                 id
             })
             .collect();

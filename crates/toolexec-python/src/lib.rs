@@ -10,6 +10,7 @@ mod bridge;
 mod convert;
 mod errors;
 mod executor;
+mod loop_queue;
 mod orchestrator;
 mod py_tool;
 mod request;
@@ -30,5 +31,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<orchestrator::Orchestrator>()?;
     m.add_class::<orchestrator::Answer>()?;
     m.add_class::<bridge::Completer>()?;
+    m.add_class::<loop_queue::Drain>()?;
     Ok(())
 }

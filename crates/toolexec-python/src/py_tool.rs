@@ -8,18 +8,17 @@ use dashmap::DashMap;
 use futures::future::BoxFuture;
 use parking_lot::Mutex;
 use pyo3::prelude::*;
-use pyo3_async_runtimes::TaskLocals;
 use serde_json::Value;
-use tokio::sync::oneshot;
 use toolexec::{CallContext, Tool, ToolError, ToolSpec};
 
-use crate::bridge::{bridge, outcome, Completer};
+use crate::bridge::{bridge, outcome};
 use crate::convert::to_py;
+use crate::loop_queue::LoopQueue;
 use crate::runtime::runtime;
 
 /// The event loop each in-flight async call came from, by call id: where its `async
 /// def` tools are awaited. A call with no entry came from the blocking API.
-pub(crate) type Loops = Arc<DashMap<Arc<str>, TaskLocals>>;
+pub(crate) type Loops = Arc<DashMap<Arc<str>, Arc<LoopQueue>>>;
 
 /// A tool whose body is a Python callable.
 pub(crate) struct PyTool {
@@ -58,62 +57,12 @@ impl Tool for PyTool {
             None
         };
         match on_loop {
-            Some(locals) => Box::pin(call_on_loop(self.function.clone(), input, locals)),
+            Some(queue) => Box::pin(queue.call(self.function.clone(), input.clone())),
             None => Box::pin(call_on_thread(
                 self.function.clone(),
                 input.clone(),
                 self.is_async,
             )),
-        }
-    }
-}
-
-/// Awaits the coroutine as a task on the caller's loop; dropping this future (a
-/// timeout, a cancelled call) cancels the task.
-async fn call_on_loop(
-    function: Arc<Py<PyAny>>,
-    input: &Value,
-    locals: TaskLocals,
-) -> Result<Value, ToolError> {
-    let (sender, receiver) = oneshot::channel();
-    let started = Python::attach(|py| -> Result<Py<PyAny>, ToolError> {
-        let start = || -> PyResult<Py<PyAny>> {
-            let arg = to_py(py, input)?;
-            let call = bridge(py)?.start.bind(py).call1((
-                locals.event_loop(py),
-                function.bind(py),
-                arg,
-                Completer::new(sender),
-            ))?;
-            Ok(call.unbind())
-        };
-        start().map_err(|e| ToolError::Failed {
-            error_type: Some("RuntimeError".to_owned()),
-            message: format!("cannot start the tool on its event loop: {}", e.value(py)),
-        })
-    })?;
-    let mut guard = CancelTask(Some(started));
-    let result = receiver.await;
-    guard.0 = None;
-    result.unwrap_or_else(|_| {
-        Err(ToolError::Failed {
-            error_type: Some("RuntimeError".to_owned()),
-            message: "the event loop stopped before the tool finished".to_owned(),
-        })
-    })
-}
-
-/// Cancels an `AsyncCall` still running when the attempt is dropped.
-struct CancelTask(Option<Py<PyAny>>);
-
-impl Drop for CancelTask {
-    fn drop(&mut self) {
-        if let Some(call) = self.0.take() {
-            runtime().spawn_blocking(move || {
-                Python::attach(|py| {
-                    let _ = call.bind(py).call_method0("cancel");
-                })
-            });
         }
     }
 }

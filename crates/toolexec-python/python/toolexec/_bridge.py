@@ -7,8 +7,8 @@ tool's next Python bytecode (a tool blocked inside one long C call, such as a si
 while the tool runs, and any undelivered one is withdrawn when it returns, so it never
 reaches other code on that thread.
 
-An ``async def`` tool is awaited as a task on the caller's event loop; cancelling the
-call cancels the task.
+An ``async def`` tool is started as a task on the caller's event loop by the native
+module (``loop_queue.rs``); cancelling the call cancels the task.
 """
 
 from __future__ import annotations
@@ -57,47 +57,3 @@ class SyncCall:
             self._cancelled = True
             if self._thread is not None and not self._finished:
                 _set_async_exc(self._thread, id(ToolCancelled))
-
-
-class AsyncCall:
-    """One run of an ``async def`` tool as a task on an event loop."""
-
-    __slots__ = ("_loop", "_task", "_cancelled")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
-        self._task: "asyncio.Task[Any] | None" = None
-        self._cancelled = False
-
-    def _start(self, fn: Callable[[Any], Any], arg: Any, done: Callable[[Any], None]) -> None:
-        if self._cancelled:
-            return
-        try:
-            coroutine = fn(arg)
-        except BaseException as error:  # the function raised before returning a coroutine
-            failed = self._loop.create_future()
-            failed.set_exception(error)
-            done(failed)
-            return
-        task = self._loop.create_task(coroutine)
-        self._task = task
-        task.add_done_callback(done)
-
-    def _cancel(self) -> None:
-        self._cancelled = True
-        if self._task is not None:
-            self._task.cancel()
-
-    def cancel(self) -> None:
-        try:
-            self._loop.call_soon_threadsafe(self._cancel)
-        except RuntimeError:  # the loop is closed: nothing runs there any more
-            pass
-
-
-def start(loop: asyncio.AbstractEventLoop, fn: Callable[[Any], Any], arg: Any,
-          done: Callable[[Any], None]) -> AsyncCall:
-    """Schedules ``fn(arg)`` as a task on ``loop``; ``done(task)`` gets its outcome."""
-    call = AsyncCall(loop)
-    loop.call_soon_threadsafe(call._start, fn, arg, done)
-    return call
