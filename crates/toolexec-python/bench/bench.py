@@ -223,8 +223,14 @@ def workloads(config: str, args: argparse.Namespace) -> Samples:
     ex = toolexec_executor(config, conc, scale, {})
     measure("flaky", "toolexec built-in (async API)", batch("flaky"))
     flakies: Dict[str, Flaky] = {"sync": Flaky(), "async": Flaky()}
-    ex = toolexec_executor(config, conc, scale, {"py_flaky": lambda d: flakies["sync"].sync(d),
-                                                 "py_flaky_async": lambda d: flakies["async"].coroutine(d)})
+
+    def py_flaky(data: dict) -> Any:
+        return flakies["sync"].sync(data)
+
+    async def py_flaky_async(data: dict) -> Any:
+        return await flakies["async"].coroutine(data)
+
+    ex = toolexec_executor(config, conc, scale, {"py_flaky": py_flaky, "py_flaky_async": py_flaky_async})
 
     def python_flaky(kind: str, tool: str) -> Callable[[], Any]:
         go = batch(tool)
