@@ -289,7 +289,8 @@ def main() -> None:
     if args.json:
         print(json.dumps({"machine": machine(), "samples": results}, indent=2))
         return
-    print(f"Machine: {machine()}; {args.repeat} runs each, medians.\n")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"Machine: {machine()}; load average {load} at the end; {args.repeat} runs each, medians.\n")
     print("| workload | executor | wall time | wall per call | CPU per call | fanout efficiency |")
     print("|---|---|---:|---:|---:|---:|")
     sizes = {"noop": args.noop_calls, "fanout": args.fanout_calls, "flaky": args.flaky_calls}
