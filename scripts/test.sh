@@ -27,6 +27,8 @@ echo "==> tests"
 export TOOLEXEC_REQUIRE_BROWSER=1
 # The short load test must run here too (scripts/setup/wrk.sh installs wrk).
 export TOOLEXEC_REQUIRE_WRK=1
+# The Python suite (crates/toolexec-python) must run here, not skip.
+export TOOLEXEC_REQUIRE_PYTHON=1
 cargo test --workspace --locked --no-fail-fast
 
 echo "==> all checks passed"
