@@ -279,7 +279,12 @@ fn describe_ranking(answer: &mut AgentAnswer, query: &Query, envelope: &Envelope
         .rank
         .filter(|r| r.measure != crate::query::Measure::Movement)
     {
-        Some(rank) => {
+        Some(mut rank) => {
+            // "cheapest", "fastest": the best on that criterion; only "worst" ranks
+            // from the bottom.
+            if rank.measure != crate::query::Measure::Overall {
+                rank.order = Order::Most;
+            }
             let picked: Vec<String> = match rank.order {
                 Order::Most => ranking.iter().take(rank.top).map(entry).collect(),
                 Order::Least => ranking.iter().rev().take(rank.top).map(entry).collect(),

@@ -229,7 +229,9 @@ impl Intent {
                 "truck",
                 "lorr",
                 "load plan",
-                "pack",
+                "pack the",
+                "pack orders",
+                "packing",
                 "shipments into",
                 "combine orders",
                 "combine shipments",
@@ -282,6 +284,7 @@ impl Intent {
                 "vulnerab",
                 "depend",
                 "exposure",
+                "exposed",
                 "disruption",
                 "concentration",
             ],
@@ -475,6 +478,22 @@ fn detect_intents(lower: &str, words: &[String], query: &mut Query) {
         query.intents.remove(&intent);
         query.evidence.remove(&intent);
     };
+    // Overlapping cues: the longer phrase wins ("how much should we order" asks for a
+    // quantity, not for the reorder list that "should we order" alone would).
+    let found: Vec<(Intent, String)> = query.evidence.iter().map(|(i, e)| (*i, e.clone())).collect();
+    for (intent, cue) in &found {
+        if found.iter().any(|(other, longer)| other != intent && longer.len() > cue.len() && longer.contains(cue.as_str())) {
+            drop(query, *intent);
+        }
+    }
+    // A carrier named, or a shipment's weight and distance, is a carrier question.
+    let shipment = words.windows(2).any(|w| ["kg", "kgs", "tonnes", "tons", "lb", "lbs"].contains(&w[1].as_str()) && numbers::number(&w[0]).is_some())
+        && words.windows(2).any(|w| ["km", "kms", "miles", "mi"].contains(&w[1].as_str()) && numbers::number(&w[0]).is_some());
+    if !query.intents.contains(&Intent::Carrier) && (!query.carriers.is_empty() || shipment) {
+        query.intents.insert(Intent::Carrier);
+        let why = if query.carriers.is_empty() { "a shipment's weight and distance" } else { "a carrier named" };
+        query.evidence.insert(Intent::Carrier, why.to_owned());
+    }
     let suppliers = supplier_context(lower, query);
     // Supplier words only mean supplier questions when suppliers are the subject.
     if !suppliers {

@@ -127,9 +127,14 @@ pub(crate) fn unit_days(word: &str) -> Option<u64> {
 /// count multiplied in checked arithmetic: `Some(None)` when the span is written but
 /// overflows `u64`.
 pub(crate) fn span_days(words: &[String], i: usize) -> Option<Option<u64>> {
-    let n = count(words.get(i)?)?;
+    let word = words.get(i)?;
     let unit = unit_days(words.get(i + 1)?)?;
-    Some(n.checked_mul(unit))
+    match count(word) {
+        Some(n) => Some(n.checked_mul(unit)),
+        // Digits that do not fit a u64: a span, but an uncountable one.
+        None if !word.is_empty() && word.chars().all(|c| c.is_ascii_digit()) => Some(None),
+        None => None,
+    }
 }
 
 /// A span bounded to `1..=max` days: the days, and whether it was capped.

@@ -393,7 +393,7 @@ fn factor(words: &[String], from: usize) -> Option<f64> {
         .iter()
         .skip(from)
         .take_while(|w| !matches!(w.as_str(), "and" | "but" | "while" | "then"))
-        .take(8)
+        .take(12)
         .collect();
     for w in &clause {
         let w = w.as_str();
@@ -479,7 +479,7 @@ fn added_days(words: &[String], from: usize) -> Option<f64> {
         .iter()
         .skip(from)
         .take_while(|w| !matches!(w.as_str(), "and" | "but" | "while" | "then"))
-        .take(8)
+        .take(12)
         .collect();
     let down = clause.iter().any(|w| {
         [

@@ -15,21 +15,20 @@ pub(super) fn forecast_total(
     envelope: &Envelope,
     query: &Query,
 ) {
-    let mut scope = Vec::new();
+    let mut scope = String::new();
     if let Some(category) = call.input["category"].as_str() {
-        scope.push(category.to_owned());
+        scope.push_str(&format!(" for {category}"));
     }
     match call.input["warehouse_code"].as_str() {
-        Some(wh) => scope.push(format!("at {wh}")),
-        None => scope.push("across every warehouse".to_owned()),
+        Some(wh) => scope.push_str(&format!(" at {wh}")),
+        None => scope.push_str(" across every warehouse"),
     }
-    let scope = scope.join(" ");
     let Some(result) = envelope.result.as_ref().filter(|_| envelope.success) else {
-        return answer.report_failure(envelope, &format!("forecast demand {scope}"));
+        return answer.report_failure(envelope, &format!("forecast demand{scope}"));
     };
     let items: Vec<&Value> = result["items"].as_array().into_iter().flatten().collect();
     let mut line = format!(
-        "Forecast demand {scope} over the next {} days: {} units ({} per day) over {} SKU-warehouse pairs",
+        "Forecast demand{scope} over the next {} days: {} units ({} per day) over {} SKU-warehouse pairs",
         result["horizon_days"],
         fmt(num(result, "/total").unwrap_or(0.0)),
         fmt(num(result, "/mean_daily").unwrap_or(0.0)),
@@ -54,7 +53,7 @@ pub(super) fn forecast_total(
     }
     let mut table = AnswerTable::new(
         format!(
-            "Forecast {scope} ({} first)",
+            "Forecast{scope} ({} first)",
             if order == Order::Most {
                 "largest"
             } else {
@@ -99,7 +98,7 @@ pub(super) fn cover(
         || (query
             .evidence
             .get(&crate::Intent::StockCover)
-            .is_some_and(|e| e.contains("cover") || e.contains("last"))
+            .is_some_and(|e| e.contains("cover") || e.contains("last") || e.contains("how long"))
             && rank_by(query, &[Measure::Excess]).is_none());
     let cover_of = |v: &Value| num(v, "/days_of_cover").unwrap_or(f64::MAX);
     let excess_of = |v: &Value| num(v, "/excess_value").unwrap_or(0.0);
