@@ -69,7 +69,7 @@ fn assert_plan_fits(query: &Query) -> Result<(), TestCaseError> {
         };
         let errors: Vec<String> = validator
             .iter_errors(&input)
-            .map(|e| format!("{} at {}", e, e.instance_path))
+            .map(|e| format!("{} at {}", e, e.instance_path()))
             .collect();
         prop_assert!(
             errors.is_empty(),

@@ -10,7 +10,7 @@ fn cover(store: &Store, input: Value) -> Value {
 
 /// 500 on hand + 100 on order against r = 120, Q = 200: the (r, Q) policy never holds
 /// a position above 320, so 280 units are excess (28 days of demand at 10/day, worth 560
-/// at 2 each); 500 on hand last 50 days.
+/// at 2 each); 500 on hand last 50 days. Stock of an item without demand is all excess.
 #[test]
 fn excess_is_the_position_above_reorder_point_plus_order_quantity() {
     let store = Store::in_memory().expect("store");
@@ -35,11 +35,10 @@ fn excess_is_the_position_above_reorder_point_plus_order_quantity() {
     let b = &result["items"][1];
     assert_eq!(b["excess_units"], 0.0);
     assert_eq!(b["days_of_cover"], 5.0);
-    assert!(
-        result["items"][2]["days_of_cover"].is_null(),
-        "no demand, no finite cover"
-    );
-    assert_eq!(result["summary"]["items_with_excess"], 1);
+    let c = &result["items"][2];
+    assert!(c["days_of_cover"].is_null(), "no demand, no finite cover");
+    assert_eq!(c["excess_units"], 7.0, "stock without demand is all excess");
+    assert_eq!(result["summary"]["items_with_excess"], 2);
     assert_eq!(result["summary"]["excess_value"], 560.0);
 }
 

@@ -103,18 +103,19 @@ impl Agent for InventoryAgent {
                             );
                         }
                     }
-                    "optimize_order_quantities"
-                        if reorder_asked && !wants.contains(&Intent::OrderQuantity) =>
-                    {
-                        if !envelope.success {
-                            answer.report_failure(
-                                envelope,
-                                &format!("compute order quantities for {wh}"),
-                            );
-                        }
-                    }
                     "optimize_order_quantities" => {
-                        describe::quantities(&mut answer, &wh, envelope, query)
+                        if reorder_asked && !wants.contains(&Intent::OrderQuantity) {
+                            // The order quantities fill the reorder table; only a
+                            // failure is told on its own.
+                            if !envelope.success {
+                                answer.report_failure(
+                                    envelope,
+                                    &format!("compute order quantities for {wh}"),
+                                );
+                            }
+                        } else {
+                            describe::quantities(&mut answer, &wh, envelope, query);
+                        }
                     }
                     "optimize_inventory_policy" => {
                         let sku = call.input["sku"].as_str().unwrap_or("?");

@@ -480,18 +480,32 @@ fn detect_intents(lower: &str, words: &[String], query: &mut Query) {
     };
     // Overlapping cues: the longer phrase wins ("how much should we order" asks for a
     // quantity, not for the reorder list that "should we order" alone would).
-    let found: Vec<(Intent, String)> = query.evidence.iter().map(|(i, e)| (*i, e.clone())).collect();
+    let found: Vec<(Intent, String)> = query
+        .evidence
+        .iter()
+        .map(|(i, e)| (*i, e.clone()))
+        .collect();
     for (intent, cue) in &found {
-        if found.iter().any(|(other, longer)| other != intent && longer.len() > cue.len() && longer.contains(cue.as_str())) {
+        if found.iter().any(|(other, longer)| {
+            other != intent && longer.len() > cue.len() && longer.contains(cue.as_str())
+        }) {
             drop(query, *intent);
         }
     }
     // A carrier named, or a shipment's weight and distance, is a carrier question.
-    let shipment = words.windows(2).any(|w| ["kg", "kgs", "tonnes", "tons", "lb", "lbs"].contains(&w[1].as_str()) && numbers::number(&w[0]).is_some())
-        && words.windows(2).any(|w| ["km", "kms", "miles", "mi"].contains(&w[1].as_str()) && numbers::number(&w[0]).is_some());
+    let shipment = words.windows(2).any(|w| {
+        ["kg", "kgs", "tonnes", "tons", "lb", "lbs"].contains(&w[1].as_str())
+            && numbers::number(&w[0]).is_some()
+    }) && words.windows(2).any(|w| {
+        ["km", "kms", "miles", "mi"].contains(&w[1].as_str()) && numbers::number(&w[0]).is_some()
+    });
     if !query.intents.contains(&Intent::Carrier) && (!query.carriers.is_empty() || shipment) {
         query.intents.insert(Intent::Carrier);
-        let why = if query.carriers.is_empty() { "a shipment's weight and distance" } else { "a carrier named" };
+        let why = if query.carriers.is_empty() {
+            "a shipment's weight and distance"
+        } else {
+            "a carrier named"
+        };
         query.evidence.insert(Intent::Carrier, why.to_owned());
     }
     let suppliers = supplier_context(lower, query);
