@@ -4,7 +4,7 @@
 use supply_chain_agents::{Plan, Query};
 
 /// The explanation as text.
-pub fn render(query: &Query, plan: &Plan) -> String {
+pub(super) fn render(query: &Query, plan: &Plan) -> String {
     let mut out = String::from("How the question was understood\n");
     let intents: Vec<String> = query
         .intents
