@@ -84,6 +84,8 @@ pub struct Answer {
     pub question: String,
     /// How it was understood.
     pub query: Query,
+    /// Notes on the question itself (unknown names next to known ones).
+    pub notes: Vec<String>,
     /// Each agent's answer, in a fixed agent order.
     pub agents: Vec<AgentAnswer>,
     /// Every call's envelope, agent by agent.
@@ -93,12 +95,37 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// The answer as text: each agent's sentences under its name.
+    /// The first line of the answer: the number asked for (the first sentence of the
+    /// first agent that answered).
+    pub fn headline(&self) -> String {
+        self.agents
+            .iter()
+            .flat_map(|a| a.lines.first())
+            .next()
+            .cloned()
+            .unwrap_or_else(|| "No answer could be computed.".to_owned())
+    }
+
+    /// The answer as text: the headline first, then notes on the question, then each
+    /// agent's other sentences under its name.
     pub fn text(&self) -> String {
-        let mut out = String::new();
-        for agent in &self.agents {
+        let headline = self.headline();
+        let mut out = format!("{headline}\n");
+        for note in &self.notes {
+            out.push_str(&format!("{note}\n"));
+        }
+        let lead = self.agents.iter().position(|a| !a.lines.is_empty());
+        for (i, agent) in self.agents.iter().enumerate() {
+            let rest: Vec<&String> = agent
+                .lines
+                .iter()
+                .skip(usize::from(lead == Some(i)))
+                .collect();
+            if rest.is_empty() {
+                continue;
+            }
             out.push_str(&format!("{}:\n", agent.agent));
-            for line in &agent.lines {
+            for line in rest {
                 out.push_str(&format!("  - {line}\n"));
             }
         }

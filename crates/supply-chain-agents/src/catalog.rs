@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use supply_chain::model::{Supplier, Warehouse};
+use supply_chain::model::{Carrier, Supplier, Warehouse};
 use supply_chain::{Store, StoreError};
 
 /// Known names.
@@ -23,6 +23,8 @@ pub struct Catalog {
     pub regions: Vec<String>,
     /// SKU -> approved supplier ids.
     pub sources: BTreeMap<String, Vec<String>>,
+    /// Carriers.
+    pub carriers: Vec<Carrier>,
 }
 
 impl Catalog {
@@ -43,6 +45,7 @@ impl Catalog {
             regions: regions.into_iter().collect(),
             suppliers,
             sources: store.supplier_sources()?,
+            carriers: store.carriers()?,
         })
     }
 
@@ -76,6 +79,23 @@ impl Catalog {
         } else {
             query.warehouses.clone()
         }
+    }
+
+    /// The SKUs of `category`, sorted.
+    pub fn skus_of_category(&self, category: &str) -> Vec<String> {
+        self.sku_category
+            .iter()
+            .filter(|(_, c)| *c == category)
+            .map(|(sku, _)| sku.clone())
+            .collect()
+    }
+
+    /// A carrier's name, or its id when unknown.
+    pub fn carrier_name(&self, id: &str) -> String {
+        self.carriers
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| id.to_owned(), |c| c.name.clone())
     }
 
     /// The warehouse codes, sorted.

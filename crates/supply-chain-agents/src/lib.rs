@@ -25,12 +25,15 @@ mod answer;
 mod catalog;
 mod orchestrator;
 pub mod planner;
-mod query;
+pub mod query;
 
 pub use agent::{Agent, Specialist};
 pub use answer::{AgentAnswer, Answer, AnswerTable};
 pub use catalog::Catalog;
 pub use orchestrator::{
-    default_executor, Orchestrator, OrchestratorError, Unanswerable, EXAMPLE_QUESTIONS,
+    default_executor, Orchestrator, OrchestratorError, RefusalKind, Unanswerable, EXAMPLE_QUESTIONS,
 };
-pub use query::{Intent, Query};
+pub use planner::{Plan, PlannedCall, Specialty};
+pub use query::{
+    EntityKind, Intent, Measure, Order, Query, Rank, Trend, UnknownName, WhatIf, MAX_HORIZON_DAYS,
+};

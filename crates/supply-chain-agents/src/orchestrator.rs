@@ -11,7 +11,8 @@ use crate::agent::Agent;
 use crate::agents::{InventoryAgent, LogisticsAgent, SupplierAgent};
 use crate::answer::Answer;
 use crate::catalog::Catalog;
-use crate::query::Query;
+use crate::planner::{self, Plan};
+use crate::query::{Query, UnknownName};
 
 /// Questions the assistant answers well, for help messages.
 pub const EXAMPLE_QUESTIONS: [&str; 6] = [
@@ -27,8 +28,23 @@ pub const EXAMPLE_QUESTIONS: [&str; 6] = [
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct Unanswerable {
-    /// What the assistant can answer, with examples.
+    /// What was wrong, and what the assistant can answer, with examples.
     pub message: String,
+    /// The kind of refusal.
+    pub kind: RefusalKind,
+}
+
+/// Why a question is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalKind {
+    /// It asks for nothing the tools can answer.
+    Unclear,
+    /// It names warehouses, SKUs, suppliers, carriers or categories that do not exist,
+    /// and nothing valid of the same kind.
+    UnknownName,
+    /// It asks to change data.
+    ReadOnly,
 }
 
 /// Routes questions to the specialist agents over one shared executor.
@@ -87,23 +103,63 @@ impl Orchestrator {
         query
     }
 
+    /// Parses a question and plans its tool calls without running them (what
+    /// `toolexec ask --explain` shows), or says why it cannot be answered.
+    pub fn plan(&self, question: &str) -> Result<(Query, Plan), Unanswerable> {
+        let query = self.understand(question);
+        self.check(question, &query)?;
+        let plan = planner::plan(&query, &self.catalog);
+        Ok((query, plan))
+    }
+
+    /// Refuses questions that change data, name only unknown entities of a kind, or
+    /// ask for nothing the agents serve.
+    fn check(&self, question: &str, query: &Query) -> Result<(), Unanswerable> {
+        if let Some(reason) = &query.refusal {
+            return Err(Unanswerable {
+                message: reason.clone(),
+                kind: RefusalKind::ReadOnly,
+            });
+        }
+        let unresolved: Vec<&UnknownName> = query
+            .unknown
+            .iter()
+            .filter(|u| !query.names_any(u.kind))
+            .collect();
+        if !unresolved.is_empty() {
+            let lines: Vec<String> = unresolved.iter().map(|u| u.sentence()).collect();
+            return Err(Unanswerable {
+                message: format!(
+                    "{}\nNothing was computed: name a valid one and ask again.",
+                    lines.join("\n")
+                ),
+                kind: RefusalKind::UnknownName,
+            });
+        }
+        if !self.agents().any(|a| a.serves(query)) {
+            return Err(Unanswerable {
+                message: self.help(question),
+                kind: RefusalKind::Unclear,
+            });
+        }
+        Ok(())
+    }
+
     /// Answers a question: the agents that serve it run in parallel.
     pub async fn ask(&self, question: &str) -> Result<Answer, Unanswerable> {
         let query = self.understand(question);
+        self.check(question, &query)?;
         let chosen: Vec<&dyn Agent> = self.agents().filter(|a| a.serves(&query)).collect();
-        if chosen.is_empty() {
-            return Err(Unanswerable {
-                message: self.help(question),
-            });
-        }
         let answers = futures::future::join_all(chosen.iter().map(|a| a.answer(&query))).await;
         let envelopes = answers
             .iter()
             .flat_map(|a| a.envelopes.iter().cloned())
             .collect();
+        let notes = query.unknown.iter().map(UnknownName::sentence).collect();
         Ok(Answer {
             question: question.to_owned(),
             query,
+            notes,
             agents: answers,
             envelopes,
             stats: self.executor.stats(),

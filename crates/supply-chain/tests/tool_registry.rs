@@ -25,9 +25,9 @@ fn grid_routing_input(time_limit_ms: u64) -> Value {
 #[test]
 fn every_tool_has_a_schema_and_read_only_annotations() {
     let tools = builtin_tools(store());
-    assert_eq!(tools.len(), 10);
+    assert_eq!(tools.len(), 13);
     let names: BTreeSet<&str> = tools.iter().map(|t| t.spec().name.as_str()).collect();
-    assert_eq!(names.len(), 10, "names are unique");
+    assert_eq!(names.len(), 13, "names are unique");
     for tool in &tools {
         let spec = tool.spec();
         assert_eq!(spec.input_schema["type"], "object", "{}", spec.name);
@@ -47,7 +47,7 @@ fn groups_partition_the_tools() {
         .iter()
         .map(|g| group_tools(g, store()).len())
         .collect();
-    assert_eq!(sizes, [4, 3, 3]);
+    assert_eq!(sizes, [7, 3, 3]);
     assert!(group_tools("nope", store()).is_empty());
     let inventory: Vec<String> = group_tools("inventory_optimizer", store())
         .iter()

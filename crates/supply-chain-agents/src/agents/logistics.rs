@@ -4,17 +4,13 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use serde_json::{json, Value};
-use toolexec::{Envelope, Executor, ToolCall};
+use toolexec::{Envelope, Executor};
 
 use crate::agent::{Agent, Specialist};
 use crate::answer::{fmt, num, pct, AgentAnswer, AnswerTable};
 use crate::catalog::Catalog;
-use crate::query::{Intent, Query};
-
-const INTENTS: &[Intent] = &[Intent::Routes, Intent::Consolidation, Intent::Carrier];
-
-/// Time the route solver may take per warehouse, so an answer comes back promptly.
-const ROUTE_TIME_LIMIT_MS: u64 = 2000;
+use crate::planner::rules::{self, logistics::INTENTS, PlannedCall, Specialty};
+use crate::query::{Intent, Measure, Order, Query};
 
 /// Answers logistics questions with `optimize_routes`, `consolidate_shipments` and
 /// `select_carrier`.
@@ -28,12 +24,6 @@ impl LogisticsAgent {
     pub fn new(executor: Executor, catalog: Arc<Catalog>) -> Self {
         Self { executor, catalog }
     }
-}
-
-enum Step {
-    Routes(String),
-    Consolidate(String),
-    Carrier,
 }
 
 impl Agent for LogisticsAgent {
@@ -57,49 +47,27 @@ impl Agent for LogisticsAgent {
     fn answer<'a>(&'a self, query: &'a Query) -> BoxFuture<'a, AgentAnswer> {
         Box::pin(async move {
             let mut answer = AgentAnswer::new(self.name());
-            let warehouses = self.catalog.warehouses_for(query);
-            let wants = query.wanted(INTENTS, &[Intent::Routes, Intent::Consolidation]);
-            let mut steps = Vec::new();
-            let mut calls = Vec::new();
-            for intent in &wants {
-                match intent {
-                    Intent::Routes => {
-                        for wh in &warehouses {
-                            steps.push(Step::Routes(wh.clone()));
-                            let input = json!({"warehouse_code": wh, "time_limit_ms": ROUTE_TIME_LIMIT_MS});
-                            calls.push(ToolCall::new("optimize_routes", input).with_id(format!("routes-{wh}")));
-                        }
+            let plan = rules::plan_for(Specialty::Logistics, query, &self.catalog);
+            let envelopes = self
+                .run_tools(plan.calls.iter().map(PlannedCall::to_call).collect())
+                .await;
+            for (call, envelope) in plan.calls.iter().zip(&envelopes) {
+                let wh = call.input["warehouse_code"].as_str().unwrap_or("?");
+                match call.tool {
+                    "optimize_routes" => describe_routes(&mut answer, wh, envelope),
+                    "consolidate_shipments" => describe_consolidation(&mut answer, wh, envelope),
+                    "select_carrier" => {
+                        describe_carriers(&mut answer, query, &self.catalog, envelope)
                     }
-                    Intent::Consolidation => {
-                        for wh in &warehouses {
-                            steps.push(Step::Consolidate(wh.clone()));
-                            let input = json!({"warehouse_code": wh});
-                            calls.push(ToolCall::new("consolidate_shipments", input).with_id(format!("consolidate-{wh}")));
-                        }
-                    }
-                    Intent::Carrier => match (query.weight_kg, query.distance_km) {
-                        (Some(weight), Some(distance)) if weight > 0.0 => {
-                            steps.push(Step::Carrier);
-                            let input = json!({"weight_kg": weight, "distance_km": distance});
-                            calls.push(ToolCall::new("select_carrier", input).with_id("carrier"));
-                        }
-                        _ => answer.say(
-                            "To choose a carrier, give the shipment's weight and distance, e.g. \"which carrier should ship 800 kg over 450 km?\"",
-                        ),
-                    },
                     _ => {}
                 }
             }
-            if query.day_offset == Some(1) && wants.contains(&Intent::Routes) {
+            if query.day_offset == Some(1) && plan.calls.iter().any(|c| c.tool == "optimize_routes")
+            {
                 answer.say("Routes for tomorrow cover every open order of the warehouse.");
             }
-            let envelopes = self.run_tools(calls).await;
-            for (step, envelope) in steps.iter().zip(&envelopes) {
-                match step {
-                    Step::Routes(wh) => describe_routes(&mut answer, wh, envelope),
-                    Step::Consolidate(wh) => describe_consolidation(&mut answer, wh, envelope),
-                    Step::Carrier => describe_carriers(&mut answer, query, envelope),
-                }
+            for note in plan.notes {
+                answer.say(note);
             }
             answer.envelopes = envelopes;
             answer
@@ -199,7 +167,12 @@ fn describe_consolidation(answer: &mut AgentAnswer, wh: &str, envelope: &Envelop
     answer.tables.push(table);
 }
 
-fn describe_carriers(answer: &mut AgentAnswer, query: &Query, envelope: &Envelope) {
+fn describe_carriers(
+    answer: &mut AgentAnswer,
+    query: &Query,
+    catalog: &Catalog,
+    envelope: &Envelope,
+) {
     let Some(result) = envelope.result.as_ref().filter(|_| envelope.success) else {
         return answer.report_failure(envelope, "compare carriers");
     };
@@ -211,26 +184,61 @@ fn describe_carriers(answer: &mut AgentAnswer, query: &Query, envelope: &Envelop
         answer.say("No carrier can take this shipment within the transit limit.");
         return;
     };
+    let days = |c: &Value| num(c, "/transit_days").unwrap_or(f64::MAX);
     let fastest = carriers.iter().min_by(|a, b| {
-        num(a, "/transit_days")
-            .unwrap_or(f64::MAX)
-            .total_cmp(&num(b, "/transit_days").unwrap_or(f64::MAX))
+        days(a).total_cmp(&days(b)).then(
+            num(a, "/total_cost")
+                .unwrap_or(f64::MAX)
+                .total_cmp(&num(b, "/total_cost").unwrap_or(f64::MAX)),
+        )
     });
-    let mut line = format!(
-        "For {} kg over {} km the cheapest carrier is {} at {} ({} days in transit)",
+    let shipment = format!(
+        "{} kg over {} km",
         fmt(query.weight_kg.unwrap_or(0.0)),
-        fmt(query.distance_km.unwrap_or(0.0)),
-        best["name"].as_str().unwrap_or("?"),
-        fmt(num(best, "/total_cost").unwrap_or(0.0)),
-        num(best, "/transit_days").unwrap_or(0.0)
+        fmt(query.distance_km.unwrap_or(0.0))
     );
-    if let Some(fast) = fastest.filter(|f| f["name"] != best["name"]) {
-        line.push_str(&format!(
-            "; the fastest is {} at {} ({} days)",
-            fast["name"].as_str().unwrap_or("?"),
-            fmt(num(fast, "/total_cost").unwrap_or(0.0)),
-            num(fast, "/transit_days").unwrap_or(0.0)
-        ));
+    let describe = |c: &Value| {
+        format!(
+            "{} at {} ({} days in transit)",
+            c["name"].as_str().unwrap_or("?"),
+            fmt(num(c, "/total_cost").unwrap_or(0.0)),
+            num(c, "/transit_days").unwrap_or(0.0)
+        )
+    };
+    let named: Vec<String> = query
+        .carriers
+        .iter()
+        .map(|id| catalog.carrier_name(id))
+        .collect();
+    for name in &named {
+        match result["carriers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["name"] == name.as_str())
+        {
+            Some(c) if c["feasible"] == true => {
+                answer.say(format!("For {shipment}, {}.", describe(c)))
+            }
+            Some(_) => answer.say(format!(
+                "{name} cannot take {shipment} within the transit limit."
+            )),
+            None => answer.say(format!("{name} has no tariff for this shipment.")),
+        }
+    }
+    let speed_first = query
+        .rank
+        .is_some_and(|r| r.measure == Measure::Speed && r.order == Order::Most);
+    let mut line = match (speed_first, fastest) {
+        (true, Some(fast)) => format!("For {shipment} the fastest carrier is {}", describe(fast)),
+        _ => format!("For {shipment} the cheapest carrier is {}", describe(best)),
+    };
+    match (speed_first, fastest) {
+        (true, _) => line.push_str(&format!("; the cheapest is {}", describe(best))),
+        (false, Some(fast)) if fast["name"] != best["name"] => {
+            line.push_str(&format!("; the fastest is {}", describe(fast)))
+        }
+        _ => {}
     }
     line.push('.');
     answer.say(line);

@@ -5,18 +5,13 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use serde_json::{json, Value};
-use toolexec::{Envelope, Executor, ToolCall};
+use toolexec::{Envelope, Executor};
 
 use crate::agent::{Agent, Specialist};
 use crate::answer::{fmt, num, pct, AgentAnswer, AnswerTable};
 use crate::catalog::Catalog;
-use crate::query::{Intent, Query};
-
-const INTENTS: &[Intent] = &[
-    Intent::SupplierPerformance,
-    Intent::SupplierRanking,
-    Intent::SupplierRisk,
-];
+use crate::planner::rules::{self, supplier, supplier::INTENTS, PlannedCall, Specialty};
+use crate::query::{Intent, Order, Query, Trend};
 
 /// Answers supplier questions with `analyze_supplier_performance`, `rank_suppliers`
 /// and `assess_supplier_risk`. A ranking limited to a category or region takes two
@@ -31,84 +26,9 @@ impl SupplierAgent {
     pub fn new(executor: Executor, catalog: Arc<Catalog>) -> Self {
         Self { executor, catalog }
     }
-
-    /// The suppliers a question limits itself to (by id, category or region); `None`
-    /// when it does not.
-    fn scope(&self, query: &Query) -> Option<BTreeSet<String>> {
-        if !query.suppliers.is_empty() {
-            return Some(query.suppliers.iter().cloned().collect());
-        }
-        if query.categories.is_empty() && query.regions.is_empty() {
-            return None;
-        }
-        let mut ids: BTreeSet<String> = BTreeSet::new();
-        for category in &query.categories {
-            ids.extend(self.catalog.suppliers_of_category(category));
-        }
-        if !query.regions.is_empty() {
-            let in_region: BTreeSet<String> = query
-                .regions
-                .iter()
-                .flat_map(|r| self.catalog.suppliers_in_region(r))
-                .collect();
-            ids = if query.categories.is_empty() {
-                in_region
-            } else {
-                ids.intersection(&in_region).cloned().collect()
-            };
-        }
-        Some(ids)
-    }
 }
 
-/// Ranking criteria from the question's words; the tool's defaults when none match.
-pub fn criteria(query: &Query) -> Vec<Value> {
-    let lower = query.text.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
-        .collect();
-    let has = |cues: &[&str]| {
-        cues.iter().any(|cue| {
-            if cue.contains(' ') {
-                lower.contains(cue)
-            } else {
-                words
-                    .iter()
-                    .any(|w| *w == *cue || (cue.len() >= 5 && w.starts_with(cue)))
-            }
-        })
-    };
-    let mut chosen: Vec<(&str, &str)> = Vec::new();
-    if has(&["reliab", "on-time", "on time", "punctual", "deliver"]) {
-        chosen.push(("on_time_rate", "benefit"));
-        chosen.push(("fill_rate", "benefit"));
-    }
-    if has(&["price", "cost", "costs", "cheap", "expensive"]) {
-        chosen.push(("price_index", "cost"));
-    }
-    if has(&["quality", "defect"]) {
-        chosen.push(("defect_rate", "cost"));
-    }
-    if has(&["lead time", "speed", "fast", "faster", "fastest", "quick"]) {
-        chosen.push(("lead_time_mean_days", "cost"));
-        chosen.push(("lead_time_std_days", "cost"));
-    }
-    if chosen.is_empty() {
-        chosen = vec![
-            ("on_time_rate", "benefit"),
-            ("fill_rate", "benefit"),
-            ("defect_rate", "cost"),
-            ("lead_time_mean_days", "cost"),
-            ("lead_time_std_days", "cost"),
-            ("price_index", "cost"),
-        ];
-    }
-    let weight = 1.0 / chosen.len() as f64;
-    chosen
-        .into_iter()
-        .map(|(name, direction)| json!({"name": name, "weight": weight, "direction": direction}))
-        .collect()
-}
+pub use crate::planner::rules::supplier::criteria;
 
 impl Agent for SupplierAgent {
     fn name(&self) -> &'static str {
@@ -131,38 +51,16 @@ impl Agent for SupplierAgent {
     fn answer<'a>(&'a self, query: &'a Query) -> BoxFuture<'a, AgentAnswer> {
         Box::pin(async move {
             let mut answer = AgentAnswer::new(self.name());
-            let wants = query.wanted(INTENTS, &[Intent::SupplierRanking, Intent::SupplierRisk]);
-            let scope = self.scope(query);
-            if scope.as_ref().is_some_and(BTreeSet::is_empty) {
-                answer.say("No supplier matches the category or region named.");
-                return answer;
-            }
-            let needs_performance = wants.contains(&Intent::SupplierPerformance)
-                || (wants.contains(&Intent::SupplierRanking) && scope.is_some());
-            let mut calls = Vec::new();
-            if needs_performance {
-                calls.push(
-                    ToolCall::new("analyze_supplier_performance", json!({}))
-                        .with_id("supplier-performance"),
-                );
-            }
-            let rank_in_db = wants.contains(&Intent::SupplierRanking) && scope.is_none();
-            if rank_in_db {
-                calls.push(
-                    ToolCall::new("rank_suppliers", json!({"criteria": criteria(query)}))
-                        .with_id("supplier-ranking"),
-                );
-            }
-            if wants.contains(&Intent::SupplierRisk) {
-                calls.push(
-                    ToolCall::new("assess_supplier_risk", json!({})).with_id("supplier-risk"),
-                );
-            }
-            let mut envelopes = self.run_tools(calls).await;
+            let plan = rules::plan_for(Specialty::Supplier, query, &self.catalog);
+            let scope = supplier::scope(query, &self.catalog);
+            let (first, deferred): (Vec<&PlannedCall>, Vec<&PlannedCall>) =
+                plan.calls.iter().partition(|c| !c.deferred);
+            let mut envelopes = self
+                .run_tools(first.iter().map(|c| c.to_call()).collect())
+                .await;
             let find = |tool: &str, envelopes: &[Envelope]| {
                 envelopes.iter().position(|e| &*e.tool_name == tool)
             };
-
             let performance: Vec<Value> = find("analyze_supplier_performance", &envelopes)
                 .and_then(|i| {
                     envelopes[i]
@@ -182,33 +80,24 @@ impl Agent for SupplierAgent {
                         .collect()
                 })
                 .unwrap_or_default();
+            let wants_performance = query.intents.contains(&Intent::SupplierPerformance);
             if let Some(i) = find("analyze_supplier_performance", &envelopes) {
                 if !envelopes[i].success {
                     answer.report_failure(&envelopes[i], "analyze supplier performance");
-                } else if wants.contains(&Intent::SupplierPerformance) {
+                } else if wants_performance {
+                    if let Some(trend) = query.trend {
+                        describe_trend(&mut answer, &performance, trend, query.period_days);
+                    }
                     describe_performance(&mut answer, &performance);
                 }
             }
-            if wants.contains(&Intent::SupplierRanking)
-                && scope.is_some()
-                && !performance.is_empty()
-            {
-                let suppliers: Vec<Value> = performance
-                    .iter()
-                    .map(|s| {
-                        let mut row = s.clone();
-                        row["id"] = s["supplier_id"].clone();
-                        if let Some(map) = row.as_object_mut() {
-                            map.retain(|k, v| k == "id" || v.is_number());
-                        }
-                        row
-                    })
-                    .collect();
-                let input = json!({"suppliers": suppliers, "criteria": criteria(query), "method": "topsis"});
-                let ranked = self
-                    .run_tool(ToolCall::new("rank_suppliers", input).with_id("supplier-ranking"))
-                    .await;
-                envelopes.push(ranked);
+            for call in deferred {
+                if performance.is_empty() {
+                    continue;
+                }
+                let mut planned = call.clone();
+                planned.input = supplier::scoped_ranking_input(query, &performance);
+                envelopes.push(self.run_tool(planned.to_call()).await);
             }
             if let Some(i) = find("rank_suppliers", &envelopes) {
                 describe_ranking(&mut answer, query, &envelopes[i]);
@@ -222,9 +111,67 @@ impl Agent for SupplierAgent {
                     &envelopes[i],
                 );
             }
+            for note in plan.notes {
+                answer.say(note);
+            }
             answer.envelopes = envelopes;
             answer
         })
+    }
+}
+
+/// Suppliers whose recent deliveries are worse (or better) than their earlier ones.
+fn describe_trend(
+    answer: &mut AgentAnswer,
+    suppliers: &[Value],
+    trend: Trend,
+    period: Option<u32>,
+) {
+    let direction = match trend {
+        Trend::Worse => "deteriorating",
+        Trend::Better => "improving",
+    };
+    let matching: Vec<&Value> = suppliers
+        .iter()
+        .filter(|s| s["trend"]["direction"] == direction)
+        .collect();
+    let rule = "on-time rate down 10 points or more, or defect rate up 1 point or more, recent half of deliveries against the earlier half";
+    let rule = match trend {
+        Trend::Worse => rule.to_owned(),
+        Trend::Better => {
+            "the reverse of the deteriorating rule (on-time up, defects down)".to_owned()
+        }
+    };
+    if matching.is_empty() {
+        answer.say(format!(
+            "None of the {} suppliers is {direction} ({rule}).",
+            suppliers.len()
+        ));
+    } else {
+        let list: Vec<String> = matching
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} (on time {} -> {}, defects {} -> {})",
+                    s["supplier_id"].as_str().unwrap_or("?"),
+                    pct(num(s, "/trend/on_time_rate_earlier").unwrap_or(0.0)),
+                    pct(num(s, "/trend/on_time_rate_recent").unwrap_or(0.0)),
+                    pct(num(s, "/trend/defect_rate_earlier").unwrap_or(0.0)),
+                    pct(num(s, "/trend/defect_rate_recent").unwrap_or(0.0)),
+                )
+            })
+            .collect();
+        answer.say(format!(
+            "{} of {} suppliers are {direction}: {} ({rule}).",
+            matching.len(),
+            suppliers.len(),
+            list.join(", ")
+        ));
+    }
+    if let Some(days) = period {
+        answer.say(format!(
+            "The trend compares each supplier's earlier and recent halves of all recorded deliveries; the {days}-day period asked for is not applied separately."
+        ));
     }
 }
 
@@ -320,24 +267,60 @@ fn describe_ranking(answer: &mut AgentAnswer, query: &Query, envelope: &Envelope
     } else {
         format!(" of {}", query.categories.join(" and "))
     };
-    let top: Vec<String> = ranking
-        .iter()
-        .take(3)
-        .map(|r| {
-            format!(
-                "{} ({})",
-                r["id"].as_str().unwrap_or("?"),
-                fmt(num(r, "/score").unwrap_or(0.0))
-            )
-        })
-        .collect();
-    answer.say(format!(
-        "Ranking of {} suppliers{scope} by {} ({}): best {}.",
-        ranking.len(),
-        names.join(", "),
-        result["method"].as_str().unwrap_or("topsis"),
-        top.join(", then ")
-    ));
+    let entry = |r: &Value| {
+        format!(
+            "{} ({})",
+            r["id"].as_str().unwrap_or("?"),
+            fmt(num(r, "/score").unwrap_or(0.0))
+        )
+    };
+    let method = result["method"].as_str().unwrap_or("topsis");
+    match query
+        .rank
+        .filter(|r| r.measure != crate::query::Measure::Movement)
+    {
+        Some(mut rank) => {
+            // "cheapest", "fastest": the best on that criterion; only "worst" ranks
+            // from the bottom.
+            if rank.measure != crate::query::Measure::Overall {
+                rank.order = Order::Most;
+            }
+            let picked: Vec<String> = match rank.order {
+                Order::Most => ranking.iter().take(rank.top).map(entry).collect(),
+                Order::Least => ranking.iter().rev().take(rank.top).map(entry).collect(),
+            };
+            let word = if rank.order == Order::Most {
+                "best"
+            } else {
+                "worst"
+            };
+            if rank.top == 1 {
+                answer.say(format!(
+                    "The {word} supplier{scope} by {} is {} ({method}, of {} suppliers ranked).",
+                    names.join(", "),
+                    picked.first().cloned().unwrap_or_default(),
+                    ranking.len()
+                ));
+            } else {
+                answer.say(format!(
+                    "The {} {word} suppliers{scope} by {}: {} ({method}, of {} ranked).",
+                    picked.len(),
+                    names.join(", "),
+                    picked.join(", "),
+                    ranking.len()
+                ));
+            }
+        }
+        None => {
+            let top: Vec<String> = ranking.iter().take(3).map(entry).collect();
+            answer.say(format!(
+                "Ranking of {} suppliers{scope} by {} ({method}): best {}.",
+                ranking.len(),
+                names.join(", "),
+                top.join(", then ")
+            ));
+        }
+    }
     let mut table = AnswerTable::new(
         format!("Supplier ranking{scope}"),
         &["rank", "supplier", "score"],

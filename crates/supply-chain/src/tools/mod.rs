@@ -16,14 +16,17 @@ use crate::{Store, StoreError};
 
 mod carrier;
 mod consolidate;
+mod cover;
 mod eoq;
 mod forecast;
+mod forecast_total;
 mod policy;
 mod rank;
 mod reorder;
 mod risk;
 mod routes;
 mod supplier_perf;
+mod what_if;
 
 /// What a handler may know about the call beyond its input.
 #[derive(Clone, Default)]
@@ -67,6 +70,9 @@ pub fn definitions() -> Vec<ToolDef> {
         eoq::DEF,
         policy::DEF,
         forecast::DEF,
+        cover::DEF,
+        what_if::DEF,
+        forecast_total::DEF,
         routes::DEF,
         consolidate::DEF,
         carrier::DEF,

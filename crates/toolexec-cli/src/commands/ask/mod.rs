@@ -8,6 +8,8 @@ use supply_chain_agents::planner::{LlmConfig, LlmPlanner};
 use supply_chain_agents::{Catalog, Orchestrator};
 
 use super::{exit_for, print_json, Common, BAD_INPUT};
+
+mod explain;
 use crate::assemble::{self, Overrides};
 use crate::lambda_tools::LambdaTarget;
 use crate::output::{self, new_table};
@@ -24,6 +26,10 @@ pub struct AskArgs {
     /// No progress display.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print how the question was understood and the planned tool calls, each with
+    /// the reason it was chosen, before the answer.
+    #[arg(long)]
+    pub explain: bool,
     /// Who plans the tool calls: the offline rules (default) or a model behind an
     /// OpenAI-compatible API (TOOLEXEC_LLM_BASE_URL, TOOLEXEC_LLM_MODEL, TOOLEXEC_LLM_API_KEY).
     #[arg(long, value_enum, default_value_t = Planner::Rules)]
@@ -87,6 +93,15 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     if args.planner == Planner::Llm {
         return ask_model(&executor, question, &args).await;
     }
+    let explained = match assistant.plan(question) {
+        Ok((query, plan)) => {
+            if args.explain && !args.json {
+                crate::output::emit(explain::render(&query, &plan));
+            }
+            Some(plan)
+        }
+        Err(_) => None,
+    };
     let progress = Progress::start(&executor, 0, args.quiet || args.json);
     let outcome = assistant.ask(question).await;
     progress.finish().await;
@@ -94,7 +109,9 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
         Ok(answer) => answer,
         Err(unanswerable) => {
             if args.json {
-                print_json(&json!({"question": question, "error": unanswerable.message}))?;
+                print_json(
+                    &json!({"question": question, "error": unanswerable.message, "refusal": unanswerable.kind}),
+                )?;
             } else {
                 eprintln!("{unanswerable}");
             }
@@ -104,8 +121,10 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         print_json(&json!({
             "question": answer.question,
+            "headline": answer.headline(),
             "answer": answer.text(),
             "understood": answer.query,
+            "plan": if args.explain { json!(explained) } else { serde_json::Value::Null },
             "agents": answer.agents,
             "envelopes": answer.envelopes,
             "stats": answer.stats,
