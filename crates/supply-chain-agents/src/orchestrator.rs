@@ -54,6 +54,16 @@ pub struct Orchestrator {
     agents: Vec<Box<dyn Agent>>,
 }
 
+impl std::fmt::Debug for Orchestrator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let agents: Vec<&str> = self.agents.iter().map(|a| a.name()).collect();
+        f.debug_struct("Orchestrator")
+            .field("executor", &self.executor)
+            .field("agents", &agents)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Orchestrator {
     /// An orchestrator whose agents share `executor` (which must hold the supply-chain
     /// tools, in-process or remote).

@@ -21,6 +21,7 @@ mod describe_more;
 /// Answers inventory questions with `calculate_reorder_points`,
 /// `optimize_order_quantities`, `optimize_inventory_policy`, `forecast_demand`,
 /// `forecast_demand_total`, `assess_stock_cover` and `what_if_reorder`.
+#[derive(Debug)]
 pub struct InventoryAgent {
     executor: Executor,
     catalog: Arc<Catalog>,

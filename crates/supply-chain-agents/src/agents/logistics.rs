@@ -14,6 +14,7 @@ use crate::query::{Intent, Measure, Order, Query};
 
 /// Answers logistics questions with `optimize_routes`, `consolidate_shipments` and
 /// `select_carrier`.
+#[derive(Debug)]
 pub struct LogisticsAgent {
     executor: Executor,
     catalog: Arc<Catalog>,

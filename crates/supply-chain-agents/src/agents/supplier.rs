@@ -16,6 +16,7 @@ use crate::query::{Intent, Order, Query, Trend};
 /// Answers supplier questions with `analyze_supplier_performance`, `rank_suppliers`
 /// and `assess_supplier_risk`. A ranking limited to a category or region takes two
 /// steps: performance first, then a ranking of the matching suppliers' figures.
+#[derive(Debug)]
 pub struct SupplierAgent {
     executor: Executor,
     catalog: Arc<Catalog>,
@@ -28,7 +29,7 @@ impl SupplierAgent {
     }
 }
 
-pub use crate::planner::rules::supplier::criteria;
+pub use crate::planner::rules::supplier_calls::criteria;
 
 impl Agent for SupplierAgent {
     fn name(&self) -> &'static str {

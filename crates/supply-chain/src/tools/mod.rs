@@ -14,18 +14,18 @@ use toolexec::ToolError;
 
 use crate::{Store, StoreError};
 
-mod carrier;
+mod carrier_selection;
 mod consolidate;
 mod cover;
-mod eoq;
-mod forecast;
+mod demand_forecast;
 mod forecast_total;
-mod policy;
+mod inventory_policy;
+mod order_quantities;
 mod rank;
 mod reorder;
-mod risk;
-mod routes;
 mod supplier_perf;
+mod supplier_risk;
+mod vehicle_routes;
 mod what_if;
 
 /// What a handler may know about the call beyond its input.
@@ -67,18 +67,18 @@ pub struct ToolDef {
 pub fn definitions() -> Vec<ToolDef> {
     vec![
         reorder::DEF,
-        eoq::DEF,
-        policy::DEF,
-        forecast::DEF,
+        order_quantities::DEF,
+        inventory_policy::DEF,
+        demand_forecast::DEF,
         cover::DEF,
         what_if::DEF,
         forecast_total::DEF,
-        routes::DEF,
+        vehicle_routes::DEF,
         consolidate::DEF,
-        carrier::DEF,
+        carrier_selection::DEF,
         supplier_perf::DEF,
         rank::DEF,
-        risk::DEF,
+        supplier_risk::DEF,
     ]
 }
 

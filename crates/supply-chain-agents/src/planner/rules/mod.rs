@@ -9,9 +9,9 @@ use toolexec::ToolCall;
 use crate::catalog::Catalog;
 use crate::query::{Intent, Query};
 
-pub mod inventory;
-pub mod logistics;
-pub mod supplier;
+pub mod inventory_calls;
+pub mod logistics_calls;
+pub mod supplier_calls;
 
 /// Which specialist agent runs a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -36,9 +36,9 @@ impl Specialty {
     /// The intents the specialty serves.
     pub fn intents(self) -> &'static [Intent] {
         match self {
-            Specialty::Inventory => inventory::INTENTS,
-            Specialty::Logistics => logistics::INTENTS,
-            Specialty::Supplier => supplier::INTENTS,
+            Specialty::Inventory => inventory_calls::INTENTS,
+            Specialty::Logistics => logistics_calls::INTENTS,
+            Specialty::Supplier => supplier_calls::INTENTS,
         }
     }
 
@@ -129,9 +129,9 @@ pub fn plan(query: &Query, catalog: &Catalog) -> Plan {
 /// The plan of one specialty.
 pub fn plan_for(specialty: Specialty, query: &Query, catalog: &Catalog) -> Plan {
     match specialty {
-        Specialty::Inventory => inventory::plan(query, catalog),
-        Specialty::Logistics => logistics::plan(query, catalog),
-        Specialty::Supplier => supplier::plan(query, catalog),
+        Specialty::Inventory => inventory_calls::plan(query, catalog),
+        Specialty::Logistics => logistics_calls::plan(query, catalog),
+        Specialty::Supplier => supplier_calls::plan(query, catalog),
     }
 }
 
