@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use supply_chain::Store;
-use supply_chain_agents::planner::rules::{self, supplier};
+use supply_chain_agents::planner::rules::{self, supplier_calls};
 use supply_chain_agents::{
     Catalog, Intent, Measure, Order, Query, Rank, Trend, WhatIf, MAX_HORIZON_DAYS,
 };
@@ -63,7 +63,7 @@ fn assert_plan_fits(query: &Query) -> Result<(), TestCaseError> {
                 .take(3)
                 .map(|s| performance_row(&s.id))
                 .collect();
-            supplier::scoped_ranking_input(query, &rows)
+            supplier_calls::scoped_ranking_input(query, &rows)
         } else {
             call.input.clone()
         };

@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use toolexec::{ExecutionEvent, Executor};
 
 /// A running progress display; [`Progress::finish`] stops it.
+#[derive(Debug)]
 pub struct Progress {
     task: JoinHandle<()>,
     stop: oneshot::Sender<()>,

@@ -12,7 +12,7 @@ use toolexec::{Envelope, Executor};
 use crate::agent::{Agent, Specialist};
 use crate::answer::{fmt, AgentAnswer};
 use crate::catalog::Catalog;
-use crate::planner::rules::{self, inventory::INTENTS, PlannedCall, Specialty};
+use crate::planner::rules::{self, inventory_calls::INTENTS, PlannedCall, Specialty};
 use crate::query::{Intent, Measure, Order, Query};
 
 mod describe;

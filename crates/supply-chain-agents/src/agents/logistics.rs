@@ -9,7 +9,7 @@ use toolexec::{Envelope, Executor};
 use crate::agent::{Agent, Specialist};
 use crate::answer::{fmt, num, pct, AgentAnswer, AnswerTable};
 use crate::catalog::Catalog;
-use crate::planner::rules::{self, logistics::INTENTS, PlannedCall, Specialty};
+use crate::planner::rules::{self, logistics_calls::INTENTS, PlannedCall, Specialty};
 use crate::query::{Intent, Measure, Order, Query};
 
 /// Answers logistics questions with `optimize_routes`, `consolidate_shipments` and

@@ -10,7 +10,9 @@ use toolexec::{Envelope, Executor};
 use crate::agent::{Agent, Specialist};
 use crate::answer::{fmt, num, pct, AgentAnswer, AnswerTable};
 use crate::catalog::Catalog;
-use crate::planner::rules::{self, supplier, supplier::INTENTS, PlannedCall, Specialty};
+use crate::planner::rules::{
+    self, supplier_calls, supplier_calls::INTENTS, PlannedCall, Specialty,
+};
 use crate::query::{Intent, Order, Query, Trend};
 
 /// Answers supplier questions with `analyze_supplier_performance`, `rank_suppliers`
@@ -53,7 +55,7 @@ impl Agent for SupplierAgent {
         Box::pin(async move {
             let mut answer = AgentAnswer::new(self.name());
             let plan = rules::plan_for(Specialty::Supplier, query, &self.catalog);
-            let scope = supplier::scope(query, &self.catalog);
+            let scope = supplier_calls::scope(query, &self.catalog);
             let (first, deferred): (Vec<&PlannedCall>, Vec<&PlannedCall>) =
                 plan.calls.iter().partition(|c| !c.deferred);
             let mut envelopes = self
@@ -97,7 +99,7 @@ impl Agent for SupplierAgent {
                     continue;
                 }
                 let mut planned = call.clone();
-                planned.input = supplier::scoped_ranking_input(query, &performance);
+                planned.input = supplier_calls::scoped_ranking_input(query, &performance);
                 envelopes.push(self.run_tool(planned.to_call()).await);
             }
             if let Some(i) = find("rank_suppliers", &envelopes) {
