@@ -282,7 +282,7 @@ fn contracts_list_every_call_status_and_supply_chain_tool() {
         );
     }
     let tools = supply_chain::tools::definitions();
-    assert_eq!(tools.len(), 10);
+    assert_eq!(tools.len(), 13);
     for tool in tools {
         assert!(
             doc.contains(&format!("**`{}`**", tool.name)),
