@@ -7,6 +7,7 @@ use dashmap::DashMap;
 use serde::Serialize;
 use smallvec::SmallVec;
 use tokio::sync::broadcast;
+use tokio::time::Instant;
 
 use crate::{CallStatus, ErrorKind};
 
@@ -119,7 +120,10 @@ pub(crate) struct StatusBoard {
 /// which updates it with one atomic store instead of a map lookup under a lock.
 pub(crate) struct LiveCell {
     sequence: u64,
+    call_id: Arc<str>,
     tool_name: Arc<str>,
+    /// When the call was accepted.
+    start: Instant,
     /// The status's index in [`STATUSES`] in the high half, the attempt in the low half.
     state: AtomicU64,
 }
@@ -149,6 +153,21 @@ impl LiveCell {
     /// Records where the call stands now.
     pub(crate) fn set(&self, status: CallStatus, attempt: u32) {
         self.state.store(pack(status, attempt), Ordering::Release);
+    }
+
+    /// The call's id.
+    pub(crate) fn call_id(&self) -> &Arc<str> {
+        &self.call_id
+    }
+
+    /// The call's tool.
+    pub(crate) fn tool_name(&self) -> &Arc<str> {
+        &self.tool_name
+    }
+
+    /// When the call was accepted.
+    pub(crate) fn start(&self) -> Instant {
+        self.start
     }
 
     /// Where the call stands now: its status and attempt.
@@ -192,10 +211,12 @@ impl StatusBoard {
 
     /// Adds a call's status (beside any other call in flight under the same id) and
     /// hands back the cell through which the call updates it.
-    pub(crate) fn set(&self, sequence: u64, status: LiveStatus) -> Arc<LiveCell> {
+    pub(crate) fn set(&self, sequence: u64, start: Instant, status: LiveStatus) -> Arc<LiveCell> {
         let cell = Arc::new(LiveCell {
             sequence,
+            call_id: status.call_id.clone(),
             tool_name: status.tool_name,
+            start,
             state: AtomicU64::new(pack(status.status, status.attempt)),
         });
         self.live

@@ -14,7 +14,6 @@ use std::time::Duration;
 use futures::future::CatchUnwind;
 use futures::FutureExt;
 use pin_project_lite::pin_project;
-use tokio::time::Instant;
 
 use crate::envelope::millis;
 use crate::failure::{panic_message, AttemptFailure};
@@ -37,31 +36,20 @@ fn cell_address(live: &Arc<LiveCell>) -> usize {
 }
 
 pin_project! {
-    /// A call's future whose panics become an engine-fault envelope.
+    /// A call's future whose panics become an engine-fault envelope; the call's live
+    /// cell knows its id, tool and start.
     pub(crate) struct Caught<F> {
-        call_id: Arc<str>,
-        tool_name: Arc<str>,
         live: Arc<LiveCell>,
-        start: Instant,
         #[pin]
         call: CatchUnwind<AssertUnwindSafe<F>>,
     }
 }
 
 impl<F: Future<Output = Envelope>> Caught<F> {
-    /// `call`, accepted at `start`, whose live status is `live`, guarded.
-    pub(crate) fn new(
-        call_id: Arc<str>,
-        tool_name: Arc<str>,
-        live: Arc<LiveCell>,
-        start: Instant,
-        call: F,
-    ) -> Self {
+    /// `call`, whose live status is `live`, guarded.
+    pub(crate) fn new(live: Arc<LiveCell>, call: F) -> Self {
         Self {
-            call_id,
-            tool_name,
             live,
-            start,
             call: AssertUnwindSafe(call).catch_unwind(),
         }
     }
@@ -89,13 +77,14 @@ impl<F: Future<Output = Envelope>> Future for Caught<F> {
         // the panic unwound, records what the envelope says rather than a cancellation.
         this.live.set(CallStatus::Failed, attempts);
         let message = panic_message(&*payload);
+        let live = &**this.live;
         let mut envelope = engine_fault(
-            this.call_id.clone(),
-            this.tool_name.clone(),
+            live.call_id().clone(),
+            live.tool_name().clone(),
             attempts,
             &message,
         );
-        envelope.execution_time_ms = millis(this.start.elapsed());
+        envelope.execution_time_ms = millis(live.start().elapsed());
         Poll::Ready(envelope)
     }
 }

@@ -36,14 +36,10 @@ pub(crate) fn run_queued(
     queued: Queued,
     scope: Arc<Scope>,
 ) -> impl Future<Output = Envelope> + Send + 'static {
-    let (call_id, tool_name) = (
-        queued.accepted.call_id.clone(),
-        queued.accepted.tool_name.clone(),
-    );
-    let (live, start) = (queued.live.clone(), queued.start);
+    let live = queued.live.clone();
     let (mut guard, call) = CallGuard::new(inner, queued);
     let request = Request::new(call, guard.tool.as_deref(), guard.start, &scope);
-    Caught::new(call_id, tool_name, live, start, async move {
+    Caught::new(live, async move {
         let Some(tool) = guard.tool.clone() else {
             let failure = AttemptFailure::not_found(&guard.tool_name);
             let elapsed = guard.start.elapsed();

@@ -83,6 +83,7 @@ impl Queued {
         let accepted = Accepted::new(inner, &mut call, sequence);
         let live = inner.board.set(
             sequence,
+            start,
             LiveStatus {
                 call_id: accepted.call_id.clone(),
                 tool_name: accepted.tool_name.clone(),
