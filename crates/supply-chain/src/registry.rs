@@ -41,7 +41,11 @@ impl Tool for SupplyChainTool {
         let handler = self.def.handler;
         let token = ctx.cancellation.clone();
         let run = RunContext {
-            deadline: ctx.remaining().map(|left| std::time::Instant::now() + left),
+            // `checked_add`: the time left comes from outside; past the clock's range there is
+            // no deadline to keep.
+            deadline: ctx
+                .remaining()
+                .and_then(|left| std::time::Instant::now().checked_add(left)),
             cancelled: Some(Arc::new(move || token.is_cancelled())),
         };
         let (gate, call_id, attempt) = (self.gate.clone(), ctx.call_id.clone(), ctx.attempt);
