@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::input_schema::SchemaMismatch;
 use crate::{CallError, ErrorKind, PolicyError, ToolError};
 
 /// Why an attempt (or the call before any attempt) failed.
@@ -78,6 +79,13 @@ impl AttemptFailure {
     pub(crate) fn invalid_override(error: &PolicyError) -> Self {
         let mut failure = Self::new(ErrorKind::InvalidInput, error.to_string(), false);
         failure.field = Some(error.key.clone());
+        failure
+    }
+
+    /// An input that does not fit the tool's schema: refused before the first attempt.
+    pub(crate) fn schema_mismatch(mismatch: SchemaMismatch) -> Self {
+        let mut failure = Self::new(ErrorKind::InvalidInput, mismatch.message, false);
+        failure.field = (!mismatch.field.is_empty()).then_some(mismatch.field);
         failure
     }
 

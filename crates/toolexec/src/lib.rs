@@ -62,6 +62,7 @@ mod executor;
 mod failure;
 mod history;
 mod inner;
+mod input_schema;
 pub mod policy;
 mod registry;
 mod request;

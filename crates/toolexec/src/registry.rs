@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::input_schema::InputSchema;
 use crate::policy::{CallPolicy, CircuitBreaker, Fallback, PolicyOverrides};
 use crate::stats::ToolAccumulator;
 use crate::{PolicyError, Tool, ToolSpec};
@@ -93,7 +94,8 @@ impl ToolRegistry {
         self.tools.into_values()
     }
 
-    /// Resolves every tool's policy against `defaults`, validating each.
+    /// Resolves every tool's policy against `defaults`, validating each, and compiles
+    /// every tool's input schema.
     pub(crate) fn resolve(self, defaults: &CallPolicy) -> Result<ToolMap, PolicyError> {
         let mut resolved = ToolMap::with_capacity_and_hasher(self.tools.len(), Default::default());
         for (name, (tool, options)) in self.tools {
@@ -102,8 +104,10 @@ impl ToolRegistry {
                 key: format!("tools.{name}.{}", e.key),
                 reason: e.reason,
             })?;
+            let input_schema = InputSchema::compile(&name, &tool.spec().input_schema)?;
             let entry = RegisteredTool {
                 name: name.clone(),
+                input_schema,
                 circuit: CircuitBreaker::new(policy.circuit),
                 stats: ToolAccumulator::default(),
                 tool,
@@ -116,9 +120,11 @@ impl ToolRegistry {
     }
 }
 
-/// A tool ready to call: its resolved policy, breaker and statistics.
+/// A tool ready to call: its compiled input schema, resolved policy, breaker and
+/// statistics.
 pub(crate) struct RegisteredTool {
     pub(crate) name: Arc<str>,
+    pub(crate) input_schema: InputSchema,
     pub(crate) tool: Arc<dyn Tool>,
     pub(crate) policy: CallPolicy,
     pub(crate) fallback: Option<Fallback>,

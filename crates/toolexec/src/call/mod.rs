@@ -47,8 +47,15 @@ pub(crate) fn run_queued(
             guard.finish(&envelope, None, elapsed);
             return envelope;
         };
-        if let Some(error) = request.invalid_override() {
-            let failure = AttemptFailure::invalid_override(error);
+        let refusal = match request.invalid_override() {
+            Some(error) => Some(AttemptFailure::invalid_override(error)),
+            None => tool
+                .input_schema
+                .check(&request.input)
+                .err()
+                .map(AttemptFailure::schema_mismatch),
+        };
+        if let Some(failure) = refusal {
             let elapsed = guard.start.elapsed();
             let envelope = guard.envelope(Err(failure), Vec::new(), elapsed);
             guard.finish(&envelope, None, elapsed);
