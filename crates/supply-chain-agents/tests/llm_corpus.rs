@@ -212,8 +212,8 @@ async fn unknown_tools_schema_failures_and_silent_models_are_handled() {
     );
     assert_eq!(bad.envelopes.len(), 3);
     assert!(
-        bad.envelopes.iter().all(|e| e.attempts == 1),
-        "invalid input is not retried"
+        bad.envelopes.iter().all(|e| e.attempts == 0),
+        "input that does not fit the schema is refused before any attempt"
     );
     let fields: Vec<String> = bad
         .envelopes

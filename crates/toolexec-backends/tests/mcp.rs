@@ -110,9 +110,9 @@ async fn invalid_params_errors_and_non_object_input_are_invalid_input() {
 }
 
 #[tokio::test]
-async fn arguments_that_do_not_fit_the_schema_fail_as_the_server_reports_them() {
-    // rmcp servers answer a bad argument with an isError result (so a model can fix
-    // its call), not with a JSON-RPC error: a failure, not retried.
+async fn arguments_that_do_not_fit_the_advertised_schema_are_refused_before_the_server_is_called() {
+    // The engine enforces the schema the server advertised in `tools/list`, so the call
+    // never reaches the server: invalid input naming the field, no attempt.
     let dir = scratch_dir("mcp-bad-args");
     let server = connect(&stdio_config(&dir.join("log"))).await;
     let executor = executor(server.tools());
@@ -120,13 +120,10 @@ async fn arguments_that_do_not_fit_the_schema_fail_as_the_server_reports_them() 
         .execute(ToolCall::new("echo", json!({"text": 5})))
         .await;
     let error = envelope.error.unwrap();
-    assert_eq!(error.kind, ErrorKind::ToolError, "{error:?}");
-    assert!(
-        error.message.contains("expected a string"),
-        "{}",
-        error.message
-    );
-    assert_eq!(envelope.attempts, 1);
+    assert_eq!(error.kind, ErrorKind::InvalidInput, "{error:?}");
+    assert_eq!(error.field.as_deref(), Some("text"), "{}", error.message);
+    assert!(error.message.contains("string"), "{}", error.message);
+    assert_eq!(envelope.attempts, 0);
 }
 
 #[tokio::test]

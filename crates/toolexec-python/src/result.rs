@@ -10,7 +10,7 @@ use crate::convert::to_py;
 /// The members of `toolexec.ToolExecutionStatus`, in [`CallStatus`] order.
 static STATUSES: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
 
-const STATUS_ORDER: [CallStatus; 8] = [
+const STATUS_ORDER: [CallStatus; 9] = [
     CallStatus::Pending,
     CallStatus::Running,
     CallStatus::Retrying,
@@ -19,6 +19,7 @@ const STATUS_ORDER: [CallStatus; 8] = [
     CallStatus::Timeout,
     CallStatus::Cancelled,
     CallStatus::Rejected,
+    CallStatus::Interrupted,
 ];
 
 /// `status` as a member of the Python enum `ToolExecutionStatus`.

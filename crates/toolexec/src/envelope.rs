@@ -29,16 +29,21 @@ pub enum CallStatus {
     Cancelled,
     /// The call was never attempted (circuit open, rate limited).
     Rejected,
+    /// The process running the call ended before the call did (a crash, a kill); the
+    /// journal says so when it is read again. Whether the tool's work happened is
+    /// unknown.
+    Interrupted,
 }
 
 impl CallStatus {
     /// Every final status, in a fixed order.
-    pub const FINAL: [CallStatus; 5] = [
+    pub const FINAL: [CallStatus; 6] = [
         CallStatus::Success,
         CallStatus::Failed,
         CallStatus::Timeout,
         CallStatus::Cancelled,
         CallStatus::Rejected,
+        CallStatus::Interrupted,
     ];
 
     /// The snake_case name used in JSON.
@@ -52,6 +57,7 @@ impl CallStatus {
             Self::Timeout => "timeout",
             Self::Cancelled => "cancelled",
             Self::Rejected => "rejected",
+            Self::Interrupted => "interrupted",
         }
     }
 
@@ -66,6 +72,7 @@ impl CallStatus {
             ErrorKind::Timeout | ErrorKind::DeadlineExceeded => Self::Timeout,
             ErrorKind::Cancelled => Self::Cancelled,
             ErrorKind::CircuitOpen | ErrorKind::RateLimited => Self::Rejected,
+            ErrorKind::Interrupted => Self::Interrupted,
             _ => Self::Failed,
         }
     }

@@ -222,6 +222,9 @@ pub enum ErrorKind {
     /// The engine itself failed while running the call (a bug in toolexec, not in the
     /// tool); what the tool did is unknown.
     EngineFault,
+    /// The process running the call ended before the call did (read back from a
+    /// journal); whether the tool's work happened is unknown.
+    Interrupted,
 }
 
 impl ErrorKind {
@@ -242,6 +245,7 @@ impl ErrorKind {
             Self::Panic => "panic",
             Self::BadOutput => "bad_output",
             Self::EngineFault => "engine_fault",
+            Self::Interrupted => "interrupted",
         }
     }
 }

@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::batch::{self, BatchOptions};
 use crate::call::{run_queued, Queued};
 use crate::inner::Inner;
+use crate::journal::{Journal, JournalScope};
 use crate::policy::{CallPolicy, CircuitState};
 use crate::scope::Scope;
 use crate::stats::Merged;
@@ -67,10 +68,21 @@ impl ExecutorConfig {
 }
 
 /// Builds an [`Executor`]; see [`Executor::builder`].
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct ExecutorBuilder {
     config: ExecutorConfig,
     registry: ToolRegistry,
+    journal: Option<Arc<dyn Journal>>,
+}
+
+impl std::fmt::Debug for ExecutorBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecutorBuilder")
+            .field("config", &self.config)
+            .field("registry", &self.registry)
+            .field("journal", &self.journal.is_some())
+            .finish()
+    }
 }
 
 impl ExecutorBuilder {
@@ -125,6 +137,14 @@ impl ExecutorBuilder {
         self
     }
 
+    /// Writes every batch and call down in `journal` as they are accepted, start and
+    /// end (see [`Journal`]).
+    #[must_use = "a builder does nothing until `build` is called"]
+    pub fn journal(mut self, journal: Arc<dyn Journal>) -> Self {
+        self.journal = Some(journal);
+        self
+    }
+
     /// Validates every policy and builds the executor.
     pub fn build(self) -> Result<Executor, PolicyError> {
         self.config.validate()?;
@@ -134,6 +154,7 @@ impl ExecutorBuilder {
             self.config.max_concurrency,
             self.config.event_capacity,
             self.config.history_capacity,
+            self.journal,
         );
         Ok(Executor {
             inner: Arc::new(inner),
@@ -177,10 +198,19 @@ impl Executor {
         self.execute_in(call, Scope::single(Some(cancel))).await
     }
 
-    async fn execute_in(&self, call: ToolCall, scope: Scope) -> Envelope {
+    async fn execute_in(&self, mut call: ToolCall, scope: Scope) -> Envelope {
         let scope = Arc::new(scope);
         let sequence = self.inner.next_sequence();
-        let queued = Queued::announce(&self.inner, call, sequence, Instant::now());
+        let journal = self.inner.journal.as_ref().map(|journal| {
+            JournalScope::accept(
+                journal,
+                None,
+                None,
+                std::slice::from_mut(&mut call),
+                sequence,
+            )
+        });
+        let queued = Queued::announce(&self.inner, call, sequence, Instant::now(), journal);
         run_queued(self.inner.clone(), queued, scope).await
     }
 

@@ -8,6 +8,7 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use crate::history::History;
+use crate::journal::Journal;
 use crate::registry::ToolMap;
 use crate::stats::ToolAccumulator;
 use crate::status::StatusBoard;
@@ -26,6 +27,8 @@ pub(crate) struct Inner {
     sequence: AtomicU64,
     /// When the executor was built: history records count their end from here.
     pub(crate) created: Instant,
+    /// Where batches and calls are written down as they happen, if anywhere.
+    pub(crate) journal: Option<Arc<dyn Journal>>,
 }
 
 impl Inner {
@@ -35,6 +38,7 @@ impl Inner {
         max_concurrency: usize,
         event_capacity: usize,
         history_capacity: usize,
+        journal: Option<Arc<dyn Journal>>,
     ) -> Self {
         Self {
             tools,
@@ -45,6 +49,7 @@ impl Inner {
             unregistered: ToolAccumulator::default(),
             sequence: AtomicU64::new(0),
             created: Instant::now(),
+            journal,
         }
     }
 

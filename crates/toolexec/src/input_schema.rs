@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use jsonschema::paths::LocationSegment;
 use jsonschema::error::ValidationErrorKind;
+use jsonschema::paths::LocationSegment;
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 

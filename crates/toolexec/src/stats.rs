@@ -51,7 +51,7 @@ pub struct ExecutionStats {
 
 struct Accumulator {
     total: u64,
-    by_status: [u64; 5],
+    by_status: [u64; CallStatus::FINAL.len()],
     retries: u64,
     fallbacks: u64,
     latency_sum_us: u128,
@@ -64,7 +64,7 @@ impl Default for Accumulator {
             .expect("constant histogram bounds are valid");
         Self {
             total: 0,
-            by_status: [0; 5],
+            by_status: [0; CallStatus::FINAL.len()],
             retries: 0,
             fallbacks: 0,
             latency_sum_us: 0,

@@ -129,7 +129,7 @@ pub(crate) struct LiveCell {
 }
 
 /// Every status, in declaration order, so that `status as u64` indexes it.
-const STATUSES: [CallStatus; 8] = [
+const STATUSES: [CallStatus; 9] = [
     CallStatus::Pending,
     CallStatus::Running,
     CallStatus::Retrying,
@@ -138,6 +138,7 @@ const STATUSES: [CallStatus; 8] = [
     CallStatus::Timeout,
     CallStatus::Cancelled,
     CallStatus::Rejected,
+    CallStatus::Interrupted,
 ];
 
 fn pack(status: CallStatus, attempt: u32) -> u64 {

@@ -9,8 +9,7 @@ use std::sync::Arc;
 use common::builder;
 use serde_json::{json, Value};
 use toolexec::{
-    tool_fn, CallStatus, ErrorKind, Fallback, Tool, ToolCall, ToolOptions, ToolRegistry,
-    ToolSpec,
+    tool_fn, CallStatus, ErrorKind, Fallback, Tool, ToolCall, ToolOptions, ToolRegistry, ToolSpec,
 };
 
 /// A routing-like tool with bounded `vehicles` and `stops`, counting its invocations.
@@ -107,8 +106,7 @@ async fn nested_and_missing_fields_are_named_by_their_json_path() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_refused_input_is_not_retried_not_answered_by_a_fallback_and_leaves_the_circuit_closed()
-{
+async fn a_refused_input_is_not_retried_not_answered_by_a_fallback_and_leaves_the_circuit_closed() {
     let invocations = Arc::new(AtomicU32::new(0));
     let mut registry = ToolRegistry::new();
     let options = ToolOptions::default().with_fallback(Fallback::value(json!("fallback")));

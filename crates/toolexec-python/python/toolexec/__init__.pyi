@@ -28,6 +28,7 @@ class ToolExecutionStatus(str, enum.Enum):
     TIMEOUT = "timeout"
     CANCELLED = "cancelled"
     REJECTED = "rejected"
+    INTERRUPTED = "interrupted"
 
 class ToolError(Exception): ...
 class TransientError(ToolError): ...

@@ -10,7 +10,8 @@ class ToolExecutionStatus(str, enum.Enum):
 
     ``PENDING``, ``RUNNING`` and ``RETRYING`` are live states; a result's status is
     one of the final ones: ``SUCCESS``, ``FAILED``, ``TIMEOUT``, ``CANCELLED`` (the
-    call was cancelled) or ``REJECTED`` (never attempted: the tool's circuit is open).
+    call was cancelled), ``REJECTED`` (never attempted: the tool's circuit is open) or
+    ``INTERRUPTED`` (the process running it ended first; read back from a journal).
     Members compare equal to their lower-case string values.
     """
 
@@ -22,6 +23,7 @@ class ToolExecutionStatus(str, enum.Enum):
     TIMEOUT = "timeout"
     CANCELLED = "cancelled"
     REJECTED = "rejected"
+    INTERRUPTED = "interrupted"
 
     def __str__(self) -> str:
         return self.value

@@ -18,6 +18,7 @@ use tokio::time::Instant;
 
 use crate::call::Queued;
 use crate::inner::Inner;
+use crate::journal::JournalScope;
 use crate::policy::deadline::after;
 use crate::scope::{LaneRequests, Scope};
 use crate::{Envelope, ToolCall};
@@ -29,8 +30,8 @@ pub use options::{BatchOptions, FailureMode};
 /// order (see [`Executor::execute_batch`](crate::Executor::execute_batch)).
 pub(crate) async fn run(
     inner: &Arc<Inner>,
-    calls: Vec<ToolCall>,
-    options: BatchOptions,
+    mut calls: Vec<ToolCall>,
+    mut options: BatchOptions,
 ) -> Vec<Envelope> {
     if calls.is_empty() {
         return Vec::new();
@@ -38,12 +39,16 @@ pub(crate) async fn run(
     let start = Instant::now();
     let total = calls.len();
     let first = inner.reserve_sequences(total);
+    let journal = inner.journal.as_ref().map(|journal| {
+        let (id, redrive_of) = (options.batch_id.take(), options.redrive_of.take());
+        JournalScope::accept(journal, id, redrive_of, &mut calls, first)
+    });
     let lanes = total
         .min(inner.max_concurrency)
         .min(options.max_concurrency.unwrap_or(usize::MAX))
         .max(1);
     let announce = |(index, call): (usize, ToolCall)| {
-        Queued::announce(inner, call, first + index as u64, start)
+        Queued::announce(inner, call, first + index as u64, start, journal.clone())
     };
     let mut calls = calls.into_iter().enumerate();
     // When some calls must wait for a lane, every call is announced (live status

@@ -1,6 +1,7 @@
 //! How a batch runs: its deadline, its own concurrency limit, its failure mode and
 //! its cancellation.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,10 @@ pub struct BatchOptions {
     pub failure_mode: FailureMode,
     /// Cancels the batch from outside.
     pub cancel: Option<CancellationToken>,
+    /// The batch's id in the executor's journal; without one, the journal gives it one.
+    pub batch_id: Option<Arc<str>>,
+    /// The journaled batch whose calls this one re-runs.
+    pub redrive_of: Option<Arc<str>>,
 }
 
 impl BatchOptions {
@@ -68,6 +73,20 @@ impl BatchOptions {
     #[must_use]
     pub fn with_max_concurrency(mut self, limit: usize) -> Self {
         self.max_concurrency = Some(limit);
+        self
+    }
+
+    /// Sets the batch's id in the executor's journal.
+    #[must_use]
+    pub fn with_batch_id(mut self, id: impl Into<Arc<str>>) -> Self {
+        self.batch_id = Some(id.into());
+        self
+    }
+
+    /// Marks the batch as a redrive of the journaled batch `id`.
+    #[must_use]
+    pub fn with_redrive_of(mut self, id: impl Into<Arc<str>>) -> Self {
+        self.redrive_of = Some(id.into());
         self
     }
 

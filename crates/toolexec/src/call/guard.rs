@@ -14,6 +14,7 @@ use crate::envelope::millis;
 use crate::failure::AttemptFailure;
 use crate::history::ExecutionRecord;
 use crate::inner::Inner;
+use crate::journal::JournalScope;
 use crate::policy::retry::AttemptObserver;
 use crate::registry::RegisteredTool;
 use crate::stats::Sample;
@@ -35,6 +36,7 @@ pub(crate) struct CallGuard {
     /// Whether the circuit breaker let the call through, and so expects its outcome.
     pub(crate) admitted: bool,
     finished: bool,
+    journal: Option<Arc<JournalScope>>,
 }
 
 impl CallGuard {
@@ -46,6 +48,7 @@ impl CallGuard {
             accepted,
             live,
             start,
+            journal,
         } = queued;
         let guard = Self {
             inner,
@@ -58,6 +61,7 @@ impl CallGuard {
             attempts: 0,
             admitted: false,
             finished: false,
+            journal,
         };
         (guard, call)
     }
@@ -91,6 +95,14 @@ impl CallGuard {
         }
     }
 
+    /// The circuit let the call through: it starts, for the journal.
+    pub(crate) fn admit(&mut self) {
+        self.admitted = true;
+        if let Some(journal) = &self.journal {
+            journal.started(self.sequence);
+        }
+    }
+
     /// Records the call's end, `elapsed` after it was accepted (the envelope's time,
     /// passed in so the clock is read once).
     pub(crate) fn finish(&mut self, envelope: &Envelope, circuit: Option<bool>, elapsed: Duration) {
@@ -112,6 +124,9 @@ impl CallGuard {
             attempts: envelope.attempts,
             execution_time_ms: envelope.execution_time_ms,
         });
+        if let Some(journal) = &self.journal {
+            journal.ended(self.sequence, envelope);
+        }
     }
 
     /// Tells the circuit breaker how an admitted call went; a call it rejected, or that
@@ -170,6 +185,7 @@ impl Drop for CallGuard {
             };
             let elapsed = self.start.elapsed();
             self.record(status, Some(kind), self.attempts, false, elapsed);
+            self.journal_unfinished(kind, elapsed);
             self.inner.board.emit(|| ExecutionEvent::Finished {
                 call_id: self.call_id.clone(),
                 tool_name: self.tool_name.clone(),
@@ -180,6 +196,23 @@ impl Drop for CallGuard {
                 execution_time_ms: millis(elapsed),
             });
         }
+    }
+}
+
+impl CallGuard {
+    /// Tells the journal how a call dropped unfinished ended (its envelope, as far as
+    /// it can be known: the attempts made, no attempt log).
+    fn journal_unfinished(&self, kind: ErrorKind, elapsed: Duration) {
+        let Some(journal) = &self.journal else {
+            return;
+        };
+        let failure = match kind {
+            ErrorKind::EngineFault => AttemptFailure::engine_fault("the call was dropped"),
+            _ => AttemptFailure::cancelled("the call's batch went away before it ended"),
+        };
+        let mut envelope = self.envelope(Err(failure), Vec::new(), elapsed);
+        envelope.attempts = self.attempts;
+        journal.ended(self.sequence, &envelope);
     }
 }
 

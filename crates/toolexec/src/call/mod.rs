@@ -18,7 +18,7 @@ use crate::Envelope;
 pub(crate) use fault::engine_fault;
 use fault::Caught;
 use guard::CallGuard;
-pub(crate) use queued::Queued;
+pub(crate) use queued::{generated_id, Queued};
 
 /// Records a call that never ran because its batch went away first as cancelled.
 pub(crate) fn abandon(inner: &Arc<Inner>, queued: Queued) {
@@ -67,7 +67,7 @@ pub(crate) fn run_queued(
                 (Err(failure), Vec::new())
             }
             Ok(()) => {
-                guard.admitted = true;
+                guard.admit();
                 let inner = guard.inner.clone();
                 let attempts = Attempts {
                     tool: &*tool.tool,

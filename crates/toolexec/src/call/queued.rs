@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tokio::time::Instant;
 
 use crate::inner::Inner;
+use crate::journal::JournalScope;
 use crate::registry::RegisteredTool;
 use crate::status::{ExecutionEvent, LiveCell, LiveStatus};
 use crate::{CallStatus, ToolCall};
@@ -26,10 +27,12 @@ pub(crate) struct Queued {
     pub(crate) live: Arc<LiveCell>,
     /// When the call was accepted: its execution time and call deadline count from here.
     pub(crate) start: Instant,
+    /// The journaled batch the call belongs to, if the executor keeps a journal.
+    pub(crate) journal: Option<Arc<JournalScope>>,
 }
 
 /// `c-N`, written straight into the `Arc` (no intermediate `String`).
-fn generated_id(sequence: u64) -> Arc<str> {
+pub(crate) fn generated_id(sequence: u64) -> Arc<str> {
     let mut digits = [0u8; 20];
     let mut n = sequence;
     let mut start = digits.len();
@@ -79,6 +82,7 @@ impl Queued {
         mut call: ToolCall,
         sequence: u64,
         start: Instant,
+        journal: Option<Arc<JournalScope>>,
     ) -> Self {
         let accepted = Accepted::new(inner, &mut call, sequence);
         let live = inner.board.set(
@@ -100,6 +104,7 @@ impl Queued {
             accepted,
             live,
             start,
+            journal,
         }
     }
 }

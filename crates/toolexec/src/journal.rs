@@ -1,0 +1,108 @@
+//! The journal: where an executor writes down each batch and each call as it is
+//! accepted, starts and ends, for a store that outlives the process (the SQLite one is
+//! in the `toolexec-journal` crate). After a crash the store knows which calls ended,
+//! with their envelopes, and which did not.
+
+use std::sync::Arc;
+
+use crate::{Envelope, ToolCall};
+
+/// A store of batches and calls, written as they are accepted, start and end.
+///
+/// Every method runs on the call path: an implementation hands the record over (a
+/// queue, a channel) and returns; it never waits on I/O. A journal that cannot keep up
+/// degrades itself and says so; it never fails, slows or blocks a call.
+///
+/// Calls are numbered by their index in their batch. A lone call
+/// ([`Executor::execute`](crate::Executor::execute)) is journaled as a batch of one.
+pub trait Journal: Send + Sync + 'static {
+    /// A batch id not used before, by this process or any earlier one on the same
+    /// store, for a batch that did not bring its own
+    /// ([`BatchOptions::batch_id`](crate::BatchOptions::batch_id)).
+    fn new_batch_id(&self) -> Arc<str>;
+
+    /// A batch was accepted with these calls, before any of them starts. Every call
+    /// has its id by then (a call without one got `c-N`, as in its envelope).
+    fn batch_accepted(&self, batch: &JournalBatch, calls: &[ToolCall]);
+
+    /// The call at `index` of `batch_id` was let through its circuit and starts its
+    /// first attempt (as soon as a permit is free).
+    fn call_started(&self, batch_id: &str, index: u64);
+
+    /// The call at `index` of `batch_id` ended with `envelope`: the one the caller gets.
+    fn call_ended(&self, batch_id: &str, index: u64, envelope: &Envelope);
+
+    /// Every call of `batch_id` has ended.
+    fn batch_ended(&self, batch_id: &str);
+}
+
+/// A batch as a journal records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalBatch {
+    /// The batch's id.
+    pub id: Arc<str>,
+    /// The batch this one re-runs calls of, for a redrive.
+    pub redrive_of: Option<Arc<str>>,
+}
+
+/// One journaled batch while its calls run: shared by the batch and each of its calls,
+/// it tells the journal the batch ended when the last of them lets go of it.
+pub(crate) struct JournalScope {
+    journal: Arc<dyn Journal>,
+    batch_id: Arc<str>,
+    /// The executor's sequence number of the batch's first call: a call's index in
+    /// its batch is its sequence number less this.
+    first_sequence: u64,
+}
+
+impl JournalScope {
+    /// Journals a batch accepted with `calls`, whose first call has sequence number
+    /// `first_sequence`. Calls without an id get theirs now (`c-N`, as they would on
+    /// being announced), so the journal and the envelopes name them alike.
+    pub(crate) fn accept(
+        journal: &Arc<dyn Journal>,
+        batch_id: Option<Arc<str>>,
+        redrive_of: Option<Arc<str>>,
+        calls: &mut [ToolCall],
+        first_sequence: u64,
+    ) -> Arc<Self> {
+        for (offset, call) in (0u64..).zip(calls.iter_mut()) {
+            if call.call_id.is_none() {
+                let id = crate::call::generated_id(first_sequence.wrapping_add(offset));
+                call.call_id = Some(id.to_string());
+            }
+        }
+        let batch = JournalBatch {
+            id: batch_id.unwrap_or_else(|| journal.new_batch_id()),
+            redrive_of,
+        };
+        journal.batch_accepted(&batch, calls);
+        Arc::new(Self {
+            journal: journal.clone(),
+            batch_id: batch.id,
+            first_sequence,
+        })
+    }
+
+    fn index(&self, sequence: u64) -> u64 {
+        sequence.wrapping_sub(self.first_sequence)
+    }
+
+    /// The call of `sequence` starts.
+    pub(crate) fn started(&self, sequence: u64) {
+        self.journal
+            .call_started(&self.batch_id, self.index(sequence));
+    }
+
+    /// The call of `sequence` ended with `envelope`.
+    pub(crate) fn ended(&self, sequence: u64, envelope: &Envelope) {
+        self.journal
+            .call_ended(&self.batch_id, self.index(sequence), envelope);
+    }
+}
+
+impl Drop for JournalScope {
+    fn drop(&mut self) {
+        self.journal.batch_ended(&self.batch_id);
+    }
+}
