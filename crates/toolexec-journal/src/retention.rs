@@ -30,11 +30,12 @@ pub(crate) fn enforce(conn: &mut Connection, limits: Limits, now_ms: u64) -> rus
     if let Some(max_age) = limits.max_age {
         let age_ms = u64::try_from(max_age.as_millis()).unwrap_or(u64::MAX);
         let cutoff = i64::try_from(now_ms.saturating_sub(age_ms)).unwrap_or(i64::MAX);
-        deleted += delete_ended(&tx, Some(cutoff), i64::MAX)?;
+        deleted += delete_ended(&tx, Some(cutoff), i64::MAX, |_| Ok(false))?;
     }
     if let Some(max_bytes) = limits.max_bytes {
-        while used_bytes(&tx)? > max_bytes {
-            let step = delete_ended(&tx, None, BATCHES_PER_STEP)?;
+        let fits = |conn: &Connection| Ok(used_bytes(conn)? <= max_bytes);
+        while !fits(&tx)? {
+            let step = delete_ended(&tx, None, BATCHES_PER_STEP, fits)?;
             if step == 0 {
                 break;
             }
@@ -43,7 +44,12 @@ pub(crate) fn enforce(conn: &mut Connection, limits: Limits, now_ms: u64) -> rus
     }
     tx.commit()?;
     if deleted > 0 {
-        conn.execute_batch("PRAGMA incremental_vacuum;")?;
+        // Each step of incremental_vacuum frees one page: step it to the end.
+        let mut vacuum = conn.prepare("PRAGMA incremental_vacuum")?;
+        let mut rows = vacuum.query([])?;
+        while rows.next()?.is_some() {}
+        drop(rows);
+        drop(vacuum);
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     }
     Ok(deleted)
@@ -60,8 +66,13 @@ pub(crate) fn used_bytes(conn: &Connection) -> rusqlite::Result<u64> {
 }
 
 /// Deletes up to `limit` ended batches (those that ended before `ended_before`, when
-/// given), oldest end first; returns how many.
-fn delete_ended(conn: &Connection, ended_before: Option<i64>, limit: i64) -> rusqlite::Result<u64> {
+/// given), oldest end first, one at a time until `done` says so; returns how many.
+fn delete_ended(
+    conn: &Connection,
+    ended_before: Option<i64>,
+    limit: i64,
+    mut done: impl FnMut(&Connection) -> rusqlite::Result<bool>,
+) -> rusqlite::Result<u64> {
     let seqs: Vec<i64> = conn
         .prepare_cached(
             "SELECT seq FROM batches
@@ -72,10 +83,15 @@ fn delete_ended(conn: &Connection, ended_before: Option<i64>, limit: i64) -> rus
         .collect::<Result<_, _>>()?;
     let mut delete_calls = conn.prepare_cached("DELETE FROM calls WHERE key BETWEEN ?1 AND ?2")?;
     let mut delete_batch = conn.prepare_cached("DELETE FROM batches WHERE seq = ?1")?;
+    let mut deleted = 0;
     for &seq in &seqs {
         let (first, last) = batch_key_range(seq);
         delete_calls.execute(params![first, last])?;
         delete_batch.execute([seq])?;
+        deleted += 1;
+        if done(conn)? {
+            break;
+        }
     }
-    Ok(seqs.len() as u64)
+    Ok(deleted)
 }
