@@ -68,6 +68,9 @@
 //!
 //! # Schema (version 1, in `PRAGMA user_version`)
 //!
+//! 8 KiB pages, `auto_vacuum=INCREMENTAL`, WAL mode; the writer checkpoints every
+//! 4,096 pages.
+//!
 //! ```sql
 //! CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 //!   -- 'batch_high_water': the largest N of the b-N batch ids ever accepted

@@ -74,8 +74,9 @@ pub(crate) fn open_connection(
         | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
     conn.busy_timeout(busy_timeout).map_err(open_error)?;
-    // auto_vacuum only takes effect before the first table is created.
-    conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL;")
+    // page_size and auto_vacuum only take effect before the first table is created;
+    // 8 KiB pages suit rows of a few hundred bytes (fewer splits per call written).
+    conn.execute_batch("PRAGMA page_size = 8192; PRAGMA auto_vacuum = INCREMENTAL;")
         .map_err(open_error)?;
     let mode: String = conn
         .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))

@@ -21,7 +21,7 @@ fn big_batch(batch_id: &str, bytes: usize) -> JournalRecord {
 fn full_disk_degrades_health_counts_losses_and_heals_when_space_returns() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = JournalConfig {
-        max_page_count: Some(20),
+        max_page_count: Some(12),
         ..JournalConfig::default()
     };
     let journal = open(dir.path(), config);
@@ -45,7 +45,7 @@ fn full_disk_degrades_health_counts_losses_and_heals_when_space_returns() {
     assert!(error.contains("full"), "{error}");
     assert!(matches!(&health.state, HealthState::Degraded { reason } if reason.contains("full")));
 
-    journal.record(big_batch("b-6", 100_000));
+    journal.record(big_batch("b-6", 200_000));
     assert!(journal.flush(WAIT).is_err(), "still full is still lost");
     assert_eq!(journal.health().dropped, 6);
 

@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
+
 use crate::record::{AcceptedCall, JournalRecord};
 
 /// How a call ended, as stored.
@@ -50,13 +52,23 @@ pub(crate) struct CallUpdate {
     pub(crate) records: u64,
 }
 
+/// Where a call's record goes.
+enum Found<'g> {
+    /// Into this call, accepted in the group.
+    New(&'g mut NewCall),
+    /// Nowhere: its batch was accepted in the group without this call.
+    Missing,
+    /// Into an update: its batch was accepted in an earlier group (or never).
+    Earlier,
+}
+
 /// The merged records of one group.
 #[derive(Debug, Default)]
 pub(crate) struct Group {
     pub(crate) new_batches: Vec<NewBatch>,
-    new_by_id: HashMap<String, usize>,
+    new_by_id: HashMap<String, usize, RandomState>,
     pub(crate) updates: Vec<CallUpdate>,
-    updates_by_call: HashMap<(String, u32), usize>,
+    updates_by_call: HashMap<(String, u32), usize, RandomState>,
     /// Ends of batches accepted in earlier groups.
     pub(crate) batch_ends: Vec<(String, u64)>,
     /// Records refused while merging (a second acceptance of a batch in the group, a
@@ -145,22 +157,18 @@ impl Group {
     }
 
     fn start(&mut self, batch_id: String, index: u32, at_ms: u64) {
-        if let Some(call) = self.new_call(&batch_id, index) {
-            call.started_at_ms = Some(at_ms);
-        } else if self.new_by_id.contains_key(&batch_id) {
-            self.refused += 1;
-        } else {
-            self.update(batch_id, index).started_at_ms = Some(at_ms);
+        match self.new_call(&batch_id, index) {
+            Found::New(call) => call.started_at_ms = Some(at_ms),
+            Found::Missing => self.refused += 1,
+            Found::Earlier => self.update(batch_id, index).started_at_ms = Some(at_ms),
         }
     }
 
     fn end_call(&mut self, batch_id: String, index: u32, ending: Ending) {
-        if let Some(call) = self.new_call(&batch_id, index) {
-            call.ending = Some(ending);
-        } else if self.new_by_id.contains_key(&batch_id) {
-            self.refused += 1;
-        } else {
-            self.update(batch_id, index).ending = Some(ending);
+        match self.new_call(&batch_id, index) {
+            Found::New(call) => call.ending = Some(ending),
+            Found::Missing => self.refused += 1,
+            Found::Earlier => self.update(batch_id, index).ending = Some(ending),
         }
     }
 
@@ -175,16 +183,22 @@ impl Group {
         }
     }
 
-    /// The call `index` of a batch accepted in this group; counts the record as merged.
-    fn new_call(&mut self, batch_id: &str, index: u32) -> Option<&mut NewCall> {
-        let &at = self.new_by_id.get(batch_id)?;
+    /// Finds call `index` among the batches accepted in this group, counting the
+    /// record as merged into its batch when found.
+    fn new_call(&mut self, batch_id: &str, index: u32) -> Found<'_> {
+        let Some(&at) = self.new_by_id.get(batch_id) else {
+            return Found::Earlier;
+        };
         let batch = &mut self.new_batches[at];
         let position = match batch.calls.get(index as usize) {
             Some(call) if call.accepted.index == index => index as usize,
-            _ => batch.calls.iter().position(|c| c.accepted.index == index)?,
+            _ => match batch.calls.iter().position(|c| c.accepted.index == index) {
+                Some(position) => position,
+                None => return Found::Missing,
+            },
         };
         batch.records += 1;
-        Some(&mut batch.calls[position])
+        Found::New(&mut batch.calls[position])
     }
 
     fn update(&mut self, batch_id: String, index: u32) -> &mut CallUpdate {

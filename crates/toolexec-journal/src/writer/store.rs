@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::fallback::envelope_fallback;
@@ -15,7 +16,7 @@ const SEQ_CACHE_LIMIT: usize = 100_000;
 /// The `seq` of batches the writer saw accepted and not yet ended, by id, so that a
 /// call's end needs no lookup.
 #[derive(Debug, Default)]
-pub(crate) struct SeqCache(HashMap<String, i64>);
+pub(crate) struct SeqCache(HashMap<String, i64, RandomState>);
 
 impl SeqCache {
     /// Forgets everything (after a rolled-back group, whose batches do not exist).
