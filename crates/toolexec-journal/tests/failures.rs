@@ -142,3 +142,16 @@ fn flush_returns_a_timeout_error_while_the_writer_is_held_up() {
         .expect("committed once the lock is gone");
     assert_eq!(journal.batches(10, None).expect("listed").len(), 1);
 }
+
+#[test]
+fn dropping_the_journal_does_not_hang_on_a_held_up_writer() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = open(dir.path(), JournalConfig::default());
+    let lock = hold_write_lock(dir.path());
+    journal.record(accepted("b-1", 1, &["echo"]));
+    let started = Instant::now();
+    drop(journal);
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(4), "drop waited {waited:?}");
+    lock.execute_batch("COMMIT").expect("released");
+}

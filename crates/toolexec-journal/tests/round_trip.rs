@@ -246,3 +246,27 @@ fn records_for_unknown_batches_or_duplicate_ids_are_refused_and_counted() {
         "echo"
     );
 }
+
+#[test]
+fn the_journal_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync + 'static>() {}
+    shared::<SqliteJournal>();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = std::sync::Arc::new(open(dir.path(), JournalConfig::default()));
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let journal = std::sync::Arc::clone(&journal);
+            std::thread::spawn(move || {
+                for n in 0..50 {
+                    journal.record(accepted(&format!("b-{}", t * 100 + n + 1), 1, &["echo"]));
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("joined");
+    }
+    journal.flush(WAIT).expect("flushed");
+    assert_eq!(journal.batches(1_000, None).expect("listed").len(), 200);
+    assert_eq!(journal.next_batch_number().expect("read"), 351);
+}

@@ -51,6 +51,8 @@ struct Writer {
     /// `counters.dropped` when the last flush was answered.
     dropped_at_last_flush: u64,
     last_retention: Instant,
+    /// The last retention pass stopped at its budget: run the next one soon.
+    retention_pending: bool,
 }
 
 /// Starts the writer on its own thread; it stops once every sender is gone and the
@@ -68,6 +70,7 @@ pub(crate) fn spawn(
         seqs: SeqCache::default(),
         dropped_at_last_flush: 0,
         last_retention: Instant::now(),
+        retention_pending: false,
     };
     std::thread::Builder::new()
         .name("toolexec-journal".to_owned())
@@ -78,7 +81,12 @@ pub(crate) fn spawn(
 impl Writer {
     fn run(mut self, queue: Receiver<Message>) {
         loop {
-            let first = match queue.recv_timeout(self.settings.retention_interval) {
+            let wait = if self.retention_pending {
+                Duration::ZERO
+            } else {
+                self.settings.retention_interval
+            };
+            let first = match queue.recv_timeout(wait) {
                 Ok(message) => message,
                 Err(RecvTimeoutError::Timeout) => {
                     self.retain_if_due();
@@ -115,7 +123,7 @@ impl Writer {
             Message::Flush(reply) => flushes.push(reply),
             Message::Retain(reply) => {
                 self.commit(&std::mem::take(group));
-                let _ = reply.send(self.retain());
+                let _ = reply.send(self.retain_all());
             }
             Message::SetMaxPageCount(pages) => {
                 if let Err(e) = self.conn.pragma_update(None, "max_page_count", pages) {
@@ -168,23 +176,42 @@ impl Writer {
     }
 
     fn retain_if_due(&mut self) {
-        if self.last_retention.elapsed() >= self.settings.retention_interval {
+        if self.retention_pending
+            || self.last_retention.elapsed() >= self.settings.retention_interval
+        {
             if let Err(e) = self.retain() {
                 self.counters.note_error(e.to_string());
             }
         }
     }
 
+    /// Retention passes until nothing is left to delete; returns the batches deleted.
+    fn retain_all(&mut self) -> Result<u64, JournalError> {
+        let mut deleted = self.retain()?;
+        while self.retention_pending {
+            deleted += self.retain()?;
+        }
+        Ok(deleted)
+    }
+
+    /// One retention pass; returns the batches deleted.
     fn retain(&mut self) -> Result<u64, JournalError> {
         self.last_retention = Instant::now();
+        self.retention_pending = false;
         let now_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        retention::enforce(&mut self.conn, self.settings.limits, now_ms).map_err(|e| {
-            if !self.conn.is_autocommit() {
-                let _ = self.conn.execute_batch("ROLLBACK");
+        match retention::enforce(&mut self.conn, self.settings.limits, now_ms) {
+            Ok(pass) => {
+                self.retention_pending = pass.more;
+                Ok(pass.deleted)
             }
-            JournalError::Query(e)
-        })
+            Err(e) => {
+                if !self.conn.is_autocommit() {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                }
+                Err(JournalError::Query(e))
+            }
+        }
     }
 }
