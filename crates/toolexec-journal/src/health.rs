@@ -6,9 +6,13 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 /// A snapshot of the journal's state, from [`SqliteJournal::health`](crate::SqliteJournal::health).
+///
+/// Serialized flat: `{"state":"degraded","reason":"...","queued":0,"written":12,
+/// "dropped":3,"last_error":"..."}` (no `reason` when healthy).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JournalHealth {
     /// Healthy or degraded, and why.
+    #[serde(flatten)]
     pub state: HealthState,
     /// Records waiting for the writer.
     pub queued: usize,
@@ -110,4 +114,49 @@ impl Counters {
 
 fn degraded(reason: String) -> HealthState {
     HealthState::Degraded { reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn health_serializes_flat_with_the_reason_only_when_degraded() {
+        let counters = Counters::default();
+        let healthy = serde_json::to_value(counters.snapshot(10)).expect("serialized");
+        assert_eq!(
+            healthy,
+            serde_json::json!({"state": "healthy", "queued": 0, "written": 0, "dropped": 0, "last_error": null})
+        );
+        counters.failed(2, "disk full".to_owned());
+        let degraded = serde_json::to_value(counters.snapshot(10)).expect("serialized");
+        assert_eq!(degraded["state"], "degraded");
+        assert_eq!(degraded["reason"], "the last write failed: disk full");
+        assert_eq!(degraded["dropped"], 2);
+    }
+
+    #[test]
+    fn a_queue_over_nine_tenths_full_is_degraded() {
+        let counters = Counters::default();
+        counters.queued.store(90, Ordering::Relaxed);
+        assert_eq!(counters.snapshot(100).state, HealthState::Healthy);
+        counters.queued.store(91, Ordering::Relaxed);
+        assert!(matches!(
+            counters.snapshot(100).state,
+            HealthState::Degraded { .. }
+        ));
+    }
+
+    #[test]
+    fn a_successful_commit_after_a_drop_heals() {
+        let counters = Counters::default();
+        counters.count_dropped(1);
+        assert!(matches!(
+            counters.snapshot(100).state,
+            HealthState::Degraded { .. }
+        ));
+        counters.committed(5);
+        assert_eq!(counters.snapshot(100).state, HealthState::Healthy);
+        assert_eq!(counters.snapshot(100).dropped, 1);
+    }
 }

@@ -23,6 +23,16 @@ use crate::{JournalConfig, JournalError, JournalHealth, JournalRecord};
 const WRITER_PRAGMAS: &str =
     "PRAGMA wal_autocheckpoint = 4096; PRAGMA journal_size_limit = 67108864;";
 
+/// Settings of the writer's own connection.
+fn tune_writer(conn: &Connection, max_page_count: Option<u64>) -> rusqlite::Result<()> {
+    conn.set_prepared_statement_cache_capacity(32);
+    conn.execute_batch(WRITER_PRAGMAS)?;
+    if let Some(pages) = max_page_count {
+        conn.pragma_update(None, "max_page_count", pages)?;
+    }
+    Ok(())
+}
+
 /// How long dropping the journal waits for its writer to drain the queue.
 const DROP_WAIT: Duration = Duration::from_secs(2);
 
@@ -51,21 +61,10 @@ impl SqliteJournal {
         let path = path.as_ref().to_owned();
         let reader = open_connection(&path, config.busy_timeout)?;
         let writer_conn = open_connection(&path, config.busy_timeout)?;
-        writer_conn.set_prepared_statement_cache_capacity(32);
-        writer_conn
-            .execute_batch(WRITER_PRAGMAS)
-            .map_err(|source| JournalError::Open {
-                path: path.clone(),
-                source,
-            })?;
-        if let Some(pages) = config.max_page_count {
-            writer_conn
-                .pragma_update(None, "max_page_count", pages)
-                .map_err(|source| JournalError::Open {
-                    path: path.clone(),
-                    source,
-                })?;
-        }
+        tune_writer(&writer_conn, config.max_page_count).map_err(|source| JournalError::Open {
+            path: path.clone(),
+            source,
+        })?;
         let (queue, receiver) = mpsc::sync_channel(config.queue_capacity);
         let counters = Arc::new(Counters::default());
         let settings = WriterSettings {
@@ -115,27 +114,13 @@ impl SqliteJournal {
     /// the previous flush was answered; [`JournalError::WriterStopped`] when the writer
     /// is gone.
     pub fn flush(&self, timeout: Duration) -> Result<(), JournalError> {
-        let deadline = Instant::now() + timeout;
-        let (reply, answer) = mpsc::channel();
-        self.send_waiting(Message::Flush(reply), deadline, timeout)?;
-        match answer.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(result) => result,
-            Err(RecvTimeoutError::Timeout) => Err(JournalError::FlushTimeout { waited: timeout }),
-            Err(RecvTimeoutError::Disconnected) => Err(JournalError::WriterStopped),
-        }
+        self.ask(Message::Flush, timeout)
     }
 
     /// Enforces `max_age` and `max_bytes` now, after committing what is queued ahead,
     /// instead of at the writer's next turn; returns the number of batches deleted.
     pub fn retain_now(&self, timeout: Duration) -> Result<u64, JournalError> {
-        let deadline = Instant::now() + timeout;
-        let (reply, answer) = mpsc::channel();
-        self.send_waiting(Message::Retain(reply), deadline, timeout)?;
-        match answer.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(result) => result,
-            Err(RecvTimeoutError::Timeout) => Err(JournalError::FlushTimeout { waited: timeout }),
-            Err(RecvTimeoutError::Disconnected) => Err(JournalError::WriterStopped),
-        }
+        self.ask(Message::Retain, timeout)
     }
 
     /// Ends what the previous process left running, in one transaction: every call
@@ -208,6 +193,23 @@ impl SqliteJournal {
         self.reader
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Sends the writer a message carrying a reply channel and waits for the answer,
+    /// both within `timeout`.
+    fn ask<T>(
+        &self,
+        message: impl FnOnce(mpsc::Sender<Result<T, JournalError>>) -> Message,
+        timeout: Duration,
+    ) -> Result<T, JournalError> {
+        let deadline = Instant::now() + timeout;
+        let (reply, answer) = mpsc::channel();
+        self.send_waiting(message(reply), deadline, timeout)?;
+        match answer.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => Err(JournalError::FlushTimeout { waited: timeout }),
+            Err(RecvTimeoutError::Disconnected) => Err(JournalError::WriterStopped),
+        }
     }
 
     /// Sends a control message, waiting for room in the queue until `deadline`.
