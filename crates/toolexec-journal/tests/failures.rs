@@ -83,8 +83,11 @@ fn wait_until(mut done: impl FnMut() -> bool) {
 #[test]
 fn full_queue_drops_and_counts_records_without_blocking() {
     let dir = tempfile::tempdir().expect("temp dir");
+    // One record per group: once the writer has taken the first record it is stuck
+    // on the lock and takes nothing more.
     let config = JournalConfig {
         queue_capacity: 4,
+        max_group: 1,
         ..JournalConfig::default()
     };
     let journal = open(dir.path(), config);
