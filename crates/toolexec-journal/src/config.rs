@@ -17,7 +17,9 @@ pub struct JournalConfig {
     /// The most bytes the journal's live pages may use; the oldest ended batches are
     /// deleted until it fits. `None`: no limit.
     pub max_bytes: Option<u64>,
-    /// Records that may wait for the writer; more are dropped and counted.
+    /// Records that may wait for the writer; more are dropped and counted. The queue's
+    /// slots (128 bytes each, the records' text aside) are allocated up front: 8 MiB
+    /// at the default.
     pub queue_capacity: usize,
     /// The most records the writer commits in one transaction.
     pub max_group: usize,

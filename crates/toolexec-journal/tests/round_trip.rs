@@ -270,3 +270,15 @@ fn the_journal_can_be_shared_between_threads() {
     assert_eq!(journal.batches(1_000, None).expect("listed").len(), 200);
     assert_eq!(journal.next_batch_number().expect("read"), 351);
 }
+
+#[test]
+fn a_time_past_what_sqlite_holds_is_clamped_not_a_lost_group() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = open(dir.path(), JournalConfig::default());
+    journal.record(accepted("b-1", u64::MAX, &["echo"]));
+    journal.record(accepted("b-2", 5, &["echo"]));
+    journal.flush(WAIT).expect("nothing lost");
+    let listed = journal.batches(10, None).expect("listed");
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[1].accepted_at_ms, i64::MAX as u64);
+}

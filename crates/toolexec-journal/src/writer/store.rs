@@ -69,7 +69,11 @@ fn write_records(
         }
     }
     for (batch_id, ended_at_ms) in &group.batch_ends {
-        if st.end_batch.execute(params![batch_id, ended_at_ms])? == 0 {
+        if st
+            .end_batch
+            .execute(params![batch_id, stored(*ended_at_ms)])?
+            == 0
+        {
             refused += 1;
         }
         seqs.0.remove(batch_id);
@@ -79,6 +83,12 @@ fn write_records(
             .execute(params![BATCH_HIGH_WATER, high_water])?;
     }
     Ok(refused)
+}
+
+/// A time as stored: SQLite integers are `i64`, and a time past `i64::MAX` ms (a
+/// caller's bug) is kept as `i64::MAX` rather than failing the whole group.
+fn stored(ms: u64) -> i64 {
+    i64::try_from(ms).unwrap_or(i64::MAX)
 }
 
 /// The `N` of a `b-N` batch id.
@@ -99,8 +109,8 @@ fn insert_batch(
 ) -> rusqlite::Result<bool> {
     let inserted = st.insert_batch.execute(params![
         batch.batch_id,
-        batch.accepted_at_ms,
-        batch.ended_at_ms,
+        stored(batch.accepted_at_ms),
+        batch.ended_at_ms.map(stored),
         batch.redrive_of,
         batch.calls.len()
     ])?;
@@ -121,12 +131,12 @@ fn insert_batch(
             accepted.input_json,
             accepted.idempotency_key,
             accepted.overrides_json,
-            call.started_at_ms,
+            call.started_at_ms.map(stored),
             ending.map(|e| &e.status),
             ending.and_then(|e| e.error_kind.as_ref()),
             ending.map(|e| e.attempts),
             ending.map(|e| e.latency_ms),
-            ending.map(|e| e.ended_at_ms),
+            ending.map(|e| stored(e.ended_at_ms)),
             ending.and_then(|e| envelope_fallback(&e.envelope_json)),
             ending.map(|e| &e.envelope_json),
         ])?;
@@ -155,16 +165,18 @@ fn update_call(
     let changed = match &update.ending {
         Some(ending) => st.end_call.execute(params![
             key,
-            update.started_at_ms,
+            update.started_at_ms.map(stored),
             ending.status,
             ending.error_kind,
             ending.attempts,
             ending.latency_ms,
-            ending.ended_at_ms,
+            stored(ending.ended_at_ms),
             envelope_fallback(&ending.envelope_json),
             ending.envelope_json,
         ])?,
-        None => st.start_call.execute(params![key, update.started_at_ms])?,
+        None => st
+            .start_call
+            .execute(params![key, update.started_at_ms.map(stored)])?,
     };
     Ok(changed > 0)
 }
