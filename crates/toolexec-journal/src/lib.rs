@@ -54,6 +54,10 @@
 //! - The file is in WAL mode with `synchronous=NORMAL`: a power loss or OS crash may
 //!   also lose the last committed transactions (never corrupt the file); a process
 //!   crash loses none of them.
+//! - [`SqliteJournal::close`] commits everything queued and joins the writer;
+//!   dropping the journal lets the writer drain the queue, waiting at most 2 s.
+//! - Records refused as inconsistent (an end for an unknown batch or call, a batch id
+//!   already stored) are counted as dropped, like lost ones.
 //! - After a crash, [`SqliteJournal::recover`] ends every call and batch left open.
 //!
 //! # Retention
@@ -63,6 +67,9 @@
 //! oldest-ended while the live pages (`(page_count - freelist_count) * page_size`) use
 //! more than [`JournalConfig::max_bytes`]; then it runs `PRAGMA incremental_vacuum` and
 //! `wal_checkpoint(TRUNCATE)` so the file shrinks. Running batches are never deleted.
+//! A pass deletes about 20,000 calls at most, so it holds the writer up only briefly;
+//! when more is due the next pass runs right after the next group.
+//! [`SqliteJournal::retain_now`] runs passes until nothing more is due.
 //! The `b-N` high-water mark lives in the meta table, so deleting batches never
 //! lowers [`SqliteJournal::next_batch_number`].
 //!
