@@ -1,0 +1,122 @@
+//! A durable journal of toolexec batches and calls in one SQLite file.
+//!
+//! The engine hands the journal [`JournalRecord`]s — a batch accepted, a call started,
+//! a call ended with its envelope, a batch ended — and the journal answers what
+//! recovery, listings, history and statistics need after a restart. It knows nothing
+//! of the engine's types: inputs, overrides and envelopes are JSON text, stored and
+//! returned byte for byte, and statuses are strings.
+//!
+//! ```
+//! use std::time::Duration;
+//! use toolexec_journal::{AcceptedCall, JournalConfig, JournalRecord, SqliteJournal};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let journal = SqliteJournal::open(dir.path().join("journal.db"), JournalConfig::default())?;
+//! journal.record(JournalRecord::BatchAccepted {
+//!     batch_id: "b-1".into(),
+//!     accepted_at_ms: 1_000,
+//!     redrive_of: None,
+//!     calls: vec![AcceptedCall {
+//!         index: 0,
+//!         call_id: "c-1".into(),
+//!         tool: "echo".into(),
+//!         input_json: r#"{"text":"hi"}"#.into(),
+//!         idempotency_key: None,
+//!         overrides_json: None,
+//!     }],
+//! });
+//! journal.flush(Duration::from_secs(5))?;
+//! assert_eq!(journal.next_batch_number()?, 2);
+//! let batch = journal.batch("b-1")?.expect("stored");
+//! assert_eq!(batch.calls[0].input_json, r#"{"text":"hi"}"#);
+//! journal.close()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Writing
+//!
+//! [`SqliteJournal::record`] never blocks: it puts the record on a bounded queue
+//! ([`JournalConfig::queue_capacity`]); when the queue is full the record is dropped
+//! and counted. One writer thread owns the write connection; it takes everything queued
+//! (up to [`JournalConfig::max_group`] records), merges it — a call accepted in the
+//! group is one insert carrying its start and end too, a call accepted earlier is one
+//! update, its start skipped when its end is in the same group — and commits it in one
+//! transaction. A group that fails (disk full, I/O error, read-only file) is rolled
+//! back and its records are counted as lost; the writer keeps going with the next
+//! group. [`SqliteJournal::health`] tells which.
+//!
+//! # Durability
+//!
+//! - A record is committed when the group holding it commits; [`SqliteJournal::flush`]
+//!   waits for that.
+//! - A process crash loses the records still queued, and at most the one group being
+//!   written (its transaction is rolled back); everything committed survives.
+//! - The file is in WAL mode with `synchronous=NORMAL`: a power loss or OS crash may
+//!   also lose the last committed transactions (never corrupt the file); a process
+//!   crash loses none of them.
+//! - [`SqliteJournal::close`] commits everything queued and joins the writer;
+//!   dropping the journal lets the writer drain the queue, waiting at most 2 s.
+//! - Records refused as inconsistent (an end for an unknown batch or call, a batch id
+//!   already stored) are counted as dropped, like lost ones.
+//! - After a crash, [`SqliteJournal::recover`] ends every call and batch left open.
+//!
+//! # Retention
+//!
+//! Every [`JournalConfig::retention_interval`] the writer deletes ended batches (with
+//! their calls) that ended more than [`JournalConfig::max_age`] ago, then the
+//! oldest-ended while the live pages (`(page_count - freelist_count) * page_size`) use
+//! more than [`JournalConfig::max_bytes`]; then it runs `PRAGMA incremental_vacuum` and
+//! `wal_checkpoint(TRUNCATE)` so the file shrinks. Running batches are never deleted.
+//! A pass deletes about 20,000 calls at most, so it holds the writer up only briefly;
+//! when more is due the next pass runs right after the next group.
+//! [`SqliteJournal::retain_now`] runs passes until nothing more is due.
+//! The `b-N` high-water mark lives in the meta table, so deleting batches never
+//! lowers [`SqliteJournal::next_batch_number`].
+//!
+//! # Schema (version 1, in `PRAGMA user_version`)
+//!
+//! 8 KiB pages, `auto_vacuum=INCREMENTAL`, WAL mode; the writer checkpoints every
+//! 4,096 pages.
+//!
+//! ```sql
+//! CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+//!   -- 'batch_high_water': the largest N of the b-N batch ids ever accepted
+//! CREATE TABLE batches (
+//!     seq INTEGER PRIMARY KEY,         -- order of acceptance
+//!     id TEXT NOT NULL UNIQUE, accepted_at_ms INTEGER NOT NULL, ended_at_ms INTEGER,
+//!     interrupted INTEGER NOT NULL DEFAULT 0, redrive_of TEXT, call_count INTEGER NOT NULL);
+//! CREATE INDEX batches_by_end ON batches (ended_at_ms);       -- retention, recovery
+//! CREATE TABLE calls (
+//!     key INTEGER PRIMARY KEY,         -- (batch seq << 32) | call index
+//!     call_id TEXT NOT NULL, tool TEXT NOT NULL, input_json TEXT NOT NULL,
+//!     idempotency_key TEXT, overrides_json TEXT, started_at_ms INTEGER,
+//!     status TEXT, error_kind TEXT, attempts INTEGER, latency_ms REAL,
+//!     ended_at_ms INTEGER, fallback INTEGER, envelope_json TEXT);
+//! CREATE INDEX calls_by_end ON calls (ended_at_ms);           -- history, recovery
+//! ```
+//!
+//! Times are Unix milliseconds. A call's row key puts the calls of a batch in one
+//! contiguous range, so a batch's calls are read and deleted with a range scan.
+
+#![forbid(unsafe_code)]
+
+mod config;
+mod error;
+mod health;
+mod journal;
+mod read;
+mod record;
+mod recover;
+mod retention;
+mod schema;
+mod writer;
+
+pub use config::JournalConfig;
+pub use error::JournalError;
+pub use health::{HealthState, JournalHealth};
+pub use journal::SqliteJournal;
+pub use read::{
+    BatchDetail, BatchSummary, CallDetail, HistoryQuery, HistoryRow, ToolTotals, LATENCY_WINDOW,
+};
+pub use record::{AcceptedCall, JournalRecord};
+pub use recover::{RecoveryReport, INTERRUPTED};

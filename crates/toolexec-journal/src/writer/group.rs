@@ -1,0 +1,225 @@
+//! A group: the records the writer commits in one transaction, merged so that each
+//! call costs as few statements as possible.
+//!
+//! A call accepted in the group is inserted once with whatever else the group says
+//! about it (its start, its end); a call accepted earlier gets one update carrying both
+//! its start and its end when both are in the group (the start alone is skipped).
+
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
+
+use crate::record::{AcceptedCall, JournalRecord};
+
+/// How a call ended, as stored.
+#[derive(Debug)]
+pub(crate) struct Ending {
+    pub(crate) status: String,
+    pub(crate) error_kind: Option<String>,
+    pub(crate) attempts: u32,
+    pub(crate) latency_ms: f64,
+    pub(crate) ended_at_ms: u64,
+    pub(crate) envelope_json: String,
+}
+
+/// A call accepted in this group.
+#[derive(Debug)]
+pub(crate) struct NewCall {
+    pub(crate) accepted: AcceptedCall,
+    pub(crate) started_at_ms: Option<u64>,
+    pub(crate) ending: Option<Ending>,
+}
+
+/// A batch accepted in this group.
+#[derive(Debug)]
+pub(crate) struct NewBatch {
+    pub(crate) batch_id: String,
+    pub(crate) accepted_at_ms: u64,
+    pub(crate) redrive_of: Option<String>,
+    pub(crate) ended_at_ms: Option<u64>,
+    pub(crate) calls: Vec<NewCall>,
+    /// Records merged into this batch (its acceptance included).
+    pub(crate) records: u64,
+}
+
+/// What the group says about a call accepted in an earlier group.
+#[derive(Debug)]
+pub(crate) struct CallUpdate {
+    pub(crate) batch_id: String,
+    pub(crate) index: u32,
+    pub(crate) started_at_ms: Option<u64>,
+    pub(crate) ending: Option<Ending>,
+    pub(crate) records: u64,
+}
+
+/// Where a call's record goes.
+enum Found<'g> {
+    /// Into this call, accepted in the group.
+    New(&'g mut NewCall),
+    /// Nowhere: its batch was accepted in the group without this call.
+    Missing,
+    /// Into an update: its batch was accepted in an earlier group (or never).
+    Earlier,
+}
+
+/// The merged records of one group.
+#[derive(Debug, Default)]
+pub(crate) struct Group {
+    pub(crate) new_batches: Vec<NewBatch>,
+    new_by_id: HashMap<String, usize, RandomState>,
+    pub(crate) updates: Vec<CallUpdate>,
+    updates_by_call: HashMap<(String, u32), usize, RandomState>,
+    /// Ends of batches accepted in earlier groups.
+    pub(crate) batch_ends: Vec<(String, u64)>,
+    /// Records refused while merging (a second acceptance of a batch in the group, a
+    /// call index its batch does not have).
+    pub(crate) refused: u64,
+    /// Records taken into the group.
+    pub(crate) records: u64,
+}
+
+impl Group {
+    /// Whether the group holds nothing to write.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.records == 0
+    }
+
+    /// Merges one record into the group.
+    pub(crate) fn add(&mut self, record: JournalRecord) {
+        self.records += 1;
+        match record {
+            JournalRecord::BatchAccepted {
+                batch_id,
+                accepted_at_ms,
+                redrive_of,
+                calls,
+            } => self.accept(batch_id, accepted_at_ms, redrive_of, calls),
+            JournalRecord::CallStarted {
+                batch_id,
+                index,
+                at_ms,
+            } => self.start(batch_id, index, at_ms),
+            JournalRecord::CallEnded {
+                batch_id,
+                index,
+                status,
+                error_kind,
+                attempts,
+                latency_ms,
+                ended_at_ms,
+                envelope_json,
+            } => {
+                let ending = Ending {
+                    status,
+                    error_kind,
+                    attempts,
+                    latency_ms,
+                    ended_at_ms,
+                    envelope_json,
+                };
+                self.end_call(batch_id, index, ending);
+            }
+            JournalRecord::BatchEnded {
+                batch_id,
+                ended_at_ms,
+            } => self.end_batch(batch_id, ended_at_ms),
+        }
+    }
+
+    fn accept(
+        &mut self,
+        batch_id: String,
+        accepted_at_ms: u64,
+        redrive_of: Option<String>,
+        calls: Vec<AcceptedCall>,
+    ) {
+        if self.new_by_id.contains_key(&batch_id) {
+            self.refused += 1;
+            return;
+        }
+        self.new_by_id
+            .insert(batch_id.clone(), self.new_batches.len());
+        self.new_batches.push(NewBatch {
+            batch_id,
+            accepted_at_ms,
+            redrive_of,
+            ended_at_ms: None,
+            calls: calls
+                .into_iter()
+                .map(|accepted| NewCall {
+                    accepted,
+                    started_at_ms: None,
+                    ending: None,
+                })
+                .collect(),
+            records: 1,
+        });
+    }
+
+    fn start(&mut self, batch_id: String, index: u32, at_ms: u64) {
+        match self.new_call(&batch_id, index) {
+            Found::New(call) => call.started_at_ms = Some(at_ms),
+            Found::Missing => self.refused += 1,
+            Found::Earlier => self.update(batch_id, index).started_at_ms = Some(at_ms),
+        }
+    }
+
+    fn end_call(&mut self, batch_id: String, index: u32, ending: Ending) {
+        match self.new_call(&batch_id, index) {
+            Found::New(call) => call.ending = Some(ending),
+            Found::Missing => self.refused += 1,
+            Found::Earlier => self.update(batch_id, index).ending = Some(ending),
+        }
+    }
+
+    fn end_batch(&mut self, batch_id: String, ended_at_ms: u64) {
+        match self.new_by_id.get(&batch_id) {
+            Some(&at) => {
+                let batch = &mut self.new_batches[at];
+                batch.ended_at_ms = Some(ended_at_ms);
+                batch.records += 1;
+            }
+            None => self.batch_ends.push((batch_id, ended_at_ms)),
+        }
+    }
+
+    /// Finds call `index` among the batches accepted in this group, counting the
+    /// record as merged into its batch when found.
+    fn new_call(&mut self, batch_id: &str, index: u32) -> Found<'_> {
+        let Some(&at) = self.new_by_id.get(batch_id) else {
+            return Found::Earlier;
+        };
+        let batch = &mut self.new_batches[at];
+        let position = match batch.calls.get(index as usize) {
+            Some(call) if call.accepted.index == index => index as usize,
+            _ => match batch.calls.iter().position(|c| c.accepted.index == index) {
+                Some(position) => position,
+                None => return Found::Missing,
+            },
+        };
+        batch.records += 1;
+        Found::New(&mut batch.calls[position])
+    }
+
+    fn update(&mut self, batch_id: String, index: u32) -> &mut CallUpdate {
+        let key = (batch_id, index);
+        let at = match self.updates_by_call.get(&key) {
+            Some(&at) => at,
+            None => {
+                let at = self.updates.len();
+                self.updates.push(CallUpdate {
+                    batch_id: key.0.clone(),
+                    index,
+                    started_at_ms: None,
+                    ending: None,
+                    records: 0,
+                });
+                self.updates_by_call.insert(key, at);
+                at
+            }
+        };
+        let update = &mut self.updates[at];
+        update.records += 1;
+        update
+    }
+}

@@ -1,0 +1,217 @@
+//! The writer thread: the only one that writes records. It takes everything queued
+//! (up to `max_group` messages), merges it into a [`Group`] and commits it in one
+//! transaction, answers flushes, and enforces retention every `retention_interval`.
+
+mod fallback;
+mod group;
+mod statements;
+mod store;
+
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rusqlite::Connection;
+
+use crate::health::Counters;
+use crate::retention::{self, Limits};
+use crate::{JournalError, JournalRecord};
+use group::Group;
+use store::SeqCache;
+
+/// What the journal's handle sends its writer.
+#[derive(Debug)]
+pub(crate) enum Message {
+    /// A record to store.
+    Record(JournalRecord),
+    /// Answer once everything before this message is committed.
+    Flush(Sender<Result<(), JournalError>>),
+    /// Enforce retention now; answer with the number of batches deleted.
+    Retain(Sender<Result<u64, JournalError>>),
+    /// Change the writer's `max_page_count` (a test and operations knob).
+    SetMaxPageCount(u64),
+}
+
+/// The writer's settings.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WriterSettings {
+    pub(crate) max_group: usize,
+    pub(crate) retention_interval: Duration,
+    pub(crate) limits: Limits,
+}
+
+/// The writer thread's state.
+struct Writer {
+    conn: Connection,
+    counters: Arc<Counters>,
+    settings: WriterSettings,
+    seqs: SeqCache,
+    /// `counters.dropped` when the last flush was answered.
+    dropped_at_last_flush: u64,
+    last_retention: Instant,
+    /// The last retention pass stopped at its budget: run the next one soon.
+    retention_pending: bool,
+}
+
+/// Starts the writer on its own thread; it stops once every sender is gone and the
+/// queue is drained.
+pub(crate) fn spawn(
+    conn: Connection,
+    queue: Receiver<Message>,
+    counters: Arc<Counters>,
+    settings: WriterSettings,
+) -> Result<JoinHandle<()>, JournalError> {
+    let writer = Writer {
+        conn,
+        counters,
+        settings,
+        seqs: SeqCache::default(),
+        dropped_at_last_flush: 0,
+        last_retention: Instant::now(),
+        retention_pending: false,
+    };
+    std::thread::Builder::new()
+        .name("toolexec-journal".to_owned())
+        .spawn(move || writer.run(queue))
+        .map_err(JournalError::Spawn)
+}
+
+impl Writer {
+    fn run(mut self, queue: Receiver<Message>) {
+        loop {
+            let wait = if self.retention_pending {
+                Duration::ZERO
+            } else {
+                self.settings.retention_interval
+            };
+            let first = match queue.recv_timeout(wait) {
+                Ok(message) => message,
+                Err(RecvTimeoutError::Timeout) => {
+                    self.retain_if_due();
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+            };
+            let mut group = Group::default();
+            let mut flushes = Vec::new();
+            self.take(first, &mut group, &mut flushes);
+            for _ in 1..self.settings.max_group {
+                match queue.try_recv() {
+                    Ok(message) => self.take(message, &mut group, &mut flushes),
+                    Err(_) => break,
+                }
+            }
+            self.commit(&group);
+            self.answer(flushes);
+            self.retain_if_due();
+        }
+    }
+
+    fn take(
+        &mut self,
+        message: Message,
+        group: &mut Group,
+        flushes: &mut Vec<Sender<Result<(), JournalError>>>,
+    ) {
+        match message {
+            Message::Record(record) => {
+                self.counters.queued.fetch_sub(1, Ordering::Relaxed);
+                group.add(record);
+            }
+            Message::Flush(reply) => flushes.push(reply),
+            Message::Retain(reply) => {
+                self.commit(&std::mem::take(group));
+                let _ = reply.send(self.retain_all());
+            }
+            Message::SetMaxPageCount(pages) => {
+                if let Err(e) = self.conn.pragma_update(None, "max_page_count", pages) {
+                    self.counters.note_error(e.to_string());
+                }
+            }
+        }
+    }
+
+    fn commit(&mut self, group: &Group) {
+        if group.is_empty() {
+            return;
+        }
+        match store::write_group(&mut self.conn, group, &mut self.seqs) {
+            Ok(refused) => {
+                if refused > 0 {
+                    self.counters.count_dropped(refused);
+                    self.counters.note_error(format!(
+                        "{refused} records refused: unknown batch or call, or a batch id already stored"
+                    ));
+                }
+                self.counters.committed(group.records - refused);
+            }
+            Err(e) => {
+                if !self.conn.is_autocommit() {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                }
+                self.seqs.clear();
+                self.counters.failed(group.records, e.to_string());
+            }
+        }
+    }
+
+    fn answer(&mut self, flushes: Vec<Sender<Result<(), JournalError>>>) {
+        for reply in flushes {
+            let dropped = self.counters.dropped.load(Ordering::Relaxed);
+            let lost = dropped - self.dropped_at_last_flush;
+            self.dropped_at_last_flush = dropped;
+            let answer = if lost == 0 {
+                Ok(())
+            } else {
+                let last_error = self.counters.last_error.lock().ok().and_then(|e| e.clone());
+                Err(JournalError::RecordsLost {
+                    count: lost,
+                    last_error,
+                })
+            };
+            let _ = reply.send(answer);
+        }
+    }
+
+    fn retain_if_due(&mut self) {
+        if self.retention_pending
+            || self.last_retention.elapsed() >= self.settings.retention_interval
+        {
+            if let Err(e) = self.retain() {
+                self.counters.note_error(e.to_string());
+            }
+        }
+    }
+
+    /// Retention passes until nothing is left to delete; returns the batches deleted.
+    fn retain_all(&mut self) -> Result<u64, JournalError> {
+        let mut deleted = self.retain()?;
+        while self.retention_pending {
+            deleted += self.retain()?;
+        }
+        Ok(deleted)
+    }
+
+    /// One retention pass; returns the batches deleted.
+    fn retain(&mut self) -> Result<u64, JournalError> {
+        self.last_retention = Instant::now();
+        self.retention_pending = false;
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        match retention::enforce(&mut self.conn, self.settings.limits, now_ms) {
+            Ok(pass) => {
+                self.retention_pending = pass.more;
+                Ok(pass.deleted)
+            }
+            Err(e) => {
+                if !self.conn.is_autocommit() {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                }
+                Err(JournalError::Query(e))
+            }
+        }
+    }
+}
