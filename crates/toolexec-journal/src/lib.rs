@@ -101,6 +101,7 @@
 #![forbid(unsafe_code)]
 
 mod config;
+mod engine;
 mod error;
 mod health;
 mod journal;
@@ -112,6 +113,7 @@ mod schema;
 mod writer;
 
 pub use config::JournalConfig;
+pub use engine::EngineJournal;
 pub use error::JournalError;
 pub use health::{HealthState, JournalHealth};
 pub use journal::SqliteJournal;

@@ -11,6 +11,7 @@ use crate::call::{run_queued, Queued};
 use crate::inner::Inner;
 use crate::journal::{Journal, JournalScope};
 use crate::policy::{CallPolicy, CircuitState};
+use crate::restore::PastCall;
 use crate::scope::Scope;
 use crate::stats::Merged;
 use crate::{
@@ -228,6 +229,20 @@ impl Executor {
         options: BatchOptions,
     ) -> Vec<Envelope> {
         batch::run(&self.inner, calls, options).await
+    }
+
+    /// Replays calls that ended in an earlier process (read back from a journal after
+    /// a restart), oldest first, into the statistics and history, as if they had just
+    /// ended; live status and events are left alone.
+    pub fn restore(&self, calls: impl IntoIterator<Item = PastCall>) {
+        for call in calls {
+            self.inner.restore(call);
+        }
+    }
+
+    /// The journal batches and calls are written down in, if the executor keeps one.
+    pub fn journal(&self) -> Option<&Arc<dyn Journal>> {
+        self.inner.journal.as_ref()
     }
 
     /// A new subscription to the lifecycle events of every call from now on.

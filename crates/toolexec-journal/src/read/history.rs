@@ -41,6 +41,8 @@ pub struct HistoryRow {
     pub latency_ms: f64,
     /// When it ended (Unix ms).
     pub ended_at_ms: u64,
+    /// Whether its result came from a fallback.
+    pub fallback: bool,
 }
 
 /// Ended calls matching `query`, newest end first.
@@ -50,7 +52,7 @@ pub(crate) fn history(
 ) -> rusqlite::Result<Vec<HistoryRow>> {
     let mut statement = conn.prepare_cached(
         "SELECT b.id, c.key & 4294967295, c.call_id, c.tool, c.status, c.error_kind,
-             c.attempts, c.latency_ms, c.ended_at_ms
+             c.attempts, c.latency_ms, c.ended_at_ms, c.fallback
          FROM calls AS c JOIN batches AS b ON b.seq = c.key >> 32
          WHERE c.ended_at_ms IS NOT NULL
              AND (?1 IS NULL OR c.tool = ?1)
@@ -79,6 +81,7 @@ pub(crate) fn history(
                 attempts: row.get::<_, Option<u32>>(6)?.unwrap_or(0),
                 latency_ms: row.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
                 ended_at_ms: as_u64(row.get(8)?),
+                fallback: row.get::<_, Option<bool>>(9)?.unwrap_or(false),
             })
         },
     )?;

@@ -1,0 +1,57 @@
+//! Calls that ended in an earlier process, read back from a journal after a restart,
+//! replayed into an executor's statistics and history.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::history::ExecutionRecord;
+use crate::inner::Inner;
+use crate::stats::Sample;
+use crate::{CallStatus, ErrorKind};
+
+/// One call that ended before this executor was built.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastCall {
+    /// The call's id.
+    pub call_id: Arc<str>,
+    /// The tool it called.
+    pub tool_name: Arc<str>,
+    /// How it ended.
+    pub status: CallStatus,
+    /// Why it did not succeed.
+    pub error_kind: Option<ErrorKind>,
+    /// Attempts it made.
+    pub attempts: u32,
+    /// Whether a fallback answered it.
+    pub fallback: bool,
+    /// Its execution time.
+    pub latency: Duration,
+}
+
+impl Inner {
+    /// Records `call` in its tool's statistics (or those of unregistered tools) and in
+    /// the history, with a fresh sequence number and an end at the executor's start.
+    pub(crate) fn restore(&self, call: PastCall) {
+        let sample = Sample {
+            status: call.status,
+            attempts: call.attempts,
+            fallback: call.fallback,
+            latency: call.latency,
+        };
+        match self.tools.get(&*call.tool_name) {
+            Some(tool) => tool.stats.record(&sample),
+            None => self.unregistered.record(&sample),
+        }
+        self.history.push(ExecutionRecord {
+            sequence: self.next_sequence(),
+            call_id: call.call_id,
+            tool_name: call.tool_name,
+            status: call.status,
+            error_kind: call.error_kind,
+            attempts: call.attempts,
+            fallback: call.fallback,
+            latency: call.latency,
+            finished_at: Duration::ZERO,
+        });
+    }
+}
