@@ -78,7 +78,7 @@ struct Overrides {
 fn accepted(index: u32, call: &ToolCall) -> AcceptedCall {
     let overrides =
         (call.timeout_ms.is_some() || call.deadline_ms.is_some() || call.max_retries.is_some())
-            .then(|| Overrides {
+            .then_some(Overrides {
                 timeout_ms: call.timeout_ms,
                 deadline_ms: call.deadline_ms,
                 max_retries: call.max_retries,
