@@ -44,6 +44,8 @@ pub struct Overrides {
     pub max_concurrency: Option<usize>,
     /// Runs the built-in supply-chain tools as Lambda functions instead of in-process.
     pub lambda: Option<LambdaTarget>,
+    /// Writes every batch and call down in this journal.
+    pub journal: Option<Arc<dyn toolexec::Journal>>,
 }
 
 /// The registry of built-in tools plus the configuration's tools. Remote backends are
@@ -120,9 +122,11 @@ pub async fn executor(
         settings.max_concurrency = n;
     }
     let registry = registry(config, store, overrides.lambda.as_ref()).await?;
-    Executor::builder()
-        .config(settings)
-        .registry(registry)
+    let mut builder = Executor::builder().config(settings).registry(registry);
+    if let Some(journal) = overrides.journal {
+        builder = builder.journal(journal);
+    }
+    builder
         .build()
         .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))
 }

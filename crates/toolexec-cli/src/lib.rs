@@ -5,6 +5,7 @@ pub mod assemble;
 pub mod batch_file;
 pub mod commands;
 pub mod config;
+pub mod journal;
 pub mod lambda_tools;
 pub mod output;
 pub mod progress;

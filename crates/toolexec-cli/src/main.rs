@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use toolexec_cli::commands::{
-    self, ask, cancel, config_check, data, mcp_serve, run, serve, stats, tools, BAD_INPUT,
+    self, ask, cancel, config_check, data, history, mcp_serve, redrive, run, serve, stats, tools,
+    BAD_INPUT,
 };
 
 /// Tool execution for AI agents, and a supply-chain assistant built on it.
@@ -30,6 +31,10 @@ enum Command {
     Stats(stats::StatsArgs),
     /// Cancel a batch running on a server.
     Cancel(cancel::CancelArgs),
+    /// Show the journal's ended calls, newest first.
+    History(history::HistoryArgs),
+    /// Run again the failed, timed-out, cancelled or interrupted calls of a journaled batch.
+    Redrive(redrive::RedriveArgs),
     /// Serve the HTTP API, event stream, metrics and dashboard.
     Serve(serve::ServeArgs),
     /// Serve the registered tools over MCP (stdio, or streamable HTTP with --http).
@@ -73,6 +78,8 @@ fn main() -> ExitCode {
             Command::Tools(args) => tools::run(args).await,
             Command::Stats(args) => stats::run(args).await,
             Command::Cancel(args) => cancel::run(args).await,
+            Command::History(args) => history::run(args).await,
+            Command::Redrive(args) => redrive::run(args).await,
             Command::Serve(args) => serve::run(args).await,
             Command::McpServe(args) => mcp_serve::run(args).await,
             Command::Config(ConfigCommand::Check(args)) => config_check::run(args).await,

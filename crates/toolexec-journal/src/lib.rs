@@ -108,6 +108,7 @@ mod journal;
 mod read;
 mod record;
 mod recover;
+pub mod redrive;
 mod retention;
 mod schema;
 mod writer;

@@ -50,6 +50,8 @@ pub(crate) struct Batch {
     running_bytes: usize,
     /// The estimated bytes of the finished batch: its envelopes, as JSON.
     retained_bytes: AtomicUsize,
+    /// The batch whose calls this one re-runs.
+    pub(crate) redrive_of: Option<String>,
 }
 
 impl Batch {
@@ -70,7 +72,14 @@ impl Batch {
             cancel: CancellationToken::new(),
             running_bytes: running_bytes.saturating_add(names),
             retained_bytes: AtomicUsize::new(0),
+            redrive_of: None,
         }
+    }
+
+    /// Marks the batch as a redrive of `source`.
+    pub(crate) fn redriving(mut self, source: Option<String>) -> Self {
+        self.redrive_of = source;
+        self
     }
 
     /// The token that cancels this batch's calls, for its `BatchOptions`.

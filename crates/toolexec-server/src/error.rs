@@ -88,6 +88,9 @@ pub enum ApiError {
         /// The limit, in seconds.
         seconds: u64,
     },
+    /// A route that reads the journal on a server that keeps none (501 `no_journal`).
+    #[error("this server keeps no journal (it was started with --no-journal)")]
+    NoJournal,
     /// A fault of the server itself (500 `internal`); the detail is logged, never sent.
     #[error("internal error")]
     Internal(String),
@@ -115,7 +118,7 @@ impl ApiError {
             Self::TooManyBatches { .. } | Self::TooManyStreams { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            Self::AskUnavailable => StatusCode::NOT_IMPLEMENTED,
+            Self::AskUnavailable | Self::NoJournal => StatusCode::NOT_IMPLEMENTED,
             Self::AskFailed(_) => StatusCode::BAD_GATEWAY,
             Self::AskTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -136,6 +139,7 @@ impl ApiError {
             Self::TooManyBatches { .. } => "too_many_batches",
             Self::TooManyStreams { .. } => "too_many_streams",
             Self::AskUnavailable => "not_implemented",
+            Self::NoJournal => "no_journal",
             Self::AskFailed(_) => "ask_failed",
             Self::AskTimeout { .. } => "timeout",
             Self::Internal(_) => "internal",
@@ -171,7 +175,7 @@ pub struct ErrorDetail {
     /// `method_not_allowed`, `request_timeout`, `payload_too_large`, `invalid_input`,
     /// `too_many_batches`,
     /// `too_many_streams`,
-    /// `not_implemented`, `ask_failed`, `timeout`, `internal`.
+    /// `not_implemented`, `no_journal`, `ask_failed`, `timeout`, `internal`.
     pub code: String,
     /// A message for people.
     pub message: String,

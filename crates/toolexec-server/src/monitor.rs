@@ -17,6 +17,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use toolexec_journal::{HealthState, JournalHealth};
 
 use metrics_exporter_prometheus::{
     Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
@@ -115,11 +116,18 @@ impl Monitor {
     }
 
     /// The Prometheus text exposition, with the in-flight gauges read now.
-    pub(crate) fn render(&self, executor: &Executor) -> String {
+    pub(crate) fn render(&self, executor: &Executor, journal: Option<&JournalHealth>) -> String {
         metrics::with_local_recorder(self.recorder.as_ref(), || {
             metrics::gauge!("toolexec_calls_in_flight").set(executor.in_flight().len() as f64);
             metrics::gauge!("toolexec_attempts_running").set(executor.running_attempts() as f64);
             metrics::gauge!("toolexec_max_concurrency").set(executor.max_concurrency() as f64);
+            if let Some(health) = journal {
+                let degraded = matches!(health.state, HealthState::Degraded { .. });
+                metrics::gauge!("toolexec_journal_degraded").set(f64::from(u8::from(degraded)));
+                metrics::gauge!("toolexec_journal_queued").set(health.queued as f64);
+                metrics::gauge!("toolexec_journal_written").set(health.written as f64);
+                metrics::gauge!("toolexec_journal_dropped").set(health.dropped as f64);
+            }
         });
         self.handle.render()
     }
@@ -143,6 +151,22 @@ fn describe() {
         "Finished calls by tool and final status."
     );
     describe_counter!("toolexec_attempts_total", "Attempts started, by tool.");
+    describe_gauge!(
+        "toolexec_journal_degraded",
+        "1 while the journal is degraded (a full queue, a failed write), else 0."
+    );
+    describe_gauge!(
+        "toolexec_journal_queued",
+        "Journal records waiting for the writer."
+    );
+    describe_gauge!(
+        "toolexec_journal_written",
+        "Journal records committed since start."
+    );
+    describe_gauge!(
+        "toolexec_journal_dropped",
+        "Journal records lost since start (full queue, failed writes)."
+    );
     describe_counter!(
         "toolexec_attempt_failures_total",
         "Failed attempts, by tool and error kind."

@@ -7,6 +7,7 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use toolexec::Executor;
+use toolexec_journal::EngineJournal;
 
 use crate::batch_store::BatchStore;
 use crate::limits::Limits;
@@ -36,6 +37,7 @@ struct Shared {
     watchlist: Arc<Watchlist>,
     event_streams: Arc<AtomicUsize>,
     closing: CancellationToken,
+    journal: Option<Arc<EngineJournal>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -45,6 +47,7 @@ impl std::fmt::Debug for AppState {
             .field("asker", &self.inner.asker.is_some())
             .field("token", &self.inner.token.as_ref().map(|_| "<set>"))
             .field("limits", &self.inner.limits)
+            .field("journal", &self.inner.journal.is_some())
             .finish()
     }
 }
@@ -57,6 +60,20 @@ impl AppState {
             asker: None,
             token: None,
             limits: Limits::default(),
+            journal: None,
+        }
+    }
+
+    /// The durable journal, when the server keeps one.
+    pub fn journal(&self) -> Option<&Arc<EngineJournal>> {
+        self.inner.journal.as_ref()
+    }
+
+    /// A new batch id: the journal's (unique across restarts) when there is one.
+    pub(crate) fn new_batch_id(&self) -> String {
+        match self.inner.executor.journal() {
+            Some(journal) => journal.new_batch_id().to_string(),
+            None => self.inner.batches.next_id(),
         }
     }
 
@@ -114,6 +131,7 @@ pub struct AppStateBuilder {
     asker: Option<Asker>,
     token: Option<String>,
     limits: Limits,
+    journal: Option<Arc<EngineJournal>>,
 }
 
 impl std::fmt::Debug for AppStateBuilder {
@@ -165,6 +183,14 @@ impl AppStateBuilder {
         self
     }
 
+    /// Serves batch listings, history and batches of earlier processes from `journal`
+    /// (the same journal the executor writes into: see
+    /// [`toolexec::ExecutorBuilder::journal`]).
+    pub fn journal(mut self, journal: Arc<EngineJournal>) -> Self {
+        self.journal = Some(journal);
+        self
+    }
+
     /// Validates the limits and starts the task that turns the executor's events into
     /// metrics and the recent-failures list. Must run inside a Tokio runtime.
     pub fn build(self) -> Result<AppState, ServerError> {
@@ -189,6 +215,7 @@ impl AppStateBuilder {
                 watchlist,
                 event_streams: Arc::new(AtomicUsize::new(0)),
                 closing: CancellationToken::new(),
+                journal: self.journal,
             }),
         })
     }

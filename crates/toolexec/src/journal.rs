@@ -15,7 +15,7 @@ use crate::{Envelope, ToolCall};
 ///
 /// Calls are numbered by their index in their batch. A lone call
 /// ([`Executor::execute`](crate::Executor::execute)) is journaled as a batch of one.
-pub trait Journal: Send + Sync + 'static {
+pub trait Journal: Send + Sync + std::fmt::Debug + 'static {
     /// A batch id not used before, by this process or any earlier one on the same
     /// store, for a batch that did not bring its own
     /// ([`BatchOptions::batch_id`](crate::BatchOptions::batch_id)).

@@ -34,6 +34,11 @@ pub struct RunArgs {
     /// No progress display.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write the batch and every call down in this durable journal as they run
+    /// (`toolexec history --journal FILE` reads it back; a killed run's unfinished
+    /// calls become `interrupted`).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
     /// The configuration file and database.
     #[command(flatten)]
     pub common: Common,
@@ -44,8 +49,15 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let batch = batch_file::load(&args.file)?;
     let config = args.common.load_config()?;
     let store = assemble::open_store(&args.common.db_path())?;
+    let journal = match &args.journal {
+        Some(path) => Some(crate::journal::open(path, &config.journal)?),
+        None => None,
+    };
     let overrides = Overrides {
         max_concurrency: args.concurrency.map(|n| n as usize),
+        journal: journal
+            .clone()
+            .map(|j| j as std::sync::Arc<dyn toolexec::Journal>),
         ..Overrides::default()
     };
     let executor = assemble::executor(&config, store, overrides).await?;
@@ -60,6 +72,9 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let progress = Progress::start(&executor, batch.calls.len(), args.quiet);
     let envelopes = executor.execute_batch(batch.calls, options).await;
     progress.finish().await;
+    if let Some(journal) = &journal {
+        crate::journal::flush(journal);
+    }
 
     let all_succeeded = envelopes.iter().all(|e| e.success);
     if args.json {

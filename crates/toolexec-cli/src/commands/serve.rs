@@ -1,6 +1,7 @@
 //! `toolexec serve`: the HTTP/JSON API, event stream, metrics and dashboard.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use toolexec_server::{AppState, Asker, Limits};
 
 use super::{Common, OK};
 use crate::assemble::{self, Overrides};
+use crate::journal;
 
 /// Arguments of `toolexec serve`.
 #[derive(Debug, clap::Args)]
@@ -20,6 +22,13 @@ pub struct ServeArgs {
     /// The server's limits.
     #[command(flatten)]
     pub limits: LimitArgs,
+    /// The durable journal of batches and calls [default: journal.db beside the
+    /// database]; batches, history and statistics survive a restart.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_journal")]
+    pub journal: Option<PathBuf>,
+    /// Keep no journal: batches, history and statistics live in memory only.
+    #[arg(long)]
+    pub no_journal: bool,
     /// The configuration file and database.
     #[command(flatten)]
     pub common: Common,
@@ -83,8 +92,21 @@ impl LimitArgs {
 /// Runs the command until Ctrl-C.
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = args.common.load_config()?;
-    let store = assemble::open_store(&args.common.db_path())?;
-    let executor = assemble::executor(&config, store.clone(), Overrides::default()).await?;
+    let db = args.common.db_path();
+    let store = assemble::open_store(&db)?;
+    let journal = match (args.no_journal, &args.journal) {
+        (true, _) => None,
+        (false, Some(path)) => Some(journal::open(path, &config.journal)?),
+        (false, None) => Some(journal::open(&journal::default_path(&db), &config.journal)?),
+    };
+    let overrides = Overrides {
+        journal: journal.clone().map(|j| j as Arc<dyn toolexec::Journal>),
+        ..Overrides::default()
+    };
+    let executor = assemble::executor(&config, store.clone(), overrides).await?;
+    if let Some(journal) = &journal {
+        journal::restore(&executor, journal)?;
+    }
     let catalog = tokio::task::spawn_blocking(move || Catalog::load(&store)).await??;
     let assistant = Arc::new(Orchestrator::new(executor.clone(), Arc::new(catalog)));
     let asker: Asker = Arc::new(move |question: String| {
@@ -99,11 +121,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }))
         })
     });
-    let state = AppState::builder(executor)
+    let mut state = AppState::builder(executor)
         .limits(args.limits.limits())
         .api_token_from_env()
-        .asker(asker)
-        .build()?;
+        .asker(asker);
+    if let Some(journal) = &journal {
+        state = state.journal(journal.clone());
+    }
+    let state = state.build()?;
     eprintln!(
         "toolexec: serving the API and dashboard on http://{}",
         args.addr
@@ -112,5 +137,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let _ = tokio::signal::ctrl_c().await;
     };
     toolexec_server::serve_with_shutdown(args.addr, state, shutdown).await?;
+    if let Some(journal) = &journal {
+        journal::flush(journal);
+    }
     Ok(ExitCode::from(OK))
 }

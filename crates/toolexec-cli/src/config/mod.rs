@@ -9,6 +9,7 @@
 //! [`MAX_DURATION_MS`] (one day).
 
 mod error;
+mod journal;
 mod policy;
 mod table;
 mod tool_table;
@@ -21,6 +22,7 @@ use toml::Spanned;
 use toolexec::{ExecutorConfig, PolicyOverrides};
 
 pub use error::ConfigError;
+pub use journal::{JournalSettings, MAX_JOURNAL_AGE_DAYS, MAX_JOURNAL_BYTES, MIN_JOURNAL_BYTES};
 pub use policy::MAX_DURATION_MS;
 pub use tool_table::{ToolEntry, ToolSource};
 
@@ -36,6 +38,8 @@ pub struct Config {
     pub executor: ExecutorConfig,
     /// The tools of the file, in name order.
     pub tools: Vec<ToolEntry>,
+    /// The durable journal's retention (`[journal]`).
+    pub journal: JournalSettings,
     text: String,
 }
 
@@ -45,6 +49,7 @@ impl Default for Config {
             file: PathBuf::from("<built-in>"),
             executor: ExecutorConfig::default(),
             tools: Vec::new(),
+            journal: JournalSettings::default(),
             text: String::new(),
         }
     }
@@ -79,6 +84,8 @@ struct RawFile {
     defaults: Option<Spanned<RawTable>>,
     #[serde(default)]
     tools: BTreeMap<Spanned<String>, Spanned<RawTable>>,
+    #[serde(default)]
+    journal: Option<Spanned<RawTable>>,
 }
 
 impl Config {
@@ -140,6 +147,14 @@ impl Config {
             check_policy(&source, "defaults", &PolicyOverrides::default(), &executor)?;
         }
 
+        let mut journal = JournalSettings::default();
+        if let Some(table) = raw.journal {
+            let span = table.span();
+            let mut table = Table::new(&source, "journal", Some(span), table.into_inner());
+            journal = journal::read_journal(&mut table)?;
+            table.finish()?;
+        }
+
         let mut tools = Vec::new();
         for (name, table) in raw.tools {
             let header = Some(name.span());
@@ -155,6 +170,7 @@ impl Config {
             file: file.to_owned(),
             executor,
             tools,
+            journal,
             text: text.to_owned(),
         })
     }

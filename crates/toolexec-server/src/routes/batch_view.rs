@@ -58,6 +58,13 @@ pub struct BatchView {
     /// Every call's envelope, in request order, once the batch is done.
     #[schema(value_type = Option<Vec<Object>>)]
     pub envelopes: Option<Arc<Vec<toolexec::Envelope>>>,
+    /// The batch whose failed calls this one re-runs (a redrive); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redrive_of: Option<String>,
+    /// Whether the process running the batch ended before it did (read back from the
+    /// journal); absent when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 impl BatchView {
@@ -80,12 +87,14 @@ impl BatchView {
             completed,
             calls,
             envelopes,
+            redrive_of: batch.redrive_of.clone(),
+            interrupted: false,
         }
     }
 }
 
 impl CallProgress {
-    fn of_envelope(envelope: &Envelope) -> Self {
+    pub(crate) fn of_envelope(envelope: &Envelope) -> Self {
         Self {
             call_id: envelope.call_id.to_string(),
             tool_name: envelope.tool_name.to_string(),

@@ -2,24 +2,22 @@
 //! batch, wait for it or poll it, cancel it.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use toolexec::{BatchOptions, FailureMode, ToolCall};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::batch_store::Batch;
-use crate::byte_size::json_size;
 use crate::error::{ApiError, ErrorBody};
 use crate::json::ApiJson;
 use crate::openapi::ToolCallSchema;
 use crate::routes::batch_view::BatchView;
+use crate::routes::{journaled, launch};
 use crate::state::AppState;
 
 /// The body of `POST /v1/batches`.
@@ -103,38 +101,15 @@ pub(crate) async fn create_batch(
     ApiJson(request): ApiJson<BatchRequest>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let id = state.batches().next_id();
+    let id = state.new_batch_id();
     let (calls, options) = validate(request, &id, &state)?;
-    let batch = Arc::new(Batch::sized(
-        id,
-        calls
-            .iter()
-            .map(|c| (c.call_id.clone().unwrap_or_default(), c.tool.clone()))
-            .collect(),
-        json_size(&calls),
-    ));
-    state.batches().insert(batch.clone())?;
-    let options = options.with_cancel(batch.cancel_token());
-    state.watchlist().watch(&batch);
-    let runner = state.clone();
-    let running = batch.clone();
-    tokio::spawn(async move {
-        let envelopes = runner.executor().execute_batch(calls, options).await;
-        running.finish(envelopes);
-        runner.batches().finished(&running);
-        runner.watchlist().unwatch(&running);
-    });
-    if query.wait {
-        batch.wait().await;
-        return Ok((StatusCode::OK, Json(BatchView::of(&batch, &state))).into_response());
-    }
-    let location = format!("/v1/batches/{}", batch.id);
-    Ok((
-        StatusCode::ACCEPTED,
-        [(header::LOCATION, location)],
-        Json(BatchView::of(&batch, &state)),
-    )
-        .into_response())
+    let batch = launch::start(&state, id, calls, options)?;
+    Ok(launch::respond(&state, &batch, query.wait, view_json).await)
+}
+
+/// A batch view as JSON, as it is.
+pub(crate) fn view_json(view: BatchView) -> serde_json::Value {
+    serde_json::to_value(view).unwrap_or_default()
 }
 
 /// Checks what serde cannot (known tools, positive durations, unique ids), gives every
@@ -230,11 +205,13 @@ pub(crate) async fn get_batch(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<BatchView>, ApiError> {
-    let batch = state
-        .batches()
-        .get(&id)
-        .ok_or_else(|| ApiError::NotFound(format!("batch `{id}`")))?;
-    Ok(Json(BatchView::of(&batch, &state)))
+    if let Some(batch) = state.batches().get(&id) {
+        return Ok(Json(BatchView::of(&batch, &state)));
+    }
+    // A batch of an earlier process, or one no longer kept in memory.
+    journaled::batch_view(&state, &id)?
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound(format!("batch `{id}`")))
 }
 
 /// How long `DELETE /v1/batches/{id}` waits for a cancelled batch's envelopes.

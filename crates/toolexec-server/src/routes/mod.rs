@@ -6,6 +6,8 @@ pub(crate) mod batches;
 pub(crate) mod calls;
 pub(crate) mod dashboard;
 pub(crate) mod events;
+pub(crate) mod journaled;
+pub(crate) mod launch;
 pub(crate) mod ops;
 pub(crate) mod tools;
 
@@ -32,8 +34,10 @@ pub(crate) fn router_with(protected: OpenApiRouter<AppState>) -> OpenApiRouter<A
 /// The routes that require the token when one is set.
 pub(crate) fn protected() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(batches::create_batch))
+        .routes(routes!(batches::create_batch, journaled::list_batches))
         .routes(routes!(batches::get_batch, batches::cancel_batch))
+        .routes(routes!(journaled::redrive_batch))
+        .routes(routes!(journaled::history))
         .routes(routes!(calls::get_call))
         .routes(routes!(events::events))
         .routes(routes!(tools::list_tools))

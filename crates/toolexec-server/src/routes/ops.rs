@@ -5,6 +5,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::Serialize;
+use toolexec_journal::JournalHealth;
 use utoipa::ToSchema;
 
 use crate::error::ErrorBody;
@@ -21,6 +22,11 @@ pub struct Health {
     pub auth: bool,
     /// Batches kept in memory.
     pub batches: usize,
+    /// The journal's health (`state`: `healthy` or `degraded` with a `reason`;
+    /// `queued`, `written`, `dropped`, `last_error`); absent without a journal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub journal: Option<JournalHealth>,
 }
 
 /// Liveness; needs no token.
@@ -36,6 +42,7 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Json<Health> {
         tools: state.executor().tools().len(),
         auth: state.api_token().is_some(),
         batches: state.batches().len(),
+        journal: state.journal().map(|j| j.store().health()),
     })
 }
 
@@ -60,6 +67,9 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse 
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.monitor().render(state.executor()),
+        state.monitor().render(
+            state.executor(),
+            state.journal().map(|j| j.store().health()).as_ref(),
+        ),
     )
 }
