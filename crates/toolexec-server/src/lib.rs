@@ -69,6 +69,7 @@ mod app;
 mod auth;
 mod batch_store;
 mod byte_size;
+mod drain;
 mod error;
 mod json;
 mod limits;
@@ -82,6 +83,7 @@ mod token;
 mod watchlist;
 
 pub use app::app;
+pub use drain::{drain, Drained};
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use json::ApiJson;
 pub use limits::Limits;
