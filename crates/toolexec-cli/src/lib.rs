@@ -8,3 +8,4 @@ pub mod config;
 pub mod lambda_tools;
 pub mod output;
 pub mod progress;
+pub mod stop_signals;

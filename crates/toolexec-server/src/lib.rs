@@ -56,6 +56,11 @@
 //! # }
 //! ```
 //!
+//! When the shutdown future completes, the server stops gracefully: no new connection,
+//! new work refused with 503 `shutting_down`, running batches given
+//! [`Limits::shutdown_grace`] to finish and then cancelled, open requests answered (see
+//! [`serve_listener`] and [`drain`]).
+//!
 //! Routes: `POST /v1/batches` (`?wait=false` answers `202` at once),
 //! `GET /v1/batches/{id}`, `GET /v1/calls/{call_id}`, `GET /v1/events` (SSE),
 //! `GET /v1/tools`, `GET /v1/stats`, `POST /v1/ask`, `GET /metrics`, `GET /healthz`,
