@@ -9,3 +9,4 @@ pub mod journal;
 pub mod lambda_tools;
 pub mod output;
 pub mod progress;
+pub mod stop_signals;

@@ -7,6 +7,8 @@
 //! - *Admission*: the calls of running batches and their size (their calls as JSON)
 //!   have budgets; a batch that would pass either is refused with 429 and
 //!   `Retry-After`, unless nothing is running (so one batch always gets in).
+//! - *Closing*: once [`BatchStore::close`] has run (the server is stopping), every
+//!   batch is refused with 503 `shutting_down`; the batches running then are the last.
 //! - *Retention*: finished batches are kept, their envelopes sized as JSON, within a
 //!   byte budget; the oldest finished batch is evicted first. A count cap
 //!   (`max_batches`) bounds the number of entries as well.
@@ -167,6 +169,8 @@ struct Entries {
     retained_bytes: usize,
     inflight_calls: usize,
     inflight_bytes: usize,
+    /// No batch is admitted any more: the server is stopping.
+    closed: bool,
 }
 
 /// What the store holds now, for tests.
@@ -201,9 +205,13 @@ impl BatchStore {
 
     /// Keeps `batch` as running, if the budgets allow: else 429 `too_many_batches`
     /// with a `Retry-After`. Makes room among finished batches when the count is full.
+    /// Once the store is closed, 503 `shutting_down`.
     pub(crate) fn insert(&self, batch: Arc<Batch>) -> Result<(), ApiError> {
         let budget = self.budget;
         let mut entries = self.entries.lock();
+        if entries.closed {
+            return Err(ApiError::ShuttingDown);
+        }
         let busy = |entries: &Entries| ApiError::TooManyBatches {
             running: entries.by_id.len() - entries.finished.len(),
             running_calls: entries.inflight_calls,
@@ -242,6 +250,24 @@ impl BatchStore {
     /// The batch with that id, if it is still kept.
     pub(crate) fn get(&self, id: &str) -> Option<Arc<Batch>> {
         self.entries.lock().by_id.get(id).cloned()
+    }
+
+    /// Admits no batch from now on, and returns the batches running now: with no new
+    /// ones coming, once these are done the store's work is done.
+    pub(crate) fn close(&self) -> Vec<Arc<Batch>> {
+        let mut entries = self.entries.lock();
+        entries.closed = true;
+        entries
+            .by_id
+            .values()
+            .filter(|batch| !batch.is_done())
+            .cloned()
+            .collect()
+    }
+
+    /// Whether [`BatchStore::close`] has run.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.entries.lock().closed
     }
 
     /// Batches kept now.
@@ -384,6 +410,22 @@ mod tests {
         finish(&store, &big);
         assert_eq!(store.usage().inflight_bytes, 0);
         store.insert(batch_of(&store, 1, 10)).unwrap();
+    }
+
+    #[test]
+    fn a_closed_store_refuses_batches_and_names_the_running_ones() {
+        let store = BatchStore::new(&limits(10));
+        let done = batch(&store);
+        let running = batch(&store);
+        store.insert(done.clone()).unwrap();
+        store.insert(running.clone()).unwrap();
+        finish(&store, &done);
+        let last: Vec<String> = store.close().iter().map(|b| b.id.clone()).collect();
+        assert_eq!(last, ["b-2"]);
+        assert!(store.is_closed());
+        let err = store.insert(batch(&store)).unwrap_err();
+        assert_eq!(err, ApiError::ShuttingDown);
+        assert_eq!(store.len(), 2);
     }
 
     #[tokio::test]

@@ -91,6 +91,10 @@ pub enum ApiError {
     /// A route that reads the journal on a server that keeps none (501 `no_journal`).
     #[error("this server keeps no journal (it was started with --no-journal)")]
     NoJournal,
+    /// The server is stopping and takes no new work (503 `shutting_down`, with
+    /// `Connection: close`); reads are still answered until it has stopped.
+    #[error("the server is stopping and takes no new work; retry elsewhere or once it restarts")]
+    ShuttingDown,
     /// A fault of the server itself (500 `internal`); the detail is logged, never sent.
     #[error("internal error")]
     Internal(String),
@@ -121,6 +125,7 @@ impl ApiError {
             Self::AskUnavailable | Self::NoJournal => StatusCode::NOT_IMPLEMENTED,
             Self::AskFailed(_) => StatusCode::BAD_GATEWAY,
             Self::AskTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+            Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -142,6 +147,7 @@ impl ApiError {
             Self::NoJournal => "no_journal",
             Self::AskFailed(_) => "ask_failed",
             Self::AskTimeout { .. } => "timeout",
+            Self::ShuttingDown => "shutting_down",
             Self::Internal(_) => "internal",
         }
     }
@@ -175,7 +181,7 @@ pub struct ErrorDetail {
     /// `method_not_allowed`, `request_timeout`, `payload_too_large`, `invalid_input`,
     /// `too_many_batches`,
     /// `too_many_streams`,
-    /// `not_implemented`, `no_journal`, `ask_failed`, `timeout`, `internal`.
+    /// `not_implemented`, `no_journal`, `ask_failed`, `timeout`, `shutting_down`, `internal`.
     pub code: String,
     /// A message for people.
     pub message: String,
@@ -196,7 +202,7 @@ impl IntoResponse for ApiError {
                 HeaderValue::from_static("Bearer realm=\"toolexec\""),
             );
         }
-        if matches!(self, Self::RequestTimeout { .. }) {
+        if matches!(self, Self::RequestTimeout { .. } | Self::ShuttingDown) {
             response
                 .headers_mut()
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));

@@ -56,6 +56,11 @@
 //! # }
 //! ```
 //!
+//! When the shutdown future completes, the server stops gracefully: no new connection,
+//! new work refused with 503 `shutting_down`, running batches given
+//! [`Limits::shutdown_grace`] to finish and then cancelled, open requests answered (see
+//! [`serve_listener`] and [`drain`]).
+//!
 //! Routes: `POST /v1/batches` (`?wait=false` answers `202` at once),
 //! `GET /v1/batches/{id}`, `GET /v1/calls/{call_id}`, `GET /v1/events` (SSE),
 //! `GET /v1/tools`, `GET /v1/stats`, `POST /v1/ask`, `GET /metrics`, `GET /healthz`,
@@ -69,6 +74,7 @@ mod app;
 mod auth;
 mod batch_store;
 mod byte_size;
+mod drain;
 mod error;
 mod json;
 mod limits;
@@ -82,6 +88,7 @@ mod token;
 mod watchlist;
 
 pub use app::app;
+pub use drain::{drain, Drained};
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use json::ApiJson;
 pub use limits::Limits;

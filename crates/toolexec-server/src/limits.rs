@@ -12,7 +12,7 @@ use crate::server_error::ServerError;
 /// 100_000`, `max_inflight_bytes: 64 MiB`, `busy_retry_after: 1 s`, `max_body_bytes:
 /// 1 MiB`, `max_calls_per_batch: 10_000`, `max_event_streams: 100`, `ask_timeout:
 /// 300 s`, `header_read_timeout: 10 s`, `body_read_timeout: 30 s`, `idle_timeout:
-/// 60 s`, `max_connections: 1024`.
+/// 60 s`, `max_connections: 1024`, `shutdown_grace: 10 s`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Batches kept in memory, running or done; the oldest done ones go first.
@@ -46,6 +46,9 @@ pub struct Limits {
     pub idle_timeout: Duration,
     /// Connections served at once; more wait in the listener's backlog.
     pub max_connections: usize,
+    /// How long a graceful stop lets running batches finish before it cancels them
+    /// (see [`crate::drain`]); zero cancels them at once.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for Limits {
@@ -64,6 +67,7 @@ impl Default for Limits {
             body_read_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
             max_connections: 1024,
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }

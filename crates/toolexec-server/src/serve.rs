@@ -15,8 +15,13 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use crate::app::app;
+use crate::drain::drain;
 use crate::server_error::ServerError;
 use crate::state::AppState;
+
+/// How long a stop waits, once the work is drained, for open requests to be answered
+/// and their connections to close.
+const CONNECTIONS_WAIT: Duration = Duration::from_secs(5);
 
 /// Checks that a server on `addr` with this state would be safe: a non-loopback
 /// address needs a token.
@@ -36,8 +41,8 @@ pub async fn serve(addr: SocketAddr, state: AppState) -> Result<(), ServerError>
     serve_with_shutdown(addr, state, std::future::pending()).await
 }
 
-/// Like [`serve`], stopping gracefully when `shutdown` completes: no new connections,
-/// event streams end, requests in progress finish.
+/// Like [`serve`], stopping gracefully when `shutdown` completes (see
+/// [`serve_listener`]).
 pub async fn serve_with_shutdown(
     addr: SocketAddr,
     state: AppState,
@@ -63,6 +68,17 @@ pub async fn serve_with_shutdown(
 /// `header_read_timeout` of the server starting to wait for them, which also closes a
 /// kept-alive connection idle for that long; a body must arrive within
 /// `body_read_timeout` (see [`crate::ApiJson`]).
+///
+/// When `shutdown` completes, the server stops gracefully:
+///
+/// 1. It stops accepting connections at once (the listener is closed), and keeps
+///    serving the open ones, so that `wait=true` requests are answered and clients can
+///    still poll their batches; new work is refused with 503 `shutting_down`.
+/// 2. [`crate::drain`]: the running batches get up to
+///    [`crate::Limits::shutdown_grace`] to finish; the rest are cancelled, their calls
+///    ending `cancelled`; event streams end.
+/// 3. Open connections are closed once their request in progress is answered, waiting
+///    at most `CONNECTIONS_WAIT` (5 s); then it returns `Ok`.
 pub async fn serve_listener(
     listener: TcpListener,
     state: AppState,
@@ -116,8 +132,14 @@ pub async fn serve_listener(
             drop(permit);
         });
     }
-    state.close_streams();
-    graceful.shutdown().await;
+    drop(listener);
+    drain(&state).await;
+    if tokio::time::timeout(CONNECTIONS_WAIT, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("stopping: some connections were still open after 5 s; closing them");
+    }
     Ok(())
 }
 

@@ -38,6 +38,7 @@ struct Shared {
     event_streams: Arc<AtomicUsize>,
     closing: CancellationToken,
     journal: Option<Arc<EngineJournal>>,
+    grace_ended: CancellationToken,
 }
 
 impl std::fmt::Debug for AppState {
@@ -122,6 +123,23 @@ impl AppState {
 
     pub(crate) fn closing(&self) -> &CancellationToken {
         &self.inner.closing
+    }
+
+    /// Whether the server is stopping (see [`crate::drain`]): it takes no new work, and
+    /// `/healthz` answers 503 `stopping`.
+    pub fn is_stopping(&self) -> bool {
+        self.inner.batches.is_closed()
+    }
+
+    /// Ends the grace period of a stop now: the batches still running are cancelled at
+    /// once rather than when [`crate::Limits::shutdown_grace`] has passed (a second
+    /// Ctrl-C, say). Before a stop has begun, it makes a later stop cancel at once.
+    pub fn end_grace(&self) {
+        self.inner.grace_ended.cancel();
+    }
+
+    pub(crate) fn grace_ended(&self) -> &CancellationToken {
+        &self.inner.grace_ended
     }
 }
 
@@ -216,6 +234,7 @@ impl AppStateBuilder {
                 event_streams: Arc::new(AtomicUsize::new(0)),
                 closing: CancellationToken::new(),
                 journal: self.journal,
+                grace_ended: CancellationToken::new(),
             }),
         })
     }

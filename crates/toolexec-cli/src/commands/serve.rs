@@ -12,6 +12,7 @@ use toolexec_server::{AppState, Asker, Limits};
 use super::{Common, OK};
 use crate::assemble::{self, Overrides};
 use crate::journal;
+use crate::stop_signals::StopSignals;
 
 /// Arguments of `toolexec serve`.
 #[derive(Debug, clap::Args)]
@@ -60,6 +61,11 @@ pub struct LimitArgs {
     /// [default: 67108864].
     #[arg(long)]
     pub max_inflight_bytes: Option<usize>,
+    /// On SIGTERM or Ctrl-C, how long running batches may go on before they are
+    /// cancelled; 0 cancels them at once, and a second signal cancels them now
+    /// [default: 10000].
+    #[arg(long)]
+    pub grace_ms: Option<u64>,
 }
 
 impl LimitArgs {
@@ -85,11 +91,15 @@ impl LimitArgs {
         if let Some(n) = self.max_inflight_bytes {
             limits.max_inflight_bytes = n;
         }
+        if let Some(n) = self.grace_ms {
+            limits.shutdown_grace = ms(n);
+        }
         limits
     }
 }
 
-/// Runs the command until Ctrl-C.
+/// Runs the command until SIGTERM or Ctrl-C, then stops gracefully (see
+/// [`toolexec_server::serve_listener`]) and exits 0.
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = args.common.load_config()?;
     let db = args.common.db_path();
@@ -133,12 +143,25 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         "toolexec: serving the API and dashboard on http://{}",
         args.addr
     );
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+    let shutdown = stop_on_signal(state.clone(), StopSignals::listen()?);
     toolexec_server::serve_with_shutdown(args.addr, state, shutdown).await?;
     if let Some(journal) = &journal {
         journal::flush(journal);
     }
     Ok(ExitCode::from(OK))
+}
+
+/// Completes at the first stop signal; a second one ends the grace period at once.
+async fn stop_on_signal(state: AppState, mut signals: StopSignals) {
+    let signal = signals.next().await;
+    eprintln!(
+        "toolexec: {signal}: stopping; running batches get {} ms to finish (signal again \
+         to cancel them now)",
+        state.limits().shutdown_grace.as_millis()
+    );
+    tokio::spawn(async move {
+        let signal = signals.next().await;
+        eprintln!("toolexec: {signal}: cancelling the running batches now");
+        state.end_grace();
+    });
 }

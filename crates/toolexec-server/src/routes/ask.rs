@@ -41,6 +41,7 @@ pub struct AskResponse {
         (status = 422, description = "Empty question", body = ErrorBody),
         (status = 501, description = "No assistant configured", body = ErrorBody),
         (status = 502, description = "The assistant failed", body = ErrorBody),
+        (status = 503, description = "The server is stopping (`shutting_down`); the connection is closed", body = ErrorBody),
         (status = 504, description = "The assistant took too long", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -49,6 +50,9 @@ pub(crate) async fn ask(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<AskRequest>,
 ) -> Result<Json<AskResponse>, ApiError> {
+    if state.is_stopping() {
+        return Err(ApiError::ShuttingDown);
+    }
     let asker = state.asker().ok_or(ApiError::AskUnavailable)?.clone();
     let question = request.question.trim().to_owned();
     if question.is_empty() {

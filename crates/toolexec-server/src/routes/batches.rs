@@ -92,6 +92,7 @@ fn default_wait() -> bool {
         (status = 422, description = "Invalid input; `field` names it, e.g. `calls[2].timeout_ms`", body = ErrorBody),
         (status = 429, description = "The work in flight is at its budget; retry after `Retry-After` seconds", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))),
+        (status = 503, description = "The server is stopping (`shutting_down`); the connection is closed", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -100,6 +101,9 @@ pub(crate) async fn create_batch(
     query: Result<Query<BatchQuery>, QueryRejection>,
     ApiJson(request): ApiJson<BatchRequest>,
 ) -> Result<Response, ApiError> {
+    if state.is_stopping() {
+        return Err(ApiError::ShuttingDown);
+    }
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let id = state.new_batch_id();
     let (calls, options) = validate(request, &id, &state)?;

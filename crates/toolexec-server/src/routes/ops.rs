@@ -1,7 +1,7 @@
 //! `GET /healthz` and `GET /metrics`: for load balancers and Prometheus.
 
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::Serialize;
@@ -14,7 +14,8 @@ use crate::state::AppState;
 /// The answer of `GET /healthz`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Health {
-    /// Always `ok` when the server answers.
+    /// `ok`, or `stopping` once a graceful stop has begun (then with status 503, so
+    /// that load balancers send no more work).
     pub status: String,
     /// Registered tools.
     pub tools: usize,
@@ -29,21 +30,30 @@ pub struct Health {
     pub journal: Option<JournalHealth>,
 }
 
-/// Liveness; needs no token.
+/// Liveness and readiness; needs no token.
 #[utoipa::path(
     get,
     path = "/healthz",
     tag = "ops",
-    responses((status = 200, description = "The server is up", body = Health))
+    responses(
+        (status = 200, description = "The server is up", body = Health),
+        (status = 503, description = "The server is stopping (status `stopping`); it takes no new work", body = Health),
+    )
 )]
-pub(crate) async fn healthz(State(state): State<AppState>) -> Json<Health> {
-    Json(Health {
-        status: "ok".into(),
+pub(crate) async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+    let (code, status) = if state.is_stopping() {
+        (StatusCode::SERVICE_UNAVAILABLE, "stopping")
+    } else {
+        (StatusCode::OK, "ok")
+    };
+    let health = Health {
+        status: status.into(),
         tools: state.executor().tools().len(),
         auth: state.api_token().is_some(),
         batches: state.batches().len(),
         journal: state.journal().map(|j| j.store().health()),
-    })
+    };
+    (code, Json(health))
 }
 
 /// Prometheus metrics in the text exposition format: `toolexec_calls_total{tool,status}`,
