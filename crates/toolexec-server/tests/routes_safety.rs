@@ -79,7 +79,10 @@ async fn unknown_route_is_404_and_wrong_method_is_405_both_json() {
     let (status, _, body) = send(&router(), get("/v2/nothing")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(error_of(&body).0, "not_found");
-    let (status, _, body) = send(&router(), get("/v1/batches")).await;
+    let put = axum::http::Request::put("/v1/tools")
+        .body(axum::body::Body::empty())
+        .expect("a request");
+    let (status, _, body) = send(&router(), put).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(error_of(&body).0, "method_not_allowed");
 }
