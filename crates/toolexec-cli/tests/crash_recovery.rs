@@ -71,11 +71,18 @@ fn command(dir: &Path, args: &[&str]) -> Command {
 
 /// `toolexec serve` on a free port with the journal beside the database (the default).
 async fn serve(place: &Place) -> (Child, SocketAddr) {
+    serve_with(place, &[]).await
+}
+
+async fn serve_with(place: &Place, flags: &[&str]) -> (Child, SocketAddr) {
     let addr = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap();
-    let child = command(place.dir.path(), &["serve", "--addr", &addr.to_string()])
+    let addr_arg = addr.to_string();
+    let mut args = vec!["serve", "--addr", addr_arg.as_str()];
+    args.extend_from_slice(flags);
+    let child = command(place.dir.path(), &args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -193,6 +200,51 @@ async fn serve_killed_mid_batch_comes_back_with_ended_calls_intact_and_the_rest_
     tokio::time::timeout(Duration::from_secs(180), test)
         .await
         .expect("within 180 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_stop_flushes_the_journal_so_cancelled_calls_stay_cancelled_after_a_restart() {
+    let test = async {
+        let place = Place::new();
+        let (mut server, addr) = serve_with(&place, &["--grace-ms", "200"]).await;
+        let accepted = call(
+            addr,
+            "POST /v1/batches?wait=false HTTP/1.1",
+            r#"{"calls": [{"tool": "echo", "call_id": "quick"}, {"tool": "long", "call_id": "l"}]}"#,
+        )
+        .await;
+        assert_eq!(accepted["batch_id"], "b-1", "{accepted}");
+        let started = Instant::now();
+        while call(addr, "GET /v1/batches/b-1 HTTP/1.1", "").await["calls"][0]["status"]
+            != "success"
+        {
+            assert!(started.elapsed() < Duration::from_secs(30));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(server.id()).unwrap());
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+        let status = server.wait().unwrap();
+        assert_eq!(status.code(), Some(0));
+
+        let (server, addr) = serve(&place).await;
+        let view = call(addr, "GET /v1/batches/b-1 HTTP/1.1", "").await;
+        let statuses: Vec<&str> = view["envelopes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{view}"))
+            .iter()
+            .map(|e| e["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(statuses, ["success", "cancelled"], "{view}");
+        assert_eq!(
+            view.get("interrupted"),
+            None,
+            "nothing was left unfinished: {view}"
+        );
+        kill(server);
+    };
+    tokio::time::timeout(Duration::from_secs(120), test)
+        .await
+        .expect("within 120 s");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -112,3 +112,98 @@ fn rebuilt(call: &crate::CallDetail) -> Result<ToolCall, String> {
     tool_call.max_retries = overrides.max_retries;
     Ok(tool_call)
 }
+
+#[cfg(test)]
+mod tests {
+    use toolexec::ToolAnnotations;
+
+    use super::*;
+    use crate::{BatchSummary, CallDetail};
+
+    fn call(index: u32, tool: &str, status: Option<&str>, key: Option<&str>) -> CallDetail {
+        CallDetail {
+            index,
+            call_id: format!("c{index}"),
+            tool: tool.to_owned(),
+            input_json: r#"{"n":1}"#.to_owned(),
+            idempotency_key: key.map(str::to_owned),
+            overrides_json: Some(r#"{"timeout_ms":250}"#.to_owned()),
+            started_at_ms: None,
+            status: status.map(str::to_owned),
+            envelope_json: None,
+        }
+    }
+
+    fn batch(calls: Vec<CallDetail>) -> BatchDetail {
+        BatchDetail {
+            summary: BatchSummary {
+                id: "b-1".into(),
+                accepted_at_ms: 0,
+                ended_at_ms: Some(1),
+                interrupted: false,
+                redrive_of: None,
+                calls: calls.len() as u32,
+                counts: Default::default(),
+                unfinished: 0,
+            },
+            calls,
+        }
+    }
+
+    fn tools() -> Vec<ToolSpec> {
+        let mutating = ToolAnnotations {
+            read_only: false,
+            idempotent: false,
+            destructive: false,
+        };
+        vec![
+            ToolSpec::new("read", "reads"),
+            ToolSpec::new("charge", "charges").with_annotations(mutating),
+        ]
+    }
+
+    #[test]
+    fn failed_timed_out_cancelled_and_interrupted_calls_run_again_as_they_were() {
+        let calls = ["failed", "timeout", "cancelled", "interrupted", "success", "rejected"]
+            .iter()
+            .zip(0..)
+            .map(|(status, i)| call(i, "read", Some(status), None))
+            .collect();
+        let plan = plan(&batch(calls), &tools()).expect("a plan");
+        let ids: Vec<_> = plan.calls.iter().map(|c| c.call_id.clone().unwrap()).collect();
+        assert_eq!(ids, ["c0", "c1", "c2", "c3"]);
+        assert_eq!(plan.calls[0].timeout_ms, Some(250));
+        assert_eq!(plan.calls[0].input, serde_json::json!({"n": 1}));
+        assert!(plan.skipped.is_empty());
+    }
+
+    #[test]
+    fn a_mutating_call_runs_again_only_with_an_idempotency_key() {
+        let calls = vec![
+            call(0, "charge", Some("failed"), None),
+            call(1, "charge", Some("failed"), Some("k")),
+        ];
+        let plan = plan(&batch(calls), &tools()).expect("a plan");
+        assert_eq!(plan.calls.len(), 1);
+        assert_eq!(plan.calls[0].idempotency_key.as_deref(), Some("k"));
+        assert_eq!(plan.skipped[0].call_id, "c0");
+        assert!(plan.skipped[0].reason.contains("idempotency_key"));
+    }
+
+    #[test]
+    fn a_call_of_a_tool_no_longer_registered_is_skipped() {
+        let plan = plan(&batch(vec![call(0, "gone", Some("failed"), None)]), &tools())
+            .expect("a plan");
+        assert!(plan.calls.is_empty());
+        assert!(plan.skipped[0].reason.contains("no tool named `gone`"));
+    }
+
+    #[test]
+    fn a_batch_still_running_cannot_be_redriven() {
+        let calls = vec![call(0, "read", Some("failed"), None), call(1, "read", None, None)];
+        assert_eq!(
+            plan(&batch(calls), &tools()),
+            Err(RedriveError::StillRunning("b-1".into()))
+        );
+    }
+}
