@@ -15,10 +15,14 @@ use toolexec_journal::{EngineJournal, JournalConfig, JournalError};
 
 use crate::report::round;
 use crate::stopwatch::Stopwatch;
+use crate::thread_time::{thread_time, ThreadTime};
 
 /// How long the harness waits for the writer to commit what is queued after the
 /// measured region; a run whose journal needs longer fails.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The name of the journal's writer thread.
+const WRITER_THREAD: &str = "toolexec-journal";
 
 /// The journal of one run: a fresh file in a temporary directory (removed at the end),
 /// or the file given with `--journal PATH` (kept; an existing journal is recovered and
@@ -28,6 +32,7 @@ pub(crate) struct BenchJournal {
     path: PathBuf,
     calls_before: u64,
     queue_capacity: usize,
+    writer_at_open: Option<ThreadTime>,
     _dir: Option<TempDir>,
 }
 
@@ -52,6 +57,13 @@ pub(crate) struct JournalCost {
     pub(crate) file_bytes: u64,
     /// Records the queue held before dropping (`--journal-queue`).
     pub(crate) queue_capacity: usize,
+    /// CPU time of the journal's writer thread from the journal's opening to the end
+    /// of the flush (part of `cpu_ms` and `flush_cpu_ms`); `null` where the system
+    /// does not say.
+    pub(crate) writer_cpu_ms: Option<f64>,
+    /// Time the writer thread was ready to run but waited for a CPU, over the same
+    /// span: how much other threads and processes held it up.
+    pub(crate) writer_wait_ms: Option<f64>,
 }
 
 impl BenchJournal {
@@ -84,6 +96,7 @@ impl BenchJournal {
             path,
             calls_before,
             queue_capacity,
+            writer_at_open: writer_started(),
             _dir: dir,
         })
     }
@@ -103,19 +116,42 @@ impl BenchJournal {
             Err(e) => return Err(e).context("flushing the journal"),
         }
         let flush = stopwatch.stop();
+        let writer = self
+            .writer_at_open
+            .zip(thread_time(WRITER_THREAD))
+            .map(|(open, now)| now.since(open));
         let health = self.journal.store().health();
         let calls_written = ended_calls(&self.journal)?.saturating_sub(self.calls_before);
         Ok(JournalCost {
             calls_written,
             records_written: health.written,
             dropped: health.dropped,
-            flush_ms: round(flush.wall.as_secs_f64() * 1000.0, 3),
-            flush_cpu_ms: round(flush.cpu.as_secs_f64() * 1000.0, 3),
+            flush_ms: ms(flush.wall),
+            flush_cpu_ms: ms(flush.cpu),
             journaled_calls_per_s: round(calls as f64 / (measured + flush.wall).as_secs_f64(), 1),
             file_bytes: file_len(&self.path) + file_len(&suffixed(&self.path, "-wal")),
             queue_capacity: self.queue_capacity,
+            writer_cpu_ms: writer.map(|w| ms(w.on_cpu)),
+            writer_wait_ms: writer.map(|w| ms(w.waiting)),
         })
     }
+}
+
+/// The writer thread's times once it has named itself (a new thread sets its name as
+/// it starts), waiting for that at most a second.
+fn writer_started() -> Option<ThreadTime> {
+    for _ in 0..1000 {
+        if let Some(time) = thread_time(WRITER_THREAD) {
+            return Some(time);
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    None
+}
+
+/// Milliseconds, to the microsecond.
+fn ms(d: Duration) -> f64 {
+    round(d.as_secs_f64() * 1000.0, 3)
 }
 
 /// Calls stored with their end, over every tool.

@@ -17,6 +17,7 @@ mod report;
 mod settings;
 mod sim;
 mod stopwatch;
+mod thread_time;
 
 use clap::Parser;
 
