@@ -8,7 +8,8 @@
 #   QUICK=1 scripts/bench.sh       # 1 run, scale and history at a tenth of the size
 #   RUNS=3 WORKLOADS="noop fanout" IMPLS="toolexec raw" scripts/bench.sh
 #   BIN=/path/to/toolexec-bench NO_WRITE=1 scripts/bench.sh   # measure another build
-#   JOURNAL=1 scripts/bench.sh     # the journal's cost (3 runs; RUNS_JOURNAL=5)
+#   JOURNAL=1 scripts/bench.sh     # the journal's cost (3 runs; RUNS_JOURNAL=5,
+#                                  # JOURNAL_WORKLOADS=fanout, HISTORY_CALLS=200000)
 #
 # fanout, flaky and timeouts are also run as one chain of calls with no concurrency
 # (the same ideal time): the efficiency the timer alone allows, shown beside theirs.
@@ -48,7 +49,7 @@ if [[ "${JOURNAL:-0}" == 1 ]]; then
         default) jflags="--journal" ;;
         whole) jflags="--journal --journal-queue 2097152" ;;
       esac
-      for workload in history fanout; do
+      for workload in ${JOURNAL_WORKLOADS:-history fanout}; do
         if [[ "$workload" == fanout && "$variant" == whole ]]; then
           continue # fanout's 20,002 records fit in the default queue
         fi
