@@ -27,6 +27,7 @@ const WRITER_THREAD: &str = "toolexec-journal";
 /// The journal of one run: a fresh file in a temporary directory (removed at the end),
 /// or the file given with `--journal PATH` (kept; an existing journal is recovered and
 /// continued, and only the calls of this run are counted).
+#[derive(Debug)]
 pub(crate) struct BenchJournal {
     journal: Arc<EngineJournal>,
     path: PathBuf,
@@ -140,6 +141,9 @@ impl BenchJournal {
 /// The writer thread's times once it has named itself (a new thread sets its name as
 /// it starts), waiting for that at most a second.
 fn writer_started() -> Option<ThreadTime> {
+    if !Path::new("/proc/self/task").exists() {
+        return None;
+    }
     for _ in 0..1000 {
         if let Some(time) = thread_time(WRITER_THREAD) {
             return Some(time);
