@@ -19,10 +19,9 @@ mod sim;
 mod stopwatch;
 mod thread_time;
 
-use clap::Parser;
-
 use std::sync::Arc;
 
+use clap::Parser;
 use toolexec::Journal;
 
 use crate::journal::BenchJournal;
