@@ -8,6 +8,8 @@
 #   QUICK=1 scripts/bench.sh       # 1 run, scale and history at a tenth of the size
 #   RUNS=3 WORKLOADS="noop fanout" IMPLS="toolexec raw" scripts/bench.sh
 #   BIN=/path/to/toolexec-bench NO_WRITE=1 scripts/bench.sh   # measure another build
+#   JOURNAL=1 scripts/bench.sh     # the journal's cost (3 runs; RUNS_JOURNAL=5,
+#                                  # JOURNAL_WORKLOADS=fanout, HISTORY_CALLS=200000)
 #
 # fanout, flaky and timeouts are also run as one chain of calls with no concurrency
 # (the same ideal time): the efficiency the timer alone allows, shown beside theirs.
@@ -27,6 +29,93 @@ if [[ -z "${BIN:-}" ]]; then
   BIN=target/release/toolexec-bench
 fi
 mkdir -p "$OUT"
+
+# JOURNAL=1 scripts/bench.sh: the journal's cost instead (BENCHMARKS.md, "The journal's
+# cost"): history and fanout without a journal, with one (the journal's default queue),
+# and with a queue that holds a whole history run (nothing dropped), RUNS_JOURNAL times
+# interleaved, each line with the load average before it; medians in
+# target/bench/journal.md (BENCHMARKS.md is not changed). The writer thread's CPU time is
+# measured apart, so the engine's side (its calls and the records it serializes) and the
+# writer's side are shown separately.
+if [[ "${JOURNAL:-0}" == 1 ]]; then
+  JRUNS=${RUNS_JOURNAL:-3}
+  JOURNAL_OUT="$OUT/journal.jsonl"
+  : > "$JOURNAL_OUT"
+  history_calls=${HISTORY_CALLS:-1000000}
+  for run in $(seq 1 "$JRUNS"); do
+    for variant in none default whole; do
+      case "$variant" in
+        none) jflags="" ;;
+        default) jflags="--journal" ;;
+        whole) jflags="--journal --journal-queue 2097152" ;;
+      esac
+      for workload in ${JOURNAL_WORKLOADS:-history fanout}; do
+        if [[ "$workload" == fanout && "$variant" == whole ]]; then
+          continue # fanout's 20,002 records fit in the default queue
+        fi
+        calls_flag=""
+        [[ "$workload" == history ]] && calls_flag="--calls $history_calls"
+        load=$(cut -d' ' -f1 /proc/loadavg)
+        # shellcheck disable=SC2086
+        line=$("$BIN" --workload "$workload" $calls_flag $jflags)
+        echo "{\"variant\": \"$variant\", \"load1\": $load, \"run\": $line}" >> "$JOURNAL_OUT"
+        echo "run $run/$JRUNS $workload $variant (load $load): $line" >&2
+      done
+    done
+  done
+  python3 - "$JOURNAL_OUT" "$JRUNS" > "$OUT/journal.md" <<'PY'
+import json, statistics, sys
+from collections import defaultdict
+path, runs = sys.argv[1:3]
+rows = defaultdict(list)
+for line in open(path):
+    if line.strip():
+        r = json.loads(line)
+        rows[(r["run"]["workload"], r["variant"])].append(r)
+def med(vals):
+    vals = [v for v in vals if v is not None]
+    return statistics.median(vals) if vals else None
+def f(v, d=1):
+    return "–" if v is None else f"{v:,.{d}f}"
+names = {"none": "no journal", "default": "journal, default queue (65,536)",
+         "whole": "journal, queue 2,097,152"}
+loads = [r["load1"] for rs in rows.values() for r in rs]
+print(f"Medians of {runs} interleaved run(s); load average (1 min) before each run: "
+      f"min {min(loads):.2f}, median {statistics.median(loads):.2f}, max {max(loads):.2f}.")
+print()
+print("| workload | variant | wall ms | efficiency | calls written | records dropped | flush ms | journaled calls/s | CPU µs/call, all (incl. flush) | engine side µs/call | writer µs/call written | writer waited for a CPU, ms | file MiB | peak RSS MiB | load |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+for w in ["history", "fanout"]:
+    for v in ["none", "default", "whole"]:
+        rs = rows.get((w, v))
+        if not rs:
+            continue
+        run = [r["run"] for r in rs]
+        j = [x["journal"] or {} for x in run]
+        calls = run[0]["calls"]
+        total = lambda x: x["cpu_ms"] + (x["journal"] or {}).get("flush_cpu_ms", 0.0)
+        writer = lambda x: ((x["journal"] or {}).get("writer_cpu_ms") or 0.0)
+        written = lambda x: (x["journal"] or {}).get("calls_written") or None
+        fb = med([y.get("file_bytes") for y in j])
+        print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            w, names[v], f(med([x["wall_ms"] for x in run])),
+            f(med([x["efficiency"] for x in run]), 3),
+            f(med([y.get("calls_written") for y in j]), 0),
+            f(med([y.get("dropped") for y in j]), 0),
+            f(med([y.get("flush_ms") for y in j])),
+            f(med([y.get("journaled_calls_per_s") for y in j]), 0),
+            f(med([total(x) * 1000 / calls for x in run]), 2),
+            f(med([(total(x) - writer(x)) * 1000 / calls for x in run]), 2),
+            f(med([writer(x) * 1000 / written(x) if written(x) else None for x in run]), 2),
+            f(med([y.get("writer_wait_ms") for y in j]), 0),
+            f(None if fb is None else fb / 1048576, 0),
+            f(med([x["peak_rss_kb"] / 1024 for x in run]), 0),
+            " ".join(f"{r['load1']:.1f}" for r in rs)))
+PY
+  cat "$OUT/journal.md"
+  exit 0
+fi
+
 RESULTS="$OUT/results.jsonl"
 FLOOR="$OUT/floor.jsonl"
 : > "$RESULTS"

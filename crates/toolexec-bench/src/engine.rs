@@ -1,11 +1,13 @@
 //! The workloads on the toolexec engine: one executor configured from the settings,
 //! all calls in one batch (in consecutive batches for `history`).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 use toolexec::{
-    BackoffPolicy, BatchOptions, CallPolicy, CallStatus, Envelope, Executor, Jitter, ToolCall,
+    BackoffPolicy, BatchOptions, CallPolicy, CallStatus, Envelope, Executor, Jitter, Journal,
+    ToolCall,
 };
 
 use crate::history_probe;
@@ -15,9 +17,13 @@ use crate::settings::{Settings, Workload};
 use crate::sim;
 use crate::stopwatch::Stopwatch;
 
-/// Runs the workload on the engine.
-pub(crate) async fn run(settings: &Settings) -> anyhow::Result<Measured> {
-    let executor = executor_for(settings)?;
+/// Runs the workload on the engine, recording into `journal` when given (only the
+/// measured calls: `history`'s warm-up batches run on an engine without it).
+pub(crate) async fn run(
+    settings: &Settings,
+    journal: Option<Arc<dyn Journal>>,
+) -> anyhow::Result<Measured> {
+    let executor = executor_for(settings, journal)?;
     if settings.workload == Workload::History {
         let round = |executor: &Executor, n: usize| {
             let executor = executor.clone();
@@ -28,10 +34,13 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<Measured> {
                 answers(envelopes)
             }
         };
-        let quiet = executor_for(&Settings {
-            history_capacity: 0,
-            ..*settings
-        })?;
+        let quiet = executor_for(
+            &Settings {
+                history_capacity: 0,
+                ..*settings
+            },
+            None,
+        )?;
         let warm = |n| round(&quiet, n);
         let measured = |n| round(&executor, n);
         let kept = || executor.history().len();
@@ -46,7 +55,10 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<Measured> {
     Ok(Outcome::measured(spent, &answers(envelopes)))
 }
 
-fn executor_for(settings: &Settings) -> anyhow::Result<Executor> {
+fn executor_for(
+    settings: &Settings,
+    journal: Option<Arc<dyn Journal>>,
+) -> anyhow::Result<Executor> {
     let policy = CallPolicy {
         attempt_timeout: settings.timeout,
         max_retries: settings.retries,
@@ -59,12 +71,15 @@ fn executor_for(settings: &Settings) -> anyhow::Result<Executor> {
         },
         ..CallPolicy::default()
     };
-    Ok(Executor::builder()
+    let mut builder = Executor::builder()
         .max_concurrency(settings.concurrency)
         .history_capacity(settings.history_capacity)
         .defaults(policy)
-        .tool(sim::tool(settings))
-        .build()?)
+        .tool(sim::tool(settings));
+    if let Some(journal) = journal {
+        builder = builder.journal(journal);
+    }
+    Ok(builder.build()?)
 }
 
 fn calls(n: usize) -> Vec<ToolCall> {

@@ -10,34 +10,50 @@ mod baseline_raw;
 mod baseline_tower;
 mod engine;
 mod history_probe;
+mod journal;
 mod ledger;
 mod outcome;
 mod report;
 mod settings;
 mod sim;
 mod stopwatch;
+mod thread_time;
+
+use std::sync::Arc;
 
 use clap::Parser;
+use toolexec::Journal;
 
+use crate::journal::BenchJournal;
 use crate::report::{Measured, Report};
 use crate::settings::{Args, Impl, Settings};
 
 fn main() -> anyhow::Result<()> {
-    let settings = Args::parse().resolve()?;
+    let args = Args::parse();
+    let settings = args.resolve()?;
+    let journal = args
+        .journal()
+        .map(|path| BenchJournal::open(path, args.journal_queue()))
+        .transpose()?;
     let worker_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(worker_threads)
         .enable_time()
         .build()?;
-    let measured = runtime.block_on(run(settings))?;
-    let report = Report::new(&settings, measured, worker_threads);
+    let engine_journal = journal.as_ref().map(BenchJournal::engine);
+    let measured = runtime.block_on(run(settings, engine_journal))?;
+    let cost = journal
+        .as_ref()
+        .map(|j| j.finish(settings.calls, measured.spent.wall))
+        .transpose()?;
+    let report = Report::new(&settings, measured, worker_threads).with_journal(cost);
     println!("{}", serde_json::to_string(&report)?);
     Ok(())
 }
 
-async fn run(settings: Settings) -> anyhow::Result<Measured> {
+async fn run(settings: Settings, journal: Option<Arc<dyn Journal>>) -> anyhow::Result<Measured> {
     match settings.implementation {
-        Impl::Toolexec => engine::run(&settings).await,
+        Impl::Toolexec => engine::run(&settings, journal).await,
         Impl::Raw => Ok(baseline_raw::run(&settings).await),
         Impl::Tower => Ok(baseline_tower::run(&settings).await),
     }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::journal::JournalCost;
 use crate::settings::Settings;
 use crate::stopwatch::Spent;
 
@@ -76,6 +77,8 @@ pub(crate) struct Report {
     worker_threads: usize,
     #[serde(flatten)]
     history: HistoryCost,
+    /// What the journal cost (`--journal`); `null` without it.
+    journal: Option<JournalCost>,
 }
 
 impl Report {
@@ -102,7 +105,14 @@ impl Report {
             peak_rss_kb: proc_status_kb("VmHWM:").unwrap_or(0),
             worker_threads,
             history: measured.history,
+            journal: None,
         }
+    }
+
+    /// Adds what the journal cost (`--journal`).
+    pub(crate) fn with_journal(mut self, journal: Option<JournalCost>) -> Self {
+        self.journal = journal;
+        self
     }
 }
 
@@ -110,7 +120,8 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn round(value: f64, digits: i32) -> f64 {
+/// `value` rounded to `digits` decimals.
+pub(crate) fn round(value: f64, digits: i32) -> f64 {
     let scale = 10f64.powi(digits);
     (value * scale).round() / scale
 }

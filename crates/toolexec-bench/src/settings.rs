@@ -1,6 +1,7 @@
 //! The command line: workload, implementation and the flags of docs/CONTRACTS.md (the
 //! benchmark harness), with per-workload defaults from BENCHMARKS.md ("Workloads").
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
@@ -95,6 +96,15 @@ pub(crate) struct Args {
     /// History records kept by the engine (and the baselines' ledger) in `history`.
     #[arg(long, default_value_t = 100_000)]
     history_capacity: usize,
+    /// Records every batch and call in a durable journal (`--impl toolexec` only): a
+    /// fresh temporary file, or PATH; the time to commit it all is measured after the
+    /// workload.
+    #[arg(long, value_name = "PATH", num_args = 0..=1)]
+    journal: Option<Option<PathBuf>>,
+    /// Records the journal's queue holds before it drops (default: the journal's own,
+    /// 65,536). Needs `--journal`.
+    #[arg(long, value_name = "RECORDS", requires = "journal")]
+    journal_queue: Option<usize>,
 }
 
 /// A fully resolved run: the flags with the workload's defaults filled in.
@@ -143,6 +153,15 @@ impl Args {
             retries: self.retries.unwrap_or(default_retries),
             history_capacity: self.history_capacity,
         };
+        anyhow::ensure!(
+            self.journal.is_none() || settings.implementation == Impl::Toolexec,
+            "--journal measures the engine's journal: it needs --impl toolexec, not {}",
+            settings.implementation.name()
+        );
+        anyhow::ensure!(
+            self.journal_queue != Some(0),
+            "--journal-queue must be at least 1"
+        );
         anyhow::ensure!(settings.calls > 0, "--calls must be at least 1");
         anyhow::ensure!(settings.concurrency > 0, "--concurrency must be at least 1");
         anyhow::ensure!(
@@ -154,6 +173,19 @@ impl Args {
             "--backoff-ms must be at least 1"
         );
         Ok(settings)
+    }
+}
+
+impl Args {
+    /// `--journal`: `None` without the flag, `Some(None)` for a temporary file,
+    /// `Some(Some(path))` for PATH.
+    pub(crate) fn journal(&self) -> Option<Option<&Path>> {
+        self.journal.as_ref().map(Option::as_deref)
+    }
+
+    /// `--journal-queue`: the journal's queue capacity, when given.
+    pub(crate) fn journal_queue(&self) -> Option<usize> {
+        self.journal_queue
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 const IMPLS: [&str; 3] = ["toolexec", "raw", "tower"];
 
-const FIELDS: [&str; 13] = [
+const FIELDS: [&str; 14] = [
     "impl",
     "workload",
     "calls",
@@ -22,6 +22,7 @@ const FIELDS: [&str; 13] = [
     "failed",
     "timeout",
     "peak_rss_kb",
+    "journal",
 ];
 
 fn run(implementation: &str, workload: &str, flags: &[&str]) -> Value {
@@ -68,6 +69,7 @@ fn noop_succeeds_on_every_implementation() {
         assert_counts(&report, 200, 0, 0);
         assert_eq!(report["ideal_ms"], 0.0);
         assert!(report["efficiency"].is_null());
+        assert!(report["journal"].is_null(), "no journal without the flag");
     }
 }
 
@@ -129,4 +131,86 @@ fn scale_runs_every_call_at_once() {
         assert_eq!(report["concurrency"], 1_000_000);
         assert_eq!(report["ideal_ms"], 50.0);
     }
+}
+
+/// Checks the `journal` object of a run of `calls` calls: every call written, nothing
+/// dropped, the figures present.
+fn assert_journal(report: &Value, calls: u64) {
+    let journal = &report["journal"];
+    assert_eq!(journal["calls_written"], calls, "calls written in {report}");
+    assert_eq!(journal["dropped"], 0, "nothing dropped in {report}");
+    assert!(
+        journal["records_written"]
+            .as_u64()
+            .is_some_and(|n| n >= 2 * calls),
+        "a start and an end per call in {report}"
+    );
+    assert!(journal["flush_ms"].as_f64().is_some_and(|ms| ms >= 0.0));
+    assert!(journal["flush_cpu_ms"].as_f64().is_some_and(|ms| ms >= 0.0));
+    assert!(journal["journaled_calls_per_s"]
+        .as_f64()
+        .is_some_and(|n| n > 0.0));
+    assert!(journal["file_bytes"].as_u64().is_some_and(|b| b > 0));
+    assert_eq!(
+        journal["queue_capacity"], 65_536,
+        "the journal's default queue"
+    );
+}
+
+#[test]
+fn history_with_a_journal_writes_every_call() {
+    let flags = ["--calls", "5000", "--history-capacity", "1000", "--journal"];
+    let report = run("toolexec", "history", &flags);
+    assert_counts(&report, 5000, 0, 0);
+    assert_journal(&report, 5000);
+}
+
+#[test]
+fn fanout_with_a_journal_writes_every_call() {
+    let flags = [
+        "--journal",
+        "--calls",
+        "200",
+        "--concurrency",
+        "50",
+        "--latency-ms",
+        "5",
+    ];
+    let report = run("toolexec", "fanout", &flags);
+    assert_counts(&report, 200, 0, 0);
+    assert_journal(&report, 200);
+}
+
+#[test]
+fn a_journal_file_given_is_continued_and_only_the_runs_calls_counted() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("bench.db");
+    let path = path.to_str().expect("a UTF-8 path");
+    for _ in 0..2 {
+        let report = run("toolexec", "noop", &["--calls", "300", "--journal", path]);
+        assert_journal(&report, 300);
+    }
+    assert!(dir.path().join("bench.db").exists(), "the file is kept");
+}
+
+#[test]
+fn a_journal_on_a_baseline_is_refused_naming_the_flag() {
+    for implementation in ["raw", "tower"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_toolexec-bench"))
+            .args(["--impl", implementation, "--workload", "noop", "--journal"])
+            .output()
+            .expect("the bench binary runs");
+        assert!(!output.status.success(), "{implementation} with --journal");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--journal"), "names the flag: {stderr}");
+        assert!(output.stdout.is_empty(), "no JSON line: {stderr}");
+    }
+}
+
+#[test]
+fn the_journal_queue_is_sized_by_its_flag() {
+    let flags = ["--calls", "100", "--journal", "--journal-queue", "1000"];
+    let report = run("toolexec", "noop", &flags);
+    assert_eq!(report["journal"]["calls_written"], 100);
+    assert_eq!(report["journal"]["queue_capacity"], 1000);
 }
