@@ -215,3 +215,27 @@ fn durations_past_a_day_are_errors_naming_the_key() {
     assert_eq!((line, key.as_str()), (2, "defaults.backoff_max_ms"));
     assert!(shown.contains("one day"), "{shown}");
 }
+
+#[test]
+fn journal_retention_is_read_from_its_table() {
+    let config = toolexec_cli::config::Config::parse(
+        "[journal]\nmax_age_days = 7\nmax_bytes = 10485760\n",
+        std::path::Path::new("toolexec.toml"),
+    )
+    .expect("a valid file");
+    assert_eq!(
+        config.journal.max_age,
+        std::time::Duration::from_secs(7 * 86_400)
+    );
+    assert_eq!(config.journal.max_bytes, 10 * 1024 * 1024);
+}
+
+#[test]
+fn journal_retention_past_its_bounds_is_an_error_naming_the_key() {
+    let (line, key, _) = error_of("[journal]\nmax_age_days = 0\n");
+    assert_eq!((line, key.as_str()), (2, "journal.max_age_days"));
+    let (line, key, _) = error_of("[journal]\nmax_age_days = 7\nmax_bytes = 1000\n");
+    assert_eq!((line, key.as_str()), (3, "journal.max_bytes"));
+    let (_, key, _) = error_of("[journal]\nmax_files = 3\n");
+    assert_eq!(key, "journal.max_files");
+}

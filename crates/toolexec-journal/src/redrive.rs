@@ -164,13 +164,24 @@ mod tests {
 
     #[test]
     fn failed_timed_out_cancelled_and_interrupted_calls_run_again_as_they_were() {
-        let calls = ["failed", "timeout", "cancelled", "interrupted", "success", "rejected"]
-            .iter()
-            .zip(0..)
-            .map(|(status, i)| call(i, "read", Some(status), None))
-            .collect();
+        let calls = [
+            "failed",
+            "timeout",
+            "cancelled",
+            "interrupted",
+            "success",
+            "rejected",
+        ]
+        .iter()
+        .zip(0..)
+        .map(|(status, i)| call(i, "read", Some(status), None))
+        .collect();
         let plan = plan(&batch(calls), &tools()).expect("a plan");
-        let ids: Vec<_> = plan.calls.iter().map(|c| c.call_id.clone().unwrap()).collect();
+        let ids: Vec<_> = plan
+            .calls
+            .iter()
+            .map(|c| c.call_id.clone().unwrap())
+            .collect();
         assert_eq!(ids, ["c0", "c1", "c2", "c3"]);
         assert_eq!(plan.calls[0].timeout_ms, Some(250));
         assert_eq!(plan.calls[0].input, serde_json::json!({"n": 1}));
@@ -192,15 +203,21 @@ mod tests {
 
     #[test]
     fn a_call_of_a_tool_no_longer_registered_is_skipped() {
-        let plan = plan(&batch(vec![call(0, "gone", Some("failed"), None)]), &tools())
-            .expect("a plan");
+        let plan = plan(
+            &batch(vec![call(0, "gone", Some("failed"), None)]),
+            &tools(),
+        )
+        .expect("a plan");
         assert!(plan.calls.is_empty());
         assert!(plan.skipped[0].reason.contains("no tool named `gone`"));
     }
 
     #[test]
     fn a_batch_still_running_cannot_be_redriven() {
-        let calls = vec![call(0, "read", Some("failed"), None), call(1, "read", None, None)];
+        let calls = vec![
+            call(0, "read", Some("failed"), None),
+            call(1, "read", None, None),
+        ];
         assert_eq!(
             plan(&batch(calls), &tools()),
             Err(RedriveError::StillRunning("b-1".into()))

@@ -9,7 +9,7 @@
 //! [`MAX_DURATION_MS`] (one day).
 
 mod error;
-mod journal;
+mod journal_table;
 mod policy;
 mod table;
 mod tool_table;
@@ -22,7 +22,9 @@ use toml::Spanned;
 use toolexec::{ExecutorConfig, PolicyOverrides};
 
 pub use error::ConfigError;
-pub use journal::{JournalSettings, MAX_JOURNAL_AGE_DAYS, MAX_JOURNAL_BYTES, MIN_JOURNAL_BYTES};
+pub use journal_table::{
+    JournalSettings, MAX_JOURNAL_AGE_DAYS, MAX_JOURNAL_BYTES, MIN_JOURNAL_BYTES,
+};
 pub use policy::MAX_DURATION_MS;
 pub use tool_table::{ToolEntry, ToolSource};
 
@@ -151,7 +153,7 @@ impl Config {
         if let Some(table) = raw.journal {
             let span = table.span();
             let mut table = Table::new(&source, "journal", Some(span), table.into_inner());
-            journal = journal::read_journal(&mut table)?;
+            journal = journal_table::read_journal(&mut table)?;
             table.finish()?;
         }
 
