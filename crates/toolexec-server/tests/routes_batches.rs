@@ -129,6 +129,14 @@ async fn invalid_calls_are_422_naming_position_and_field() {
             json!({"calls": [{"tool": "echo", "call_id": "x"}, {"tool": "echo", "call_id": "x"}]}),
             "calls[1].call_id",
         ),
+        (
+            json!({"calls": [{"tool": "echo", "call_id": "x".repeat(257)}]}),
+            "calls[0].call_id",
+        ),
+        (
+            json!({"calls": [{"tool": "echo", "idempotency_key": "k".repeat(257)}]}),
+            "calls[0].idempotency_key",
+        ),
         (json!({"calls": [], "deadline_ms": 0}), "deadline_ms"),
         (json!({"calls": [], "concurrency": 0}), "concurrency"),
         (

@@ -90,4 +90,4 @@ pub use sim::{SimConfig, SimTool};
 pub use stats::{ExecutionStats, StatsSnapshot};
 pub use status::{ExecutionEvent, LiveStatus};
 pub use tool::{tool_fn, FnTool, Tool, ToolAnnotations, ToolSpec};
-pub use tool_call::ToolCall;
+pub use tool_call::{ToolCall, MAX_NAME_BYTES};

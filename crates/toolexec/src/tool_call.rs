@@ -91,12 +91,36 @@ impl ToolCall {
     }
 }
 
+/// The longest `tool`, `call_id` and `idempotency_key` a call may carry, in bytes: the
+/// history and the live status keep a call's name and id, so their size bounds what a
+/// retained record costs.
+pub const MAX_NAME_BYTES: usize = 256;
+
 impl ToolCall {
     /// Checks the call's overrides against the limits every policy obeys (see
     /// [`CallPolicy`](crate::CallPolicy#limits)), naming the first field outside them:
-    /// `timeout_ms` and `deadline_ms` from 1 ms to one day, `max_retries` up to 100.
-    /// The executor refuses such a call (`failed / invalid_input`, not retried).
+    /// `timeout_ms` and `deadline_ms` from 1 ms to one day, `max_retries` up to 100;
+    /// and its `tool`, `call_id` and `idempotency_key` against [`MAX_NAME_BYTES`].
+    /// The executor refuses a call with bad overrides (`failed / invalid_input`, not
+    /// retried); entry points (batch files, the HTTP API) refuse it before it is
+    /// accepted.
     pub fn validate(&self) -> Result<(), PolicyError> {
+        let names = [
+            ("tool", Some(&self.tool)),
+            ("call_id", self.call_id.as_ref()),
+            ("idempotency_key", self.idempotency_key.as_ref()),
+        ];
+        for (field, value) in names {
+            if let Some(value) = value.filter(|v| v.len() > MAX_NAME_BYTES) {
+                return Err(PolicyError::new(
+                    field,
+                    format!(
+                        "must be at most {MAX_NAME_BYTES} bytes, got {}",
+                        value.len()
+                    ),
+                ));
+            }
+        }
         if let Some(ms) = self.timeout_ms {
             check_duration("timeout_ms", Duration::from_millis(ms))?;
         }

@@ -279,3 +279,23 @@ async fn a_batch_answers_a_call_the_engine_failed_and_runs_the_others() {
     assert_eq!(kinds, [None, Some(ErrorKind::EngineFault), None]);
     assert_eq!(executor.stats().overall.total, 3);
 }
+
+#[test]
+fn names_and_ids_longer_than_256_bytes_are_refused_by_validate_naming_the_field() {
+    let long = "x".repeat(toolexec::MAX_NAME_BYTES + 1);
+    let fits = "x".repeat(toolexec::MAX_NAME_BYTES);
+    assert_eq!(
+        ToolCall::new(&fits, json!({})).with_id(&fits).validate(),
+        Ok(())
+    );
+    let field = |call: ToolCall| call.validate().unwrap_err().key;
+    assert_eq!(field(ToolCall::new(&long, json!({}))), "tool");
+    assert_eq!(
+        field(ToolCall::new("t", json!({})).with_id(&long)),
+        "call_id"
+    );
+    assert_eq!(
+        field(ToolCall::new("t", json!({})).with_idempotency_key(&long)),
+        "idempotency_key"
+    );
+}
