@@ -4,7 +4,8 @@
 #      calls of a sim tool each); requests/s, p50/p99, errors, and the server's RSS
 #      at the 20th second and at the end;
 #   2. the same with HOSTILE (300) slow and half-sent clients mixed in
-#      (scripts/load/hostile.py), for the same numbers of the well-behaved ones.
+#      (scripts/load/hostile.py), for the same numbers of the well-behaved ones;
+#   each with the server's /healthz at the end (its journal: written, dropped).
 # Prints one JSON line per run. Installs wrk when missing (scripts/setup/wrk.sh).
 # Needs a release build; builds it when target/release/toolexec is missing.
 set -euo pipefail
@@ -66,12 +67,14 @@ run() {
     wrk_out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s \
         -s scripts/load/batch.lua "http://127.0.0.1:$port/v1/batches" | tail -n 1)
     rss_end=$(rss_kib "$server_pid")
+    local health
+    health=$(curl -fs "http://127.0.0.1:$port/healthz" || echo '{}')
     wait "$sampler_pid" || true
     [ -n "$hostile_pid" ] && { wait "$hostile_pid" || true; }
     rss20=$(cat "$work/rss20" 2>/dev/null || echo 0)
     [ "$hostile" -gt 0 ] && hostile_out=$(cat "$work/hostile.json")
-    printf '{"run": "%s", "duration_s": %s, "connections": %s, "wrk": %s, "rss_kib": {"start": %s, "at_20s": %s, "at_end": %s}, "hostile": %s}\n' \
-        "$name" "$DURATION" "$CONNECTIONS" "$wrk_out" "$rss_start" "$rss20" "$rss_end" "$hostile_out"
+    printf '{"run": "%s", "duration_s": %s, "connections": %s, "wrk": %s, "rss_kib": {"start": %s, "at_20s": %s, "at_end": %s}, "hostile": %s, "health": %s}\n' \
+        "$name" "$DURATION" "$CONNECTIONS" "$wrk_out" "$rss_start" "$rss20" "$rss_end" "$hostile_out" "$health"
     kill "$server_pid"
     wait "$server_pid" 2>/dev/null || true
     server_pid=""

@@ -107,6 +107,13 @@ impl SqliteJournal {
         self.counters.snapshot(self.capacity)
     }
 
+    /// Whether the writer is behind: more than half the queue waits for it. A server
+    /// refuses new work meanwhile (admission control), so that a burst slows its
+    /// clients down instead of overflowing the queue and losing records.
+    pub fn is_behind(&self) -> bool {
+        self.counters.queued.load(Ordering::Relaxed) > self.capacity / 2
+    }
+
     /// Blocks until everything recorded before this call is committed.
     ///
     /// Errors: [`JournalError::FlushTimeout`] when `timeout` passes first;

@@ -88,6 +88,16 @@ pub enum ApiError {
         /// The limit, in seconds.
         seconds: u64,
     },
+    /// The journal's writer is behind (more than half its queue waits): new work waits
+    /// until it catches up (429 `journal_behind`, with `Retry-After`), so that nothing
+    /// is lost.
+    #[error("the journal is {queued} records behind; retry after {retry_after_secs} s")]
+    JournalBehind {
+        /// Records waiting for the writer.
+        queued: usize,
+        /// The `Retry-After` sent, in seconds.
+        retry_after_secs: u64,
+    },
     /// A route that reads the journal on a server that keeps none (501 `no_journal`).
     #[error("this server keeps no journal (it was started with --no-journal)")]
     NoJournal,
@@ -119,9 +129,9 @@ impl ApiError {
             Self::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooManyBatches { .. } | Self::TooManyStreams { .. } => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
+            Self::TooManyBatches { .. }
+            | Self::TooManyStreams { .. }
+            | Self::JournalBehind { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::AskUnavailable | Self::NoJournal => StatusCode::NOT_IMPLEMENTED,
             Self::AskFailed(_) => StatusCode::BAD_GATEWAY,
             Self::AskTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
@@ -145,6 +155,7 @@ impl ApiError {
             Self::TooManyStreams { .. } => "too_many_streams",
             Self::AskUnavailable => "not_implemented",
             Self::NoJournal => "no_journal",
+            Self::JournalBehind { .. } => "journal_behind",
             Self::AskFailed(_) => "ask_failed",
             Self::AskTimeout { .. } => "timeout",
             Self::ShuttingDown => "shutting_down",
@@ -181,7 +192,7 @@ pub struct ErrorDetail {
     /// `method_not_allowed`, `request_timeout`, `payload_too_large`, `invalid_input`,
     /// `too_many_batches`,
     /// `too_many_streams`,
-    /// `not_implemented`, `no_journal`, `ask_failed`, `timeout`, `shutting_down`, `internal`.
+    /// `journal_behind`, `not_implemented`, `no_journal`, `ask_failed`, `timeout`, `shutting_down`, `internal`.
     pub code: String,
     /// A message for people.
     pub message: String,
@@ -209,6 +220,9 @@ impl IntoResponse for ApiError {
         }
         let retry_after_secs = match self {
             Self::TooManyBatches {
+                retry_after_secs, ..
+            }
+            | Self::JournalBehind {
                 retry_after_secs, ..
             } => Some(retry_after_secs),
             Self::TooManyStreams { .. } => Some(1),

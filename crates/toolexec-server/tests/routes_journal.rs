@@ -22,7 +22,14 @@ const WAIT: Duration = Duration::from_secs(10);
 /// is a mutating tool that always fails, `echo` answers. No retries, so a failure
 /// shows at once.
 fn journaled_app(path: &std::path::Path) -> (Router, Arc<EngineJournal>) {
-    let (journal, _) = EngineJournal::open(path, JournalConfig::default()).expect("opens");
+    journaled_app_with(path, JournalConfig::default())
+}
+
+fn journaled_app_with(
+    path: &std::path::Path,
+    config: JournalConfig,
+) -> (Router, Arc<EngineJournal>) {
+    let (journal, _) = EngineJournal::open(path, config).expect("opens");
     let calls = Arc::new(AtomicU32::new(0));
     let flaky = tool_fn(
         ToolSpec::new("flaky", "fails its first call"),
@@ -260,4 +267,31 @@ async fn healthz_and_metrics_report_the_journal() {
     let metrics = metrics.as_str().unwrap_or_default().to_owned();
     assert!(metrics.contains("toolexec_journal_degraded 0"), "{metrics}");
     assert!(metrics.contains("toolexec_journal_dropped 0"), "{metrics}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_work_waits_with_429_journal_behind_while_the_writer_is_behind() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let path = dir.path().join("journal.db");
+    let config = JournalConfig {
+        queue_capacity: 8,
+        ..JournalConfig::default()
+    };
+    let (app, journal) = journaled_app_with(&path, config);
+    // Another process holds the database: the writer cannot commit meanwhile.
+    let blocker = rusqlite::Connection::open(&path).expect("opens");
+    blocker.execute_batch("BEGIN EXCLUSIVE").expect("locks");
+    let calls = json!([{"tool": "echo"}, {"tool": "echo"}, {"tool": "echo"}]);
+    run_batch(&app, calls.clone()).await;
+    let (status, headers, body) =
+        send(&app, post_json("/v1/batches", &json!({ "calls": calls }))).await;
+    assert_eq!(status.as_u16(), 429, "{body}");
+    assert_eq!(error_of(&body).0, "journal_behind");
+    assert_eq!(headers["retry-after"], "1");
+
+    blocker.execute_batch("COMMIT").expect("unlocks");
+    drop(blocker);
+    let _ = journal.flush(WAIT);
+    let (status, _, body) = send(&app, post_json("/v1/batches", &json!({ "calls": calls }))).await;
+    assert_eq!(status.as_u16(), 200, "once the writer caught up: {body}");
 }

@@ -90,7 +90,7 @@ fn default_wait() -> bool {
         (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 422, description = "Invalid input; `field` names it, e.g. `calls[2].timeout_ms`", body = ErrorBody),
-        (status = 429, description = "The work in flight is at its budget; retry after `Retry-After` seconds", body = ErrorBody,
+        (status = 429, description = "The work in flight is at its budget (`too_many_batches`), or the journal's writer is behind (`journal_behind`); retry after `Retry-After` seconds", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))),
         (status = 503, description = "The server is stopping (`shutting_down`); the connection is closed", body = ErrorBody),
     ),

@@ -27,6 +27,12 @@ pub(crate) fn start(
         .iter()
         .map(|c| (c.call_id.clone().unwrap_or_default(), c.tool.clone()))
         .collect();
+    if let Some(journal) = state.journal().filter(|j| j.store().is_behind()) {
+        return Err(ApiError::JournalBehind {
+            queued: journal.store().health().queued,
+            retry_after_secs: 1,
+        });
+    }
     let redrive_of = options.redrive_of.as_deref().map(str::to_owned);
     let batch = Arc::new(Batch::sized(id, names, json_size(&calls)).redriving(redrive_of));
     state.batches().insert(batch.clone())?;
