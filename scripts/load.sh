@@ -35,8 +35,9 @@ TOML
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
-# Starts the server on a free port; sets `port` and `server_pid`.
+# Starts the server on a free port, on a fresh journal; sets `port` and `server_pid`.
 start_server() {
+    rm -f "$work"/journal.db*
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     "$BIN" serve --addr "127.0.0.1:$port" --config "$work/toolexec.toml" --db "$work/sample.db" \
         >"$work/serve.log" 2>&1 &

@@ -60,6 +60,9 @@ async fn five_seconds_of_fifty_connections_fail_no_request() {
         for (kind, count) in summary["errors"].as_object().unwrap() {
             assert_eq!(count, 0, "{kind} errors: {summary}");
         }
+        for (status, count) in summary["non_2xx"].as_object().unwrap() {
+            assert_eq!(count, 0, "answers with status {status}: {summary}");
+        }
     };
     tokio::time::timeout(Duration::from_secs(120), test)
         .await
