@@ -49,6 +49,8 @@ pub enum HealthState {
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     pub(crate) queued: AtomicUsize,
+    /// Records the writer has taken off the queue and not yet committed (or lost).
+    pub(crate) in_hand: AtomicUsize,
     pub(crate) written: AtomicU64,
     pub(crate) dropped: AtomicU64,
     /// `dropped` as it was at the last successful commit.

@@ -107,11 +107,14 @@ impl SqliteJournal {
         self.counters.snapshot(self.capacity)
     }
 
-    /// Whether the writer is behind: more than half the queue waits for it. A server
-    /// refuses new work meanwhile (admission control), so that a burst slows its
-    /// clients down instead of overflowing the queue and losing records.
+    /// Whether the writer is behind: records waiting for it, queued or taken into a
+    /// group not yet committed, pass half the queue's capacity. A server refuses new
+    /// work meanwhile (admission control), so that a burst slows its clients down
+    /// instead of overflowing the queue and losing records.
     pub fn is_behind(&self) -> bool {
-        self.counters.queued.load(Ordering::Relaxed) > self.capacity / 2
+        let waiting = self.counters.queued.load(Ordering::Relaxed)
+            + self.counters.in_hand.load(Ordering::Relaxed);
+        waiting > self.capacity / 2
     }
 
     /// Blocks until everything recorded before this call is committed.

@@ -97,9 +97,7 @@ pub use routes::ask::{AskRequest, AskResponse};
 pub use routes::batch_view::{BatchStatus, BatchView, CallProgress};
 pub use routes::batches::{BatchQuery, BatchRequest, FailureModeRequest};
 pub use routes::calls::CallView;
-pub use routes::journaled::{
-    BatchList, HistoryPage, HistoryParams, ListQuery, RedriveQuery, MAX_PAGE,
-};
+pub use routes::journaled::{BatchList, HistoryPage, HistoryParams, ListQuery, MAX_PAGE};
 pub use routes::openapi;
 pub use routes::ops::Health;
 pub use routes::tools::{StatsView, ToolsView};

@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use serde_json::Value;
+use reqwest::Method;
 
-use super::{print_json, BAD_INPUT, OK};
+use super::{print_json, server_client, BAD_INPUT, OK};
 use crate::output::emit;
 
 /// Arguments of `toolexec cancel`.
@@ -26,32 +26,13 @@ pub async fn run(args: CancelArgs) -> anyhow::Result<ExitCode> {
     if args.batch_id.trim().is_empty() {
         anyhow::bail!("the batch id is empty");
     }
-    let mut url = reqwest::Url::parse(&args.server)
-        .map_err(|e| anyhow::anyhow!("--server `{}` is not a URL: {e}", args.server))?;
-    url.path_segments_mut()
-        .map_err(|()| anyhow::anyhow!("--server `{}` cannot take a path", args.server))?
-        .pop_if_empty()
-        .extend(["v1", "batches", args.batch_id.as_str()]);
-    let url = url.to_string();
-    let mut request = reqwest::Client::new().delete(&url);
-    if let Ok(token) = std::env::var(toolexec_server::TOKEN_ENV) {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.map_err(|e| {
-        anyhow::anyhow!(
-            "cannot reach {url}: {} (is `toolexec serve` running?)",
-            e.without_url()
-        )
-    })?;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    if !status.is_success() {
-        eprintln!(
-            "toolexec: {url} answered {status}: {}",
-            body["error"]["message"].as_str().unwrap_or("no message")
-        );
+    let segments = ["v1", "batches", args.batch_id.as_str()];
+    let answer = server_client::ask(&args.server, Method::DELETE, &segments).await?;
+    if !answer.status.is_success() {
+        eprintln!("toolexec: {}", answer.error_message());
         return Ok(ExitCode::from(BAD_INPUT));
     }
+    let body = answer.body;
     if args.json {
         print_json(&body)?;
         return Ok(ExitCode::from(OK));

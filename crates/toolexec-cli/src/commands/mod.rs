@@ -9,6 +9,7 @@ pub mod mcp_serve;
 pub mod redrive;
 pub mod run;
 pub mod serve;
+pub mod server_client;
 pub mod stats;
 pub mod tools;
 

@@ -4,11 +4,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use serde_json::{json, Value};
+use reqwest::Method;
+use serde_json::json;
 use toolexec::BatchOptions;
 use toolexec_journal::redrive;
 
-use super::{exit_for, print_json, Common, BAD_INPUT};
+use super::{exit_for, print_json, server_client, Common, BAD_INPUT};
 use crate::assemble::{self, Overrides};
 use crate::output::{emit, envelope_table};
 
@@ -114,32 +115,13 @@ async fn locally(args: RedriveArgs, path: PathBuf) -> anyhow::Result<ExitCode> {
 
 /// Asks the server: `POST /v1/batches/{id}/redrive`.
 async fn on_server(args: RedriveArgs) -> anyhow::Result<ExitCode> {
-    let mut url = reqwest::Url::parse(&args.server)
-        .map_err(|e| anyhow::anyhow!("--server `{}` is not a URL: {e}", args.server))?;
-    url.path_segments_mut()
-        .map_err(|()| anyhow::anyhow!("--server `{}` cannot take a path", args.server))?
-        .pop_if_empty()
-        .extend(["v1", "batches", args.batch_id.as_str(), "redrive"]);
-    let url = url.to_string();
-    let mut request = reqwest::Client::new().post(&url);
-    if let Ok(token) = std::env::var(toolexec_server::TOKEN_ENV) {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.map_err(|e| {
-        anyhow::anyhow!(
-            "cannot reach {url}: {} (is `toolexec serve` running?)",
-            e.without_url()
-        )
-    })?;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    if !status.is_success() {
-        eprintln!(
-            "toolexec: {url} answered {status}: {}",
-            body["error"]["message"].as_str().unwrap_or("(no message)")
-        );
+    let segments = ["v1", "batches", args.batch_id.as_str(), "redrive"];
+    let answer = server_client::ask(&args.server, Method::POST, &segments).await?;
+    if !answer.status.is_success() {
+        eprintln!("toolexec: {}", answer.error_message());
         return Ok(ExitCode::from(BAD_INPUT));
     }
+    let body = answer.body;
     let envelopes: Vec<toolexec::Envelope> =
         serde_json::from_value(body["envelopes"].clone()).unwrap_or_default();
     if args.json {

@@ -3,9 +3,10 @@
 use std::process::ExitCode;
 
 use comfy_table::Cell;
+use reqwest::Method;
 use serde_json::Value;
 
-use super::{print_json, OK};
+use super::{print_json, server_client, OK};
 use crate::output::{emit, new_table};
 
 /// Arguments of `toolexec stats`.
@@ -21,25 +22,11 @@ pub struct StatsArgs {
 
 /// Runs the command.
 pub async fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
-    let url = format!("{}/v1/stats", args.server.trim_end_matches('/'));
-    let mut request = reqwest::Client::new().get(&url);
-    if let Ok(token) = std::env::var(toolexec_server::TOKEN_ENV) {
-        request = request.bearer_auth(token);
+    let answer = server_client::ask(&args.server, Method::GET, &["v1", "stats"]).await?;
+    if !answer.status.is_success() {
+        anyhow::bail!("{}", answer.error_message());
     }
-    let response = request.send().await.map_err(|e| {
-        anyhow::anyhow!(
-            "cannot reach {url}: {} (is `toolexec serve` running?)",
-            e.without_url()
-        )
-    })?;
-    let status = response.status();
-    let body: Value = response.json().await?;
-    if !status.is_success() {
-        anyhow::bail!(
-            "{url} answered {status}: {}",
-            body["error"]["message"].as_str().unwrap_or("no message")
-        );
-    }
+    let body = answer.body;
     if args.json {
         print_json(&body)?;
         return Ok(ExitCode::from(OK));

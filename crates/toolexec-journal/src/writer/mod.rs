@@ -117,6 +117,7 @@ impl Writer {
     ) {
         match message {
             Message::Record(record) => {
+                self.counters.in_hand.fetch_add(1, Ordering::Relaxed);
                 self.counters.queued.fetch_sub(1, Ordering::Relaxed);
                 group.add(record);
             }
@@ -155,6 +156,8 @@ impl Writer {
                 self.counters.failed(group.records, e.to_string());
             }
         }
+        let records = usize::try_from(group.records).unwrap_or(usize::MAX);
+        self.counters.in_hand.fetch_sub(records, Ordering::Relaxed);
     }
 
     fn answer(&mut self, flushes: Vec<Sender<Result<(), JournalError>>>) {

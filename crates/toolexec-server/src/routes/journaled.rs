@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::batch_view::{BatchStatus, BatchView, CallProgress};
-use crate::routes::batches::view_json;
+use crate::routes::batches::{view_json, BatchQuery};
 use crate::routes::launch;
 use crate::state::AppState;
 
@@ -222,20 +222,6 @@ pub(crate) async fn history(
     Ok(Json(HistoryPage { calls }))
 }
 
-/// The query of `POST /v1/batches/{id}/redrive`.
-#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RedriveQuery {
-    /// Wait for every envelope (`true`, the default) or answer `202` at once.
-    #[serde(default = "default_wait")]
-    #[param(required = false, default = true)]
-    pub wait: bool,
-}
-
-fn default_wait() -> bool {
-    true
-}
-
 /// Re-runs the calls of a journaled batch that ended `failed`, `timeout`, `cancelled`
 /// or `interrupted`, as a new batch linked to it (`redrive_of`). A call of a tool that
 /// is neither read-only nor idempotent runs again only with an idempotency key; it and
@@ -244,7 +230,7 @@ fn default_wait() -> bool {
     post,
     path = "/v1/batches/{id}/redrive",
     tag = "batches",
-    params(("id" = String, Path, description = "The journaled batch to redrive"), RedriveQuery),
+    params(("id" = String, Path, description = "The journaled batch to redrive"), BatchQuery),
     responses(
         (status = 200, description = "The new batch ran; its view plus `skipped`", body = BatchView),
         (status = 202, description = "The new batch was accepted (`wait=false`)", body = BatchView),
@@ -259,7 +245,7 @@ fn default_wait() -> bool {
 pub(crate) async fn redrive_batch(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    query: Result<Query<RedriveQuery>, QueryRejection>,
+    query: Result<Query<BatchQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let detail = journal(&state)?
