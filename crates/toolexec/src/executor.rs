@@ -236,7 +236,7 @@ impl Executor {
     /// ended; live status and events are left alone.
     pub fn restore(&self, calls: impl IntoIterator<Item = PastCall>) {
         for call in calls {
-            self.inner.restore(call);
+            crate::restore::restore(&self.inner, call);
         }
     }
 

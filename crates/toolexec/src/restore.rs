@@ -28,30 +28,29 @@ pub struct PastCall {
     pub latency: Duration,
 }
 
-impl Inner {
-    /// Records `call` in its tool's statistics (or those of unregistered tools) and in
-    /// the history, with a fresh sequence number and an end at the executor's start.
-    pub(crate) fn restore(&self, call: PastCall) {
-        let sample = Sample {
-            status: call.status,
-            attempts: call.attempts,
-            fallback: call.fallback,
-            latency: call.latency,
-        };
-        match self.tools.get(&*call.tool_name) {
-            Some(tool) => tool.stats.record(&sample),
-            None => self.unregistered.record(&sample),
-        }
-        self.history.push(ExecutionRecord {
-            sequence: self.next_sequence(),
-            call_id: call.call_id,
-            tool_name: call.tool_name,
-            status: call.status,
-            error_kind: call.error_kind,
-            attempts: call.attempts,
-            fallback: call.fallback,
-            latency: call.latency,
-            finished_at: Duration::ZERO,
-        });
+/// Records `call` in its tool's statistics (or those of unregistered tools) and in
+/// the history of `inner`, with a fresh sequence number and an end at the executor's
+/// start.
+pub(crate) fn restore(inner: &Inner, call: PastCall) {
+    let sample = Sample {
+        status: call.status,
+        attempts: call.attempts,
+        fallback: call.fallback,
+        latency: call.latency,
+    };
+    match inner.tools.get(&*call.tool_name) {
+        Some(tool) => tool.stats.record(&sample),
+        None => inner.unregistered.record(&sample),
     }
+    inner.history.push(ExecutionRecord {
+        sequence: inner.next_sequence(),
+        call_id: call.call_id,
+        tool_name: call.tool_name,
+        status: call.status,
+        error_kind: call.error_kind,
+        attempts: call.attempts,
+        fallback: call.fallback,
+        latency: call.latency,
+        finished_at: Duration::ZERO,
+    });
 }

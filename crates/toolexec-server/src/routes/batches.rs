@@ -17,7 +17,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::json::ApiJson;
 use crate::openapi::ToolCallSchema;
 use crate::routes::batch_view::BatchView;
-use crate::routes::{journaled, launch};
+use crate::routes::{journal_view, launch};
 use crate::state::AppState;
 
 /// The body of `POST /v1/batches`.
@@ -108,12 +108,7 @@ pub(crate) async fn create_batch(
     let id = state.new_batch_id();
     let (calls, options) = validate(request, &id, &state)?;
     let batch = launch::start(&state, id, calls, options)?;
-    Ok(launch::respond(&state, &batch, query.wait, view_json).await)
-}
-
-/// A batch view as JSON, as it is.
-pub(crate) fn view_json(view: BatchView) -> serde_json::Value {
-    serde_json::to_value(view).unwrap_or_default()
+    Ok(launch::respond(&state, &batch, query.wait, launch::view_json).await)
 }
 
 /// Checks what serde cannot (known tools, positive durations, unique ids), gives every
@@ -213,7 +208,7 @@ pub(crate) async fn get_batch(
         return Ok(Json(BatchView::of(&batch, &state)));
     }
     // A batch of an earlier process, or one no longer kept in memory.
-    journaled::batch_view(&state, &id)?
+    journal_view::batch_view(&state, &id)?
         .map(Json)
         .ok_or_else(|| ApiError::NotFound(format!("batch `{id}`")))
 }

@@ -73,3 +73,8 @@ pub(crate) async fn respond(
     )
         .into_response()
 }
+
+/// A batch view as JSON, as it is.
+pub(crate) fn view_json(view: BatchView) -> serde_json::Value {
+    serde_json::to_value(view).unwrap_or_default()
+}

@@ -6,6 +6,7 @@ pub(crate) mod batches;
 pub(crate) mod calls;
 pub(crate) mod dashboard;
 pub(crate) mod events;
+pub(crate) mod journal_view;
 pub(crate) mod journaled;
 pub(crate) mod launch;
 pub(crate) mod ops;
