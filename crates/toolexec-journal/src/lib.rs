@@ -2,9 +2,11 @@
 //!
 //! The engine hands the journal [`JournalRecord`]s — a batch accepted, a call started,
 //! a call ended with its envelope, a batch ended — and the journal answers what
-//! recovery, listings, history and statistics need after a restart. It knows nothing
-//! of the engine's types: inputs, overrides and envelopes are JSON text, stored and
-//! returned byte for byte, and statuses are strings.
+//! recovery, listings, history and statistics need after a restart. The store knows
+//! nothing of the engine's types: inputs, overrides and envelopes are JSON text, stored
+//! and returned byte for byte, and statuses are strings. [`EngineJournal`] is the one
+//! place that speaks the engine's language: it implements [`toolexec::Journal`] over
+//! the store, and [`redrive`] plans a redrive against the tools registered now.
 //!
 //! ```
 //! use std::time::Duration;
