@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import _thread
+import signal
 import threading
 import time
 
@@ -207,11 +208,18 @@ def test_ctrl_c_cancels_a_blocking_batch(make_executor):
             interrupted.set()
             raise
 
+    # A process started in the background by a shell without job control inherits
+    # SIGINT ignored, and then Python never raises KeyboardInterrupt: this test wants
+    # Ctrl-C's usual meaning whatever it inherited.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.2, _thread.interrupt_main)
     timer.start()
     started = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        executor.execute_tools_sync([req("hang"), req("hang")])
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            executor.execute_tools_sync([req("hang"), req("hang")])
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert time.monotonic() - started < 2.0
     assert interrupted.wait(2.0)
     deadline = time.monotonic() + 2.0
@@ -238,7 +246,7 @@ def test_statistics_count_every_call_overall_and_by_tool(make_executor):
     assert stats["total_executions"] == 4
     assert stats["success_rate"] == pytest.approx(0.75)
     assert stats["status_counts"] == {"success": 3, "failed": 1, "timeout": 0, "cancelled": 0,
-                                      "rejected": 0}
+                                      "rejected": 0, "interrupted": 0}
     for key in ("avg_execution_time_ms", "p50_execution_time_ms", "p95_execution_time_ms",
                 "p99_execution_time_ms"):
         assert stats[key] >= 0.0
