@@ -3,6 +3,7 @@
 //!
 //! `cargo run --release -p toolexec-journal --example throughput [-- <dir>]`
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use toolexec_journal::{AcceptedCall, JournalConfig, JournalRecord, SqliteJournal};
@@ -44,7 +45,7 @@ fn main() -> anyhow::Result<()> {
 /// Records one batch, waiting whenever the queue is three-quarters full so that
 /// nothing is dropped (the engine produces no faster than its calls run).
 fn record_batch(journal: &SqliteJournal, batch: u64, capacity: usize) {
-    let batch_id = format!("b-{batch}");
+    let batch_id: Arc<str> = format!("b-{batch}").into();
     let at_ms = 1_700_000_000_000 + batch;
     let calls = (0..CALLS_PER_BATCH)
         .map(|index| AcceptedCall {
@@ -74,11 +75,13 @@ fn record_batch(journal: &SqliteJournal, batch: u64, capacity: usize) {
         journal.record(JournalRecord::CallEnded {
             batch_id: batch_id.clone(),
             index,
-            status: "success".to_owned(),
+            tool: format!("tool_{}", index % 8).into(),
+            status: "success".into(),
             error_kind: None,
             attempts: 1,
             latency_ms: 1.25,
             ended_at_ms: at_ms + 2,
+            fallback: false,
             envelope_json: envelope(batch, index),
         });
     }

@@ -8,7 +8,7 @@ use crate::JournalError;
 ///
 /// # Default
 ///
-/// No age or size limit, a queue of 65,536 records, groups of up to 4,096 records,
+/// No age or size limit, a queue of 65,536 records and 256 MiB, groups of up to 4,096 records,
 /// a 5 s busy timeout, retention checked every 5 s, no page limit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JournalConfig {
@@ -21,6 +21,10 @@ pub struct JournalConfig {
     /// slots (128 bytes each, the records' text aside) are allocated up front: 8 MiB
     /// at the default.
     pub queue_capacity: usize,
+    /// The most bytes of record text (inputs, envelopes, ids) that may wait for the
+    /// writer; past it records are dropped and counted, as past `queue_capacity`. A
+    /// record larger than this is still taken when nothing else waits.
+    pub queue_bytes: usize,
     /// The most records the writer commits in one transaction.
     pub max_group: usize,
     /// How long a statement waits for a lock held by another connection.
@@ -38,6 +42,7 @@ impl Default for JournalConfig {
             max_age: None,
             max_bytes: None,
             queue_capacity: 65_536,
+            queue_bytes: 256 << 20,
             max_group: 4_096,
             busy_timeout: Duration::from_secs(5),
             retention_interval: Duration::from_secs(5),
@@ -51,6 +56,9 @@ impl JournalConfig {
     pub fn validate(&self) -> Result<(), JournalError> {
         if self.queue_capacity == 0 {
             return Err(invalid("queue_capacity", "must be at least 1"));
+        }
+        if self.queue_bytes == 0 {
+            return Err(invalid("queue_bytes", "must be at least 1"));
         }
         if self.max_group == 0 {
             return Err(invalid("max_group", "must be at least 1"));

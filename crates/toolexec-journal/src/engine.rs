@@ -2,6 +2,7 @@
 //! [`SqliteJournal`], and [`EngineJournal::open`] does what a process does at startup
 //! (open, recover what the last process left running, continue its batch ids).
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -118,37 +119,43 @@ impl Journal for EngineJournal {
             .map(|(index, call)| accepted(index, call))
             .collect();
         self.store.record(JournalRecord::BatchAccepted {
-            batch_id: batch.id.to_string(),
+            batch_id: Arc::clone(&batch.id),
             accepted_at_ms: now_ms(),
             redrive_of: batch.redrive_of.as_deref().map(str::to_owned),
             calls,
         });
     }
 
-    fn call_started(&self, batch_id: &str, index: u64) {
+    fn call_started(&self, batch_id: &Arc<str>, index: u64) {
         self.store.record(JournalRecord::CallStarted {
-            batch_id: batch_id.to_owned(),
+            batch_id: Arc::clone(batch_id),
             index: stored_index(index),
             at_ms: now_ms(),
         });
     }
 
-    fn call_ended(&self, batch_id: &str, index: u64, envelope: &Envelope) {
+    fn call_ended(&self, batch_id: &Arc<str>, index: u64, envelope: &Envelope) {
         self.store.record(JournalRecord::CallEnded {
-            batch_id: batch_id.to_owned(),
+            batch_id: Arc::clone(batch_id),
             index: stored_index(index),
-            status: envelope.status.as_str().to_owned(),
-            error_kind: envelope.error_kind().map(|k| k.as_str().to_owned()),
+            tool: Arc::clone(&envelope.tool_name),
+            status: Cow::Borrowed(envelope.status.as_str()),
+            error_kind: envelope.error_kind().map(|k| Cow::Borrowed(k.as_str())),
             attempts: envelope.attempts,
             latency_ms: envelope.execution_time_ms,
             ended_at_ms: now_ms(),
+            fallback: envelope.fallback,
             envelope_json: serde_json::to_string(envelope).unwrap_or_default(),
         });
     }
 
-    fn batch_ended(&self, batch_id: &str) {
+    fn pace(&self) -> bool {
+        self.store.pace()
+    }
+
+    fn batch_ended(&self, batch_id: &Arc<str>) {
         self.store.record(JournalRecord::BatchEnded {
-            batch_id: batch_id.to_owned(),
+            batch_id: Arc::clone(batch_id),
             ended_at_ms: now_ms(),
         });
     }

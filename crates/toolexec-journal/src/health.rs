@@ -1,7 +1,8 @@
 //! How the journal is doing, and the counters behind it.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
 
 use serde::Serialize;
 
@@ -49,6 +50,11 @@ pub enum HealthState {
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     pub(crate) queued: AtomicUsize,
+    /// The text bytes of the queued records ([`JournalRecord::approximate_bytes`](crate::JournalRecord)).
+    pub(crate) queued_bytes: AtomicUsize,
+    /// When the writer last finished a group (committed or failed), in
+    /// [`monotonic_ms`].
+    pub(crate) last_progress_ms: AtomicU64,
     /// Records the writer has taken off the queue and not yet committed (or lost).
     pub(crate) in_hand: AtomicUsize,
     pub(crate) written: AtomicU64,
@@ -59,7 +65,25 @@ pub(crate) struct Counters {
     pub(crate) last_error: Mutex<Option<String>>,
 }
 
+/// Milliseconds on a monotonic clock shared by the process's journals.
+pub(crate) fn monotonic_ms() -> u64 {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    let elapsed = EPOCH.get_or_init(Instant::now).elapsed().as_millis();
+    u64::try_from(elapsed).unwrap_or(u64::MAX)
+}
+
 impl Counters {
+    /// The writer finished a group (or was just started).
+    pub(crate) fn progressed(&self) {
+        self.last_progress_ms
+            .store(monotonic_ms(), Ordering::Relaxed);
+    }
+
+    /// Milliseconds since the writer last finished a group.
+    pub(crate) fn since_progress_ms(&self) -> u64 {
+        monotonic_ms().saturating_sub(self.last_progress_ms.load(Ordering::Relaxed))
+    }
+
     pub(crate) fn count_dropped(&self, records: u64) {
         self.dropped.fetch_add(records, Ordering::Relaxed);
     }

@@ -33,6 +33,10 @@ fn tune_writer(conn: &Connection, max_page_count: Option<u64>) -> rusqlite::Resu
     Ok(())
 }
 
+/// A writer that has not finished a group for this long is stalled (a disk that hangs):
+/// [`SqliteJournal::pace`] stops holding calls back, and records drop instead.
+const STALLED_AFTER_MS: u64 = 1_000;
+
 /// How long dropping the journal waits for its writer to drain the queue.
 const DROP_WAIT: Duration = Duration::from_secs(2);
 
@@ -44,6 +48,7 @@ const DROP_WAIT: Duration = Duration::from_secs(2);
 pub struct SqliteJournal {
     path: PathBuf,
     capacity: usize,
+    byte_capacity: usize,
     queue: Option<SyncSender<Message>>,
     writer: Option<JoinHandle<()>>,
     counters: Arc<Counters>,
@@ -67,6 +72,7 @@ impl SqliteJournal {
         })?;
         let (queue, receiver) = mpsc::sync_channel(config.queue_capacity);
         let counters = Arc::new(Counters::default());
+        counters.progressed();
         let settings = WriterSettings {
             max_group: config.max_group,
             retention_interval: config.retention_interval,
@@ -79,6 +85,7 @@ impl SqliteJournal {
         Ok(Self {
             path,
             capacity: config.queue_capacity,
+            byte_capacity: config.queue_bytes,
             queue: Some(queue),
             writer: Some(writer),
             counters,
@@ -91,13 +98,29 @@ impl SqliteJournal {
         &self.path
     }
 
-    /// Queues `record` for the writer and returns at once. When the queue is full the
-    /// record is dropped and counted in [`health`](Self::health).
+    /// Queues `record` for the writer and returns at once. When the queue is full (in
+    /// records or in bytes) the record is dropped and counted in
+    /// [`health`](Self::health).
     pub fn record(&self, record: JournalRecord) {
         let Some(queue) = &self.queue else { return };
+        let bytes = record.approximate_bytes();
+        let before = self
+            .counters
+            .queued_bytes
+            .fetch_add(bytes, Ordering::Relaxed);
+        if before > 0 && before.saturating_add(bytes) > self.byte_capacity {
+            self.counters
+                .queued_bytes
+                .fetch_sub(bytes, Ordering::Relaxed);
+            self.counters.count_dropped(1);
+            return;
+        }
         self.counters.queued.fetch_add(1, Ordering::Relaxed);
-        if queue.try_send(Message::Record(record)).is_err() {
+        if queue.try_send(Message::Record(record, bytes)).is_err() {
             self.counters.queued.fetch_sub(1, Ordering::Relaxed);
+            self.counters
+                .queued_bytes
+                .fetch_sub(bytes, Ordering::Relaxed);
             self.counters.count_dropped(1);
         }
     }
@@ -108,13 +131,23 @@ impl SqliteJournal {
     }
 
     /// Whether the writer is behind: records waiting for it, queued or taken into a
-    /// group not yet committed, pass half the queue's capacity. A server refuses new
-    /// work meanwhile (admission control), so that a burst slows its clients down
-    /// instead of overflowing the queue and losing records.
+    /// group not yet committed, pass half the queue's capacity, or the queued records'
+    /// text half its byte budget. A server refuses new work meanwhile (admission
+    /// control), so that a burst slows its clients down instead of overflowing the
+    /// queue and losing records.
     pub fn is_behind(&self) -> bool {
         let waiting = self.counters.queued.load(Ordering::Relaxed)
             + self.counters.in_hand.load(Ordering::Relaxed);
         waiting > self.capacity / 2
+            || self.counters.queued_bytes.load(Ordering::Relaxed) > self.byte_capacity / 2
+    }
+
+    /// Whether calls about to start should wait for the writer: it is
+    /// [behind](Self::is_behind) and still committing (it finished a group within the
+    /// last second). A writer that stalls (a disk that hangs) is not waited for: calls
+    /// go on, and the records it cannot take are dropped and counted.
+    pub fn pace(&self) -> bool {
+        self.is_behind() && self.counters.since_progress_ms() < STALLED_AFTER_MS
     }
 
     /// Blocks until everything recorded before this call is committed.
@@ -134,7 +167,7 @@ impl SqliteJournal {
     }
 
     /// Ends what the previous process left running, in one transaction: every call
-    /// with no end becomes `interrupted` (error kind `interrupted`, a synthesized
+    /// of a batch left open that has no end becomes `interrupted` (error kind `interrupted`, a synthesized
     /// envelope of the engine's shape with `attempts` 1 if it had started, else 0, and
     /// `execution_time_ms` from its acceptance to `now_ms`); every batch with no end
     /// ends at `now_ms`, flagged interrupted. Call it once at startup, before new work.

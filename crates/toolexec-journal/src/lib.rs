@@ -41,9 +41,11 @@
 //! ([`JournalConfig::queue_capacity`]); when the queue is full the record is dropped
 //! and counted. One writer thread owns the write connection; it takes everything queued
 //! (up to [`JournalConfig::max_group`] records), merges it — a call accepted in the
-//! group is one insert carrying its start and end too, a call accepted earlier is one
-//! update, its start skipped when its end is in the same group — and commits it in one
-//! transaction. A group that fails (disk full, I/O error, read-only file) is rolled
+//! group is one row in `calls` carrying its start, plus one row in `ends` when it ended
+//! in the group too; a call accepted earlier gets one row in `ends`, or, when only its
+//! start is in the group, a fixed-size update of its `calls` row — and commits it in
+//! one transaction. Rows are never rewritten with more data, so no page is split to
+//! make room for an envelope. A group that fails (disk full, I/O error, read-only file) is rolled
 //! back and its records are counted as lost; the writer keeps going with the next
 //! group. [`SqliteJournal::health`] tells which.
 //!
@@ -75,7 +77,7 @@
 //! The `b-N` high-water mark lives in the meta table, so deleting batches never
 //! lowers [`SqliteJournal::next_batch_number`].
 //!
-//! # Schema (version 1, in `PRAGMA user_version`)
+//! # Schema (version 2, in `PRAGMA user_version`)
 //!
 //! 8 KiB pages, `auto_vacuum=INCREMENTAL`, WAL mode; the writer checkpoints every
 //! 4,096 pages.
@@ -88,17 +90,23 @@
 //!     id TEXT NOT NULL UNIQUE, accepted_at_ms INTEGER NOT NULL, ended_at_ms INTEGER,
 //!     interrupted INTEGER NOT NULL DEFAULT 0, redrive_of TEXT, call_count INTEGER NOT NULL);
 //! CREATE INDEX batches_by_end ON batches (ended_at_ms);       -- retention, recovery
-//! CREATE TABLE calls (
+//! CREATE TABLE calls (                -- a call as accepted
 //!     key INTEGER PRIMARY KEY,         -- (batch seq << 32) | call index
 //!     call_id TEXT NOT NULL, tool TEXT NOT NULL, input_json TEXT NOT NULL,
-//!     idempotency_key TEXT, overrides_json TEXT, started_at_ms INTEGER,
-//!     status TEXT, error_kind TEXT, attempts INTEGER, latency_ms REAL,
-//!     ended_at_ms INTEGER, fallback INTEGER, envelope_json TEXT);
-//! CREATE INDEX calls_by_end ON calls (ended_at_ms);           -- history, recovery
+//!     idempotency_key TEXT, overrides_json TEXT, started_at_ms INTEGER);
+//! CREATE TABLE ends (                 -- a call's end, written once
+//!     key INTEGER PRIMARY KEY,         -- the call's key
+//!     tool TEXT NOT NULL, started_at_ms INTEGER, status TEXT NOT NULL, error_kind TEXT,
+//!     attempts INTEGER NOT NULL, latency_ms REAL NOT NULL, ended_at_ms INTEGER NOT NULL,
+//!     fallback INTEGER NOT NULL, envelope_json TEXT NOT NULL);
+//! CREATE INDEX ends_by_end ON ends (ended_at_ms);             -- history, statistics
 //! ```
 //!
 //! Times are Unix milliseconds. A call's row key puts the calls of a batch in one
-//! contiguous range, so a batch's calls are read and deleted with a range scan.
+//! contiguous range, so a batch's calls are read and deleted with a range scan. A call's
+//! start is in `calls.started_at_ms` when it came in a group before its end, else in
+//! `ends.started_at_ms`. Version 1 kept the end in the `calls` row; opening a version-1
+//! file moves its ends into `ends` once, in the migration's transaction.
 
 #![forbid(unsafe_code)]
 

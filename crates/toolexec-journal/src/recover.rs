@@ -39,15 +39,17 @@ struct InterruptedError {
 /// The status and error kind recovery gives unfinished calls.
 pub const INTERRUPTED: &str = "interrupted";
 
-/// Ends every unfinished call as `interrupted` and every unfinished batch at `now_ms`,
-/// in one transaction.
+/// Ends every unfinished call of an unfinished batch as `interrupted`, and every
+/// unfinished batch at `now_ms`, in one transaction.
 pub(crate) fn recover(conn: &mut Connection, now_ms: u64) -> rusqlite::Result<RecoveryReport> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let open: Vec<(i64, String, String, Option<i64>, i64)> = tx
         .prepare(
             "SELECT c.key, c.call_id, c.tool, c.started_at_ms, b.accepted_at_ms
-             FROM calls AS c JOIN batches AS b ON b.seq = c.key >> 32
-             WHERE c.ended_at_ms IS NULL",
+             FROM batches AS b
+                 JOIN calls AS c ON c.key BETWEEN b.seq << 32 AND (b.seq << 32) | 4294967295
+             WHERE b.ended_at_ms IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM ends AS e WHERE e.key = c.key)",
         )?
         .query_map([], |row| {
             Ok((
@@ -61,9 +63,9 @@ pub(crate) fn recover(conn: &mut Connection, now_ms: u64) -> rusqlite::Result<Re
         .collect::<Result<_, _>>()?;
     {
         let mut end = tx.prepare(
-            "UPDATE calls SET status = ?2, error_kind = ?2, attempts = ?3, latency_ms = ?4,
-                 ended_at_ms = ?5, fallback = 0, envelope_json = ?6
-             WHERE key = ?1",
+            "INSERT INTO ends (key, tool, started_at_ms, status, error_kind, attempts,
+                 latency_ms, ended_at_ms, fallback, envelope_json)
+             VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, 0, ?8)",
         )?;
         for (key, call_id, tool, started_at_ms, accepted_at_ms) in &open {
             let attempts = u32::from(started_at_ms.is_some());
@@ -71,6 +73,8 @@ pub(crate) fn recover(conn: &mut Connection, now_ms: u64) -> rusqlite::Result<Re
             let envelope = interrupted_envelope(call_id, tool, attempts, latency_ms);
             end.execute(params![
                 key,
+                tool,
+                started_at_ms,
                 INTERRUPTED,
                 attempts,
                 latency_ms,

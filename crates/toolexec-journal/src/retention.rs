@@ -118,11 +118,13 @@ fn delete_ended(
         })?
         .collect::<Result<_, _>>()?;
     let mut delete_calls = conn.prepare_cached("DELETE FROM calls WHERE key BETWEEN ?1 AND ?2")?;
+    let mut delete_ends = conn.prepare_cached("DELETE FROM ends WHERE key BETWEEN ?1 AND ?2")?;
     let mut delete_batch = conn.prepare_cached("DELETE FROM batches WHERE seq = ?1")?;
     let mut deleted = 0;
     for &(seq, calls) in &batches {
         let (first, last) = batch_key_range(seq);
         delete_calls.execute(params![first, last])?;
+        delete_ends.execute(params![first, last])?;
         delete_batch.execute([seq])?;
         deleted += 1;
         *budget -= calls.max(1);
@@ -150,11 +152,17 @@ mod tests {
             .expect("batch");
             for index in 0..calls {
                 tx.execute(
-                    "INSERT INTO calls (key, call_id, tool, input_json, ended_at_ms, status)
-                     VALUES (?1, 'c', 't', '{}', 2, 'success')",
+                    "INSERT INTO calls (key, call_id, tool, input_json) VALUES (?1, 'c', 't', '{}')",
                     [call_key(seq, index)],
                 )
                 .expect("call");
+                tx.execute(
+                    "INSERT INTO ends (key, tool, status, attempts, latency_ms, ended_at_ms,
+                         fallback, envelope_json)
+                     VALUES (?1, 't', 'success', 1, 1.0, 2, 0, '{}')",
+                    [call_key(seq, index)],
+                )
+                .expect("end");
             }
         }
         tx.commit().expect("committed");
@@ -189,5 +197,9 @@ mod tests {
             .query_row("SELECT count(*) FROM calls", [], |row| row.get(0))
             .expect("counted");
         assert_eq!(calls, 0);
+        let ends: i64 = conn
+            .query_row("SELECT count(*) FROM ends", [], |row| row.get(0))
+            .expect("counted");
+        assert_eq!(ends, 0);
     }
 }

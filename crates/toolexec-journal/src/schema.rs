@@ -8,12 +8,18 @@ use rusqlite::{Connection, OpenFlags};
 use crate::JournalError;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// The meta key holding the largest `N` of the `b-N` batch ids ever accepted.
 pub(crate) const BATCH_HIGH_WATER: &str = "batch_high_water";
 
-const SCHEMA_V1: &str = "
+/// Version 2, created in a new file. A call is written twice and never rewritten: its
+/// row in `calls` when it is accepted (the start, when it comes in a later group, is a
+/// fixed-size update), and its row in `ends` when it ends. Both tables take rows in key
+/// order, at the right edge of their B-trees, and no row grows after it is written:
+/// version 1 stored the end in the accepted row, which then grew by its envelope and
+/// split pages.
+const SCHEMA_V2: &str = "
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value INTEGER NOT NULL
@@ -36,16 +42,52 @@ CREATE TABLE calls (
     input_json      TEXT NOT NULL,
     idempotency_key TEXT,
     overrides_json  TEXT,
-    started_at_ms   INTEGER,
-    status          TEXT,
-    error_kind      TEXT,
-    attempts        INTEGER,
-    latency_ms      REAL,
-    ended_at_ms     INTEGER,
-    fallback        INTEGER,
-    envelope_json   TEXT
+    started_at_ms   INTEGER
 );
-CREATE INDEX calls_by_end ON calls (ended_at_ms);
+CREATE TABLE ends (
+    key           INTEGER PRIMARY KEY,
+    tool          TEXT NOT NULL,
+    started_at_ms INTEGER,
+    status        TEXT NOT NULL,
+    error_kind    TEXT,
+    attempts      INTEGER NOT NULL,
+    latency_ms    REAL NOT NULL,
+    ended_at_ms   INTEGER NOT NULL,
+    fallback      INTEGER NOT NULL,
+    envelope_json TEXT NOT NULL
+);
+CREATE INDEX ends_by_end ON ends (ended_at_ms);
+";
+
+/// Version 1 to 2: the ends move out of `calls` into `ends`.
+const MIGRATE_V1_TO_V2: &str = "
+CREATE TABLE ends (
+    key           INTEGER PRIMARY KEY,
+    tool          TEXT NOT NULL,
+    started_at_ms INTEGER,
+    status        TEXT NOT NULL,
+    error_kind    TEXT,
+    attempts      INTEGER NOT NULL,
+    latency_ms    REAL NOT NULL,
+    ended_at_ms   INTEGER NOT NULL,
+    fallback      INTEGER NOT NULL,
+    envelope_json TEXT NOT NULL
+);
+INSERT INTO ends (key, tool, started_at_ms, status, error_kind, attempts, latency_ms,
+                  ended_at_ms, fallback, envelope_json)
+    SELECT key, tool, started_at_ms, status, error_kind, coalesce(attempts, 0),
+           coalesce(latency_ms, 0), ended_at_ms, coalesce(fallback, 0),
+           coalesce(envelope_json, '')
+    FROM calls WHERE ended_at_ms IS NOT NULL AND status IS NOT NULL;
+CREATE INDEX ends_by_end ON ends (ended_at_ms);
+DROP INDEX calls_by_end;
+ALTER TABLE calls DROP COLUMN status;
+ALTER TABLE calls DROP COLUMN error_kind;
+ALTER TABLE calls DROP COLUMN attempts;
+ALTER TABLE calls DROP COLUMN latency_ms;
+ALTER TABLE calls DROP COLUMN ended_at_ms;
+ALTER TABLE calls DROP COLUMN fallback;
+ALTER TABLE calls DROP COLUMN envelope_json;
 ";
 
 /// A call's row key: its batch's `seq` in the high 32 bits, its index in the low.
@@ -123,8 +165,12 @@ fn create_or_check(conn: &Connection, path: &Path) -> Result<(), JournalError> {
             supported: SCHEMA_VERSION,
         });
     }
+    match version {
+        0 => conn.execute_batch(SCHEMA_V2).map_err(open_error)?,
+        1 => conn.execute_batch(MIGRATE_V1_TO_V2).map_err(open_error)?,
+        _ => {}
+    }
     if version < SCHEMA_VERSION {
-        conn.execute_batch(SCHEMA_V1).map_err(open_error)?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(open_error)?;
     }

@@ -4,14 +4,27 @@
 //! with their envelopes, and which did not.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use tokio::time::{sleep, Instant};
+
+use crate::scope::Scope;
 use crate::{Envelope, ToolCall};
+
+/// The longest a call waits for a journal that asks calls to wait ([`Journal::pace`]).
+pub const JOURNAL_PACE_MAX: Duration = Duration::from_secs(1);
+
+/// How often a waiting call asks the journal again.
+const PACE_STEP: Duration = Duration::from_millis(1);
 
 /// A store of batches and calls, written as they are accepted, start and end.
 ///
 /// Every method runs on the call path: an implementation hands the record over (a
 /// queue, a channel) and returns; it never waits on I/O. A journal that cannot keep up
-/// degrades itself and says so; it never fails, slows or blocks a call.
+/// degrades itself and says so; it never fails or blocks a call. It may pace calls
+/// ([`pace`](Self::pace)): a call about to start waits while the journal's writer is
+/// behind, at most [`JOURNAL_PACE_MAX`] and never past the call's deadline, so that a
+/// burst runs at the speed the journal stores it rather than overflowing it.
 ///
 /// Calls are numbered by their index in their batch. A lone call
 /// ([`Executor::execute`](crate::Executor::execute)) is journaled as a batch of one.
@@ -27,13 +40,20 @@ pub trait Journal: Send + Sync + std::fmt::Debug + 'static {
 
     /// The call at `index` of `batch_id` was let through its circuit and starts its
     /// first attempt (as soon as a permit is free).
-    fn call_started(&self, batch_id: &str, index: u64);
+    fn call_started(&self, batch_id: &Arc<str>, index: u64);
 
     /// The call at `index` of `batch_id` ended with `envelope`: the one the caller gets.
-    fn call_ended(&self, batch_id: &str, index: u64, envelope: &Envelope);
+    fn call_ended(&self, batch_id: &Arc<str>, index: u64, envelope: &Envelope);
 
     /// Every call of `batch_id` has ended.
-    fn batch_ended(&self, batch_id: &str);
+    fn batch_ended(&self, batch_id: &Arc<str>);
+
+    /// Whether calls about to start should wait: the journal is behind but catching
+    /// up. Asked once before each call's first attempt, and every millisecond while
+    /// the call waits. The default never asks a call to wait.
+    fn pace(&self) -> bool {
+        false
+    }
 }
 
 /// A batch as a journal records it.
@@ -92,6 +112,26 @@ impl JournalScope {
     pub(crate) fn started(&self, sequence: u64) {
         self.journal
             .call_started(&self.batch_id, self.index(sequence));
+    }
+
+    /// Waits while the journal asks calls to ([`Journal::pace`]): at most
+    /// [`JOURNAL_PACE_MAX`], never past `deadline`, and not once `scope` is cancelled.
+    pub(crate) async fn pace(&self, deadline: Option<Instant>, scope: &Scope) {
+        if !self.journal.pace() {
+            return;
+        }
+        let most = Instant::now() + JOURNAL_PACE_MAX;
+        let until = deadline.map_or(most, |deadline| deadline.min(most));
+        while self.journal.pace() {
+            let now = Instant::now();
+            if now >= until || scope.cancel.is_cancelled() {
+                return;
+            }
+            tokio::select! {
+                () = sleep(PACE_STEP.min(until - now)) => {}
+                () = scope.cancel.cancelled() => return,
+            }
+        }
     }
 
     /// The call of `sequence` ended with `envelope`.

@@ -82,7 +82,7 @@ pub use envelope::{AttemptRecord, CallError, CallStatus, Envelope};
 pub use error::{ErrorKind, PolicyError, ToolError};
 pub use executor::{Executor, ExecutorBuilder, ExecutorConfig};
 pub use history::{ExecutionRecord, History};
-pub use journal::{Journal, JournalBatch};
+pub use journal::{Journal, JournalBatch, JOURNAL_PACE_MAX};
 pub use policy::{BackoffPolicy, CallPolicy, CircuitPolicy, Fallback, Jitter, PolicyOverrides};
 pub use registry::{ToolOptions, ToolRegistry};
 pub use restore::PastCall;

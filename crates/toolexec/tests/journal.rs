@@ -64,21 +64,21 @@ impl Journal for Recorder {
         });
     }
 
-    fn call_started(&self, batch_id: &str, index: u64) {
+    fn call_started(&self, batch_id: &Arc<str>, index: u64) {
         self.entries
             .lock()
-            .push(Entry::Started(batch_id.to_owned(), index));
+            .push(Entry::Started(batch_id.to_string(), index));
     }
 
-    fn call_ended(&self, batch_id: &str, index: u64, envelope: &Envelope) {
-        let entry = Entry::Ended(batch_id.to_owned(), index, Box::new(envelope.clone()));
+    fn call_ended(&self, batch_id: &Arc<str>, index: u64, envelope: &Envelope) {
+        let entry = Entry::Ended(batch_id.to_string(), index, Box::new(envelope.clone()));
         self.entries.lock().push(entry);
     }
 
-    fn batch_ended(&self, batch_id: &str) {
+    fn batch_ended(&self, batch_id: &Arc<str>) {
         self.entries
             .lock()
-            .push(Entry::BatchEnded(batch_id.to_owned()));
+            .push(Entry::BatchEnded(batch_id.to_string()));
     }
 }
 

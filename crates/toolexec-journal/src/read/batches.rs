@@ -100,9 +100,11 @@ pub(crate) fn batch(conn: &Connection, id: &str) -> rusqlite::Result<Option<Batc
     fill_counts(conn, seq, &mut summary)?;
     let (first, last) = batch_key_range(seq);
     let mut statement = conn.prepare_cached(
-        "SELECT key & 4294967295, call_id, tool, input_json, idempotency_key, overrides_json,
-             started_at_ms, status, envelope_json
-         FROM calls WHERE key BETWEEN ?1 AND ?2 ORDER BY key",
+        "SELECT c.key & 4294967295, c.call_id, c.tool, c.input_json, c.idempotency_key,
+             c.overrides_json, coalesce(c.started_at_ms, e.started_at_ms), e.status,
+             e.envelope_json
+         FROM calls AS c LEFT JOIN ends AS e ON e.key = c.key
+         WHERE c.key BETWEEN ?1 AND ?2 ORDER BY c.key",
     )?;
     let calls = statement
         .query_map(params![first, last], |row| {
@@ -152,18 +154,17 @@ fn summary_row(row: &Row<'_>) -> rusqlite::Result<(i64, BatchSummary)> {
 fn fill_counts(conn: &Connection, seq: i64, summary: &mut BatchSummary) -> rusqlite::Result<()> {
     let (first, last) = batch_key_range(seq);
     let mut statement = conn.prepare_cached(
-        "SELECT status, count(*) FROM calls WHERE key BETWEEN ?1 AND ?2 GROUP BY status",
+        "SELECT status, count(*) FROM ends WHERE key BETWEEN ?1 AND ?2 GROUP BY status",
     )?;
     let rows = statement.query_map(params![first, last], |row| {
-        Ok((row.get::<_, Option<String>>(0)?, as_u64(row.get(1)?)))
+        Ok((row.get::<_, String>(0)?, as_u64(row.get(1)?)))
     })?;
+    let mut ended = 0;
     for row in rows {
-        match row? {
-            (Some(status), count) => {
-                summary.counts.insert(status, count);
-            }
-            (None, count) => summary.unfinished = count,
-        }
+        let (status, count) = row?;
+        ended += count;
+        summary.counts.insert(status, count);
     }
+    summary.unfinished = u64::from(summary.calls).saturating_sub(ended);
     Ok(())
 }

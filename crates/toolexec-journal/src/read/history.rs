@@ -51,15 +51,16 @@ pub(crate) fn history(
     query: &HistoryQuery,
 ) -> rusqlite::Result<Vec<HistoryRow>> {
     let mut statement = conn.prepare_cached(
-        "SELECT b.id, c.key & 4294967295, c.call_id, c.tool, c.status, c.error_kind,
-             c.attempts, c.latency_ms, c.ended_at_ms, c.fallback
-         FROM calls AS c JOIN batches AS b ON b.seq = c.key >> 32
-         WHERE c.ended_at_ms IS NOT NULL
-             AND (?1 IS NULL OR c.tool = ?1)
-             AND (?2 IS NULL OR c.status = ?2)
-             AND (?3 IS NULL OR c.ended_at_ms >= ?3)
-             AND (?4 IS NULL OR c.ended_at_ms < ?4)
-         ORDER BY c.ended_at_ms DESC, c.key DESC
+        "SELECT b.id, e.key & 4294967295, c.call_id, e.tool, e.status, e.error_kind,
+             e.attempts, e.latency_ms, e.ended_at_ms, e.fallback
+         FROM ends AS e
+             JOIN calls AS c ON c.key = e.key
+             JOIN batches AS b ON b.seq = e.key >> 32
+         WHERE (?1 IS NULL OR e.tool = ?1)
+             AND (?2 IS NULL OR e.status = ?2)
+             AND (?3 IS NULL OR e.ended_at_ms >= ?3)
+             AND (?4 IS NULL OR e.ended_at_ms < ?4)
+         ORDER BY e.ended_at_ms DESC, e.key DESC
          LIMIT ?5",
     )?;
     let rows = statement.query_map(
@@ -78,10 +79,10 @@ pub(crate) fn history(
                 tool: row.get(3)?,
                 status: row.get(4)?,
                 error_kind: row.get(5)?,
-                attempts: row.get::<_, Option<u32>>(6)?.unwrap_or(0),
-                latency_ms: row.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
+                attempts: row.get(6)?,
+                latency_ms: row.get(7)?,
                 ended_at_ms: as_u64(row.get(8)?),
-                fallback: row.get::<_, Option<bool>>(9)?.unwrap_or(false),
+                fallback: row.get(9)?,
             })
         },
     )?;

@@ -34,7 +34,7 @@ pub(crate) fn tool_totals(conn: &Connection) -> rusqlite::Result<Vec<ToolTotals>
     let mut by_tool: BTreeMap<String, ToolTotals> = BTreeMap::new();
     let mut statement = conn.prepare_cached(
         "SELECT tool, status, count(*), total(attempts), total(fallback)
-         FROM calls WHERE status IS NOT NULL GROUP BY tool, status",
+         FROM ends GROUP BY tool, status",
     )?;
     let rows = statement.query_map([], |row| {
         Ok((
@@ -61,14 +61,14 @@ pub(crate) fn tool_totals(conn: &Connection) -> rusqlite::Result<Vec<ToolTotals>
         totals.fallbacks += fallbacks as u64;
     }
     let mut latencies = conn.prepare_cached(
-        "SELECT latency_ms FROM calls
-         WHERE tool = ?1 AND ended_at_ms IS NOT NULL AND status <> 'interrupted'
+        "SELECT latency_ms FROM ends
+         WHERE tool = ?1 AND status <> 'interrupted'
          ORDER BY ended_at_ms DESC, key DESC LIMIT ?2",
     )?;
     for totals in by_tool.values_mut() {
         totals.latencies_ms = latencies
             .query_map(params![totals.tool, LATENCY_WINDOW], |row| {
-                Ok(row.get::<_, Option<f64>>(0)?.unwrap_or(0.0))
+                row.get::<_, f64>(0)
             })?
             .collect::<Result<_, _>>()?;
     }

@@ -5,7 +5,9 @@
 //! about it (its start, its end); a call accepted earlier gets one update carrying both
 //! its start and its end when both are in the group (the start alone is skipped).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 
@@ -14,11 +16,13 @@ use crate::record::{AcceptedCall, JournalRecord};
 /// How a call ended, as stored.
 #[derive(Debug)]
 pub(crate) struct Ending {
-    pub(crate) status: String,
-    pub(crate) error_kind: Option<String>,
+    pub(crate) tool: Arc<str>,
+    pub(crate) status: Cow<'static, str>,
+    pub(crate) error_kind: Option<Cow<'static, str>>,
     pub(crate) attempts: u32,
     pub(crate) latency_ms: f64,
     pub(crate) ended_at_ms: u64,
+    pub(crate) fallback: bool,
     pub(crate) envelope_json: String,
 }
 
@@ -33,7 +37,7 @@ pub(crate) struct NewCall {
 /// A batch accepted in this group.
 #[derive(Debug)]
 pub(crate) struct NewBatch {
-    pub(crate) batch_id: String,
+    pub(crate) batch_id: Arc<str>,
     pub(crate) accepted_at_ms: u64,
     pub(crate) redrive_of: Option<String>,
     pub(crate) ended_at_ms: Option<u64>,
@@ -45,7 +49,7 @@ pub(crate) struct NewBatch {
 /// What the group says about a call accepted in an earlier group.
 #[derive(Debug)]
 pub(crate) struct CallUpdate {
-    pub(crate) batch_id: String,
+    pub(crate) batch_id: Arc<str>,
     pub(crate) index: u32,
     pub(crate) started_at_ms: Option<u64>,
     pub(crate) ending: Option<Ending>,
@@ -66,11 +70,11 @@ enum Found<'g> {
 #[derive(Debug, Default)]
 pub(crate) struct Group {
     pub(crate) new_batches: Vec<NewBatch>,
-    new_by_id: HashMap<String, usize, RandomState>,
+    new_by_id: HashMap<Arc<str>, usize, RandomState>,
     pub(crate) updates: Vec<CallUpdate>,
-    updates_by_call: HashMap<(String, u32), usize, RandomState>,
+    updates_by_call: HashMap<(Arc<str>, u32), usize, RandomState>,
     /// Ends of batches accepted in earlier groups.
-    pub(crate) batch_ends: Vec<(String, u64)>,
+    pub(crate) batch_ends: Vec<(Arc<str>, u64)>,
     /// Records refused while merging (a second acceptance of a batch in the group, a
     /// call index its batch does not have).
     pub(crate) refused: u64,
@@ -102,19 +106,23 @@ impl Group {
             JournalRecord::CallEnded {
                 batch_id,
                 index,
+                tool,
                 status,
                 error_kind,
                 attempts,
                 latency_ms,
                 ended_at_ms,
+                fallback,
                 envelope_json,
             } => {
                 let ending = Ending {
+                    tool,
                     status,
                     error_kind,
                     attempts,
                     latency_ms,
                     ended_at_ms,
+                    fallback,
                     envelope_json,
                 };
                 self.end_call(batch_id, index, ending);
@@ -128,7 +136,7 @@ impl Group {
 
     fn accept(
         &mut self,
-        batch_id: String,
+        batch_id: Arc<str>,
         accepted_at_ms: u64,
         redrive_of: Option<String>,
         calls: Vec<AcceptedCall>,
@@ -156,7 +164,7 @@ impl Group {
         });
     }
 
-    fn start(&mut self, batch_id: String, index: u32, at_ms: u64) {
+    fn start(&mut self, batch_id: Arc<str>, index: u32, at_ms: u64) {
         match self.new_call(&batch_id, index) {
             Found::New(call) => call.started_at_ms = Some(at_ms),
             Found::Missing => self.refused += 1,
@@ -164,7 +172,7 @@ impl Group {
         }
     }
 
-    fn end_call(&mut self, batch_id: String, index: u32, ending: Ending) {
+    fn end_call(&mut self, batch_id: Arc<str>, index: u32, ending: Ending) {
         match self.new_call(&batch_id, index) {
             Found::New(call) => call.ending = Some(ending),
             Found::Missing => self.refused += 1,
@@ -172,7 +180,7 @@ impl Group {
         }
     }
 
-    fn end_batch(&mut self, batch_id: String, ended_at_ms: u64) {
+    fn end_batch(&mut self, batch_id: Arc<str>, ended_at_ms: u64) {
         match self.new_by_id.get(&batch_id) {
             Some(&at) => {
                 let batch = &mut self.new_batches[at];
@@ -201,7 +209,7 @@ impl Group {
         Found::New(&mut batch.calls[position])
     }
 
-    fn update(&mut self, batch_id: String, index: u32) -> &mut CallUpdate {
+    fn update(&mut self, batch_id: Arc<str>, index: u32) -> &mut CallUpdate {
         let key = (batch_id, index);
         let at = match self.updates_by_call.get(&key) {
             Some(&at) => at,

@@ -2,7 +2,6 @@
 //! (up to `max_group` messages), merges it into a [`Group`] and commits it in one
 //! transaction, answers flushes, and enforces retention every `retention_interval`.
 
-mod fallback;
 mod group;
 mod statements;
 mod store;
@@ -24,8 +23,8 @@ use store::SeqCache;
 /// What the journal's handle sends its writer.
 #[derive(Debug)]
 pub(crate) enum Message {
-    /// A record to store.
-    Record(JournalRecord),
+    /// A record to store, and its size as counted in the queue's byte budget.
+    Record(JournalRecord, usize),
     /// Answer once everything before this message is committed.
     Flush(Sender<Result<(), JournalError>>),
     /// Enforce retention now; answer with the number of batches deleted.
@@ -116,9 +115,12 @@ impl Writer {
         flushes: &mut Vec<Sender<Result<(), JournalError>>>,
     ) {
         match message {
-            Message::Record(record) => {
+            Message::Record(record, bytes) => {
                 self.counters.in_hand.fetch_add(1, Ordering::Relaxed);
                 self.counters.queued.fetch_sub(1, Ordering::Relaxed);
+                self.counters
+                    .queued_bytes
+                    .fetch_sub(bytes, Ordering::Relaxed);
                 group.add(record);
             }
             Message::Flush(reply) => flushes.push(reply),
@@ -158,6 +160,7 @@ impl Writer {
         }
         let records = usize::try_from(group.records).unwrap_or(usize::MAX);
         self.counters.in_hand.fetch_sub(records, Ordering::Relaxed);
+        self.counters.progressed();
     }
 
     fn answer(&mut self, flushes: Vec<Sender<Result<(), JournalError>>>) {

@@ -8,7 +8,7 @@ pub(crate) struct Statements<'c> {
     pub(crate) insert_call: CachedStatement<'c>,
     pub(crate) batch_seq: CachedStatement<'c>,
     pub(crate) start_call: CachedStatement<'c>,
-    pub(crate) end_call: CachedStatement<'c>,
+    pub(crate) insert_end: CachedStatement<'c>,
     pub(crate) end_batch: CachedStatement<'c>,
     pub(crate) raise_high_water: CachedStatement<'c>,
 }
@@ -22,19 +22,18 @@ impl<'c> Statements<'c> {
             )?,
             insert_call: conn.prepare_cached(
                 "INSERT INTO calls (key, call_id, tool, input_json, idempotency_key,
-                     overrides_json, started_at_ms, status, error_kind, attempts, latency_ms,
-                     ended_at_ms, fallback, envelope_json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                     overrides_json, started_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (key) DO NOTHING",
             )?,
-            batch_seq: conn.prepare_cached("SELECT seq FROM batches WHERE id = ?1")?,
+            batch_seq: conn.prepare_cached("SELECT seq, call_count FROM batches WHERE id = ?1")?,
             start_call: conn
                 .prepare_cached("UPDATE calls SET started_at_ms = ?2 WHERE key = ?1")?,
-            end_call: conn.prepare_cached(
-                "UPDATE calls SET started_at_ms = coalesce(?2, started_at_ms), status = ?3,
-                     error_kind = ?4, attempts = ?5, latency_ms = ?6, ended_at_ms = ?7,
-                     fallback = ?8, envelope_json = ?9
-                 WHERE key = ?1",
+            insert_end: conn.prepare_cached(
+                "INSERT INTO ends (key, tool, started_at_ms, status, error_kind, attempts,
+                     latency_ms, ended_at_ms, fallback, envelope_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (key) DO NOTHING",
             )?,
             end_batch: conn.prepare_cached(
                 "UPDATE batches SET ended_at_ms = ?2 WHERE id = ?1 AND ended_at_ms IS NULL",

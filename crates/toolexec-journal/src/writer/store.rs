@@ -1,22 +1,29 @@
 //! Writing one merged group in one transaction.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::fallback::envelope_fallback;
-use super::group::{CallUpdate, Group, NewBatch};
+use super::group::{CallUpdate, Ending, Group, NewBatch};
 use super::statements::Statements;
 use crate::schema::{call_key, BATCH_HIGH_WATER};
 
 /// The cache holds at most this many running batches; past it, it starts over.
 const SEQ_CACHE_LIMIT: usize = 100_000;
 
-/// The `seq` of batches the writer saw accepted and not yet ended, by id, so that a
-/// call's end needs no lookup.
+/// A stored batch as the writer needs it: its `seq` and how many calls it has.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    seq: i64,
+    calls: u32,
+}
+
+/// The batches the writer saw accepted and not yet ended, by id, so that a call's
+/// start or end needs no lookup.
 #[derive(Debug, Default)]
-pub(crate) struct SeqCache(HashMap<String, i64, RandomState>);
+pub(crate) struct SeqCache(HashMap<Arc<str>, Known, RandomState>);
 
 impl SeqCache {
     /// Forgets everything (after a rolled-back group, whose batches do not exist).
@@ -24,11 +31,11 @@ impl SeqCache {
         self.0.clear();
     }
 
-    fn insert(&mut self, batch_id: &str, seq: i64) {
+    fn insert(&mut self, batch_id: &Arc<str>, known: Known) {
         if self.0.len() >= SEQ_CACHE_LIMIT {
             self.0.clear();
         }
-        self.0.insert(batch_id.to_owned(), seq);
+        self.0.insert(Arc::clone(batch_id), known);
     }
 }
 
@@ -71,7 +78,7 @@ fn write_records(
     for (batch_id, ended_at_ms) in &group.batch_ends {
         if st
             .end_batch
-            .execute(params![batch_id, stored(*ended_at_ms)])?
+            .execute(params![&**batch_id, stored(*ended_at_ms)])?
             == 0
         {
             refused += 1;
@@ -108,7 +115,7 @@ fn insert_batch(
     seqs: &mut SeqCache,
 ) -> rusqlite::Result<bool> {
     let inserted = st.insert_batch.execute(params![
-        batch.batch_id,
+        &*batch.batch_id,
         stored(batch.accepted_at_ms),
         batch.ended_at_ms.map(stored),
         batch.redrive_of,
@@ -119,29 +126,48 @@ fn insert_batch(
     }
     let seq = conn.last_insert_rowid();
     if batch.ended_at_ms.is_none() {
-        seqs.insert(&batch.batch_id, seq);
+        let calls = u32::try_from(batch.calls.len()).unwrap_or(u32::MAX);
+        seqs.insert(&batch.batch_id, Known { seq, calls });
     }
     for call in &batch.calls {
         let accepted = &call.accepted;
-        let ending = call.ending.as_ref();
+        let key = call_key(seq, accepted.index);
         st.insert_call.execute(params![
-            call_key(seq, accepted.index),
+            key,
             accepted.call_id,
             accepted.tool,
             accepted.input_json,
             accepted.idempotency_key,
             accepted.overrides_json,
             call.started_at_ms.map(stored),
-            ending.map(|e| &e.status),
-            ending.and_then(|e| e.error_kind.as_ref()),
-            ending.map(|e| e.attempts),
-            ending.map(|e| e.latency_ms),
-            ending.map(|e| stored(e.ended_at_ms)),
-            ending.and_then(|e| envelope_fallback(&e.envelope_json)),
-            ending.map(|e| &e.envelope_json),
         ])?;
+        if let Some(ending) = &call.ending {
+            insert_end(st, key, call.started_at_ms, ending)?;
+        }
     }
     Ok(true)
+}
+
+/// Stores a call's end; `false` when an end of that call is already stored.
+fn insert_end(
+    st: &mut Statements<'_>,
+    key: i64,
+    started_at_ms: Option<u64>,
+    ending: &Ending,
+) -> rusqlite::Result<bool> {
+    let inserted = st.insert_end.execute(params![
+        key,
+        &*ending.tool,
+        started_at_ms.map(stored),
+        &*ending.status,
+        ending.error_kind.as_deref(),
+        ending.attempts,
+        ending.latency_ms,
+        stored(ending.ended_at_ms),
+        ending.fallback,
+        ending.envelope_json,
+    ])?;
+    Ok(inserted > 0)
 }
 
 /// Applies the start and end of a call accepted earlier; `false` when it is unknown.
@@ -150,33 +176,31 @@ fn update_call(
     update: &CallUpdate,
     seqs: &SeqCache,
 ) -> rusqlite::Result<bool> {
-    let seq = match seqs.0.get(&update.batch_id) {
-        Some(&seq) => seq,
+    let known = match seqs.0.get(&update.batch_id) {
+        Some(&known) => known,
         None => match st
             .batch_seq
-            .query_row([&update.batch_id], |row| row.get::<_, i64>(0))
+            .query_row([&*update.batch_id], |row| {
+                Ok(Known {
+                    seq: row.get(0)?,
+                    calls: row.get(1)?,
+                })
+            })
             .optional()?
         {
-            Some(seq) => seq,
+            Some(known) => known,
             None => return Ok(false),
         },
     };
-    let key = call_key(seq, update.index);
-    let changed = match &update.ending {
-        Some(ending) => st.end_call.execute(params![
-            key,
-            update.started_at_ms.map(stored),
-            ending.status,
-            ending.error_kind,
-            ending.attempts,
-            ending.latency_ms,
-            stored(ending.ended_at_ms),
-            envelope_fallback(&ending.envelope_json),
-            ending.envelope_json,
-        ])?,
-        None => st
+    if update.index >= known.calls {
+        return Ok(false);
+    }
+    let key = call_key(known.seq, update.index);
+    match &update.ending {
+        Some(ending) => insert_end(st, key, update.started_at_ms, ending),
+        None => Ok(st
             .start_call
-            .execute(params![key, update.started_at_ms.map(stored)])?,
-    };
-    Ok(changed > 0)
+            .execute(params![key, update.started_at_ms.map(stored)])?
+            > 0),
+    }
 }

@@ -17,7 +17,7 @@ pub fn open(dir: &Path, config: JournalConfig) -> SqliteJournal {
 /// A batch accepted at `at_ms` with one call per tool, call ids `<batch>-c<i>`.
 pub fn accepted(batch_id: &str, at_ms: u64, tools: &[&str]) -> JournalRecord {
     JournalRecord::BatchAccepted {
-        batch_id: batch_id.to_owned(),
+        batch_id: batch_id.into(),
         accepted_at_ms: at_ms,
         redrive_of: None,
         calls: tools
@@ -38,7 +38,7 @@ pub fn accepted(batch_id: &str, at_ms: u64, tools: &[&str]) -> JournalRecord {
 /// A call's start.
 pub fn started(batch_id: &str, index: u32, at_ms: u64) -> JournalRecord {
     JournalRecord::CallStarted {
-        batch_id: batch_id.to_owned(),
+        batch_id: batch_id.into(),
         index,
         at_ms,
     }
@@ -57,7 +57,8 @@ pub fn envelope(call_id: &str, tool: &str, status: &str, fallback: bool) -> Stri
     )
 }
 
-/// A call's end with `envelope_json`.
+/// A call's end with `envelope_json` (its tool and fallback flag read from it, as the
+/// engine would give them).
 pub fn ended(
     batch_id: &str,
     index: u32,
@@ -65,14 +66,18 @@ pub fn ended(
     at_ms: u64,
     envelope_json: String,
 ) -> JournalRecord {
+    let envelope: serde_json::Value =
+        serde_json::from_str(&envelope_json).unwrap_or(serde_json::Value::Null);
     JournalRecord::CallEnded {
-        batch_id: batch_id.to_owned(),
+        batch_id: batch_id.into(),
         index,
-        status: status.to_owned(),
-        error_kind: (status != "success").then(|| status.to_owned()),
+        tool: envelope["tool_name"].as_str().unwrap_or("unknown").into(),
+        status: status.to_owned().into(),
+        error_kind: (status != "success").then(|| status.to_owned().into()),
         attempts: 2,
         latency_ms: 12.5 + f64::from(index),
         ended_at_ms: at_ms,
+        fallback: envelope["fallback"].as_bool().unwrap_or(false),
         envelope_json,
     }
 }
@@ -80,7 +85,7 @@ pub fn ended(
 /// A batch's end.
 pub fn batch_ended(batch_id: &str, at_ms: u64) -> JournalRecord {
     JournalRecord::BatchEnded {
-        batch_id: batch_id.to_owned(),
+        batch_id: batch_id.into(),
         ended_at_ms: at_ms,
     }
 }

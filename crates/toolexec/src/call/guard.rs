@@ -17,6 +17,7 @@ use crate::inner::Inner;
 use crate::journal::JournalScope;
 use crate::policy::retry::AttemptObserver;
 use crate::registry::RegisteredTool;
+use crate::scope::Scope;
 use crate::stats::Sample;
 use crate::status::{ExecutionEvent, LiveCell};
 use crate::{AttemptRecord, CallStatus, Envelope, ErrorKind, ToolCall};
@@ -92,6 +93,13 @@ impl CallGuard {
             execution_time_ms: millis(elapsed),
             fallback: false,
             attempt_log,
+        }
+    }
+
+    /// Waits while the journal asks calls to ([`JournalScope::pace`]).
+    pub(crate) async fn pace_for_journal(&self, deadline: Option<Instant>, scope: &Scope) {
+        if let Some(journal) = &self.journal {
+            journal.pace(deadline, scope).await;
         }
     }
 

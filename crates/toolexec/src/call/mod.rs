@@ -61,6 +61,7 @@ pub(crate) fn run_queued(
             guard.finish(&envelope, None, elapsed);
             return envelope;
         }
+        guard.pace_for_journal(request.deadline, &scope).await;
         let (outcome, log) = match tool.circuit.try_acquire() {
             Err(remaining) => {
                 let failure = AttemptFailure::circuit_open(&tool.name, remaining);
