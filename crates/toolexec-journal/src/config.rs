@@ -9,7 +9,7 @@ use crate::JournalError;
 /// # Default
 ///
 /// No age or size limit, a queue of 65,536 records and 256 MiB, groups of up to 4,096 records,
-/// a 5 s busy timeout, retention checked every 5 s, no page limit.
+/// a 5 s busy timeout, retention checked every 5 s, no page limit, the writer at nice 10.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JournalConfig {
     /// Ended batches older than this (by their end) are deleted. `None`: kept forever.
@@ -31,6 +31,12 @@ pub struct JournalConfig {
     pub busy_timeout: Duration,
     /// How often the writer enforces `max_age` and `max_bytes`.
     pub retention_interval: Duration,
+    /// The writer thread's nice value on Linux (-20 to 19; elsewhere ignored). The
+    /// default, 10, makes it a background thread: when the cores are busy, the threads
+    /// running calls come first and the writer catches up in the gaps (calls are paced
+    /// while it is behind). 0 keeps the process's priority; lower values need
+    /// privileges and are otherwise left as they were.
+    pub writer_niceness: i32,
     /// A test and operations knob: the writer's `PRAGMA max_page_count`, so that the
     /// database behaves as if the disk were full past that many pages.
     pub max_page_count: Option<u64>,
@@ -47,6 +53,7 @@ impl Default for JournalConfig {
             busy_timeout: Duration::from_secs(5),
             retention_interval: Duration::from_secs(5),
             max_page_count: None,
+            writer_niceness: 10,
         }
     }
 }
@@ -65,6 +72,9 @@ impl JournalConfig {
         }
         if self.retention_interval.is_zero() {
             return Err(invalid("retention_interval", "must be more than zero"));
+        }
+        if !(-20..=19).contains(&self.writer_niceness) {
+            return Err(invalid("writer_niceness", "must be from -20 to 19"));
         }
         if self.max_page_count == Some(0) {
             return Err(invalid("max_page_count", "must be at least 1"));

@@ -75,6 +75,7 @@ impl SqliteJournal {
         counters.progressed();
         let settings = WriterSettings {
             max_group: config.max_group,
+            niceness: config.writer_niceness,
             retention_interval: config.retention_interval,
             limits: Limits {
                 max_age: config.max_age,

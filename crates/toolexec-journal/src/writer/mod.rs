@@ -37,6 +37,7 @@ pub(crate) enum Message {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct WriterSettings {
     pub(crate) max_group: usize,
+    pub(crate) niceness: i32,
     pub(crate) retention_interval: Duration,
     pub(crate) limits: Limits,
 }
@@ -73,9 +74,24 @@ pub(crate) fn spawn(
     };
     std::thread::Builder::new()
         .name("toolexec-journal".to_owned())
-        .spawn(move || writer.run(queue))
+        .spawn(move || {
+            lower_priority(writer.settings.niceness);
+            writer.run(queue);
+        })
         .map_err(JournalError::Spawn)
 }
+
+/// Sets the calling thread's nice value, as far as the process may (raising a
+/// priority needs privileges; then it stays as it was).
+#[cfg(target_os = "linux")]
+fn lower_priority(niceness: i32) {
+    if niceness != 0 {
+        let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), niceness);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority(_niceness: i32) {}
 
 impl Writer {
     fn run(mut self, queue: Receiver<Message>) {
