@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use toolexec::{CallStatus, Envelope, ErrorKind, Journal, JournalBatch, PastCall, ToolCall};
 
+use crate::lock::WriterLock;
 use crate::{
     AcceptedCall, HistoryQuery, HistoryRow, JournalConfig, JournalError, JournalRecord,
     RecoveryReport, SqliteJournal,
@@ -23,21 +24,31 @@ use crate::{
 pub struct EngineJournal {
     store: Arc<SqliteJournal>,
     next_batch: AtomicU64,
+    /// The lock that makes this the journal's only writer, held until it is dropped.
+    _writer_lock: WriterLock,
 }
 
 impl EngineJournal {
     /// Opens the journal at `path` for a new process: ends what the previous one left
     /// running ([`SqliteJournal::recover`]) and continues its `b-N` batch ids.
+    ///
+    /// Only one `EngineJournal` may write a journal at a time: the first holds a lock
+    /// (an exclusive advisory lock on `PATH-lock`, released when it is dropped or its
+    /// process ends, however it ends), and another one, in this process or another,
+    /// gets [`JournalError::InUse`] instead of recovering calls that are still running
+    /// and giving out the same batch ids. Readers ([`SqliteJournal::open`]) need no lock.
     pub fn open(
         path: impl AsRef<Path>,
         config: JournalConfig,
     ) -> Result<(Arc<Self>, RecoveryReport), JournalError> {
+        let writer_lock = WriterLock::take(path.as_ref())?;
         let store = SqliteJournal::open(path, config)?;
         let report = store.recover(now_ms())?;
         let next = store.next_batch_number()?;
         let journal = Self {
             store: Arc::new(store),
             next_batch: AtomicU64::new(next),
+            _writer_lock: writer_lock,
         };
         Ok((Arc::new(journal), report))
     }

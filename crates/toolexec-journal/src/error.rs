@@ -35,6 +35,21 @@ pub enum JournalError {
         /// The newest version this build can use.
         supported: u32,
     },
+    /// Another process (or another journal of this one) is writing the journal: two
+    /// writers would give out the same batch ids.
+    #[error("the journal at {} is in use by another process (a `toolexec serve` or `run --journal`); stop it, or give this one its own journal file", path.display())]
+    InUse {
+        /// The journal file.
+        path: PathBuf,
+    },
+    /// The journal's lock file could not be created or locked.
+    #[error("cannot lock the journal at {}: {source}", path.display())]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// The file system's reason.
+        source: std::io::Error,
+    },
     /// A configuration value is out of range.
     #[error("invalid journal configuration `{key}`: {reason}")]
     InvalidConfig {
@@ -73,7 +88,7 @@ impl JournalError {
     /// writer), as opposed to a fault that stays (a corrupt file, a bad setting).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::FlushTimeout { .. } | Self::RecordsLost { .. } => true,
+            Self::FlushTimeout { .. } | Self::RecordsLost { .. } | Self::InUse { .. } => true,
             Self::Query(e) => matches!(
                 e.sqlite_error_code(),
                 Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)

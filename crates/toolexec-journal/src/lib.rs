@@ -115,6 +115,7 @@ mod engine;
 mod error;
 mod health;
 mod journal;
+mod lock;
 mod read;
 mod record;
 mod recover;

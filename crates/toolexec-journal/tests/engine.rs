@@ -88,3 +88,25 @@ async fn a_new_process_continues_batch_ids_and_rebuilds_statistics_and_history()
     let newest = journal.store().batches(1, None).expect("readable");
     assert_eq!(newest[0].id, "b-3", "ids go on from the last process's b-2");
 }
+
+#[test]
+fn a_second_writer_of_the_same_journal_is_refused_until_the_first_is_gone() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("journal.db");
+    let (first, _) = EngineJournal::open(&path, JournalConfig::default()).expect("opens");
+
+    let refused = EngineJournal::open(&path, JournalConfig::default()).expect_err("in use");
+    assert!(
+        matches!(&refused, toolexec_journal::JournalError::InUse { path: p } if *p == path),
+        "{refused}"
+    );
+    assert!(refused.to_string().contains(&path.display().to_string()));
+    // Readers need no lock.
+    let reader = toolexec_journal::SqliteJournal::open(&path, JournalConfig::default())
+        .expect("a reader opens beside the writer");
+    drop(reader);
+
+    drop(first);
+    let (again, _) = EngineJournal::open(&path, JournalConfig::default()).expect("free again");
+    drop(again);
+}
