@@ -31,8 +31,8 @@ fi
 mkdir -p "$OUT"
 
 # JOURNAL=1 scripts/bench.sh: the journal's cost instead (BENCHMARKS.md, "The journal's
-# cost"): history and fanout without a journal, with one (the journal's default queue),
-# and with a queue that holds a whole history run (nothing dropped), RUNS_JOURNAL times
+# cost"): history and fanout without a journal and with one (the journal's defaults:
+# calls are paced while its writer is behind, so nothing is dropped), RUNS_JOURNAL times
 # interleaved, each line with the load average before it; medians in
 # target/bench/journal.md (BENCHMARKS.md is not changed). The writer thread's CPU time is
 # measured apart, so the engine's side (its calls and the records it serializes) and the
@@ -43,16 +43,12 @@ if [[ "${JOURNAL:-0}" == 1 ]]; then
   : > "$JOURNAL_OUT"
   history_calls=${HISTORY_CALLS:-1000000}
   for run in $(seq 1 "$JRUNS"); do
-    for variant in none default whole; do
+    for variant in none default; do
       case "$variant" in
         none) jflags="" ;;
         default) jflags="--journal" ;;
-        whole) jflags="--journal --journal-queue 2097152" ;;
       esac
       for workload in ${JOURNAL_WORKLOADS:-history fanout}; do
-        if [[ "$workload" == fanout && "$variant" == whole ]]; then
-          continue # fanout's 20,002 records fit in the default queue
-        fi
         calls_flag=""
         [[ "$workload" == history ]] && calls_flag="--calls $history_calls"
         load=$(cut -d' ' -f1 /proc/loadavg)
@@ -77,8 +73,7 @@ def med(vals):
     return statistics.median(vals) if vals else None
 def f(v, d=1):
     return "–" if v is None else f"{v:,.{d}f}"
-names = {"none": "no journal", "default": "journal, default queue (65,536)",
-         "whole": "journal, queue 2,097,152"}
+names = {"none": "no journal", "default": "journal (defaults)"}
 loads = [r["load1"] for rs in rows.values() for r in rs]
 print(f"Medians of {runs} interleaved run(s); load average (1 min) before each run: "
       f"min {min(loads):.2f}, median {statistics.median(loads):.2f}, max {max(loads):.2f}.")
@@ -86,7 +81,7 @@ print()
 print("| workload | variant | wall ms | efficiency | calls written | records dropped | flush ms | journaled calls/s | CPU µs/call, all (incl. flush) | engine side µs/call | writer µs/call written | writer waited for a CPU, ms | file MiB | peak RSS MiB | load |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 for w in ["history", "fanout"]:
-    for v in ["none", "default", "whole"]:
+    for v in ["none", "default"]:
         rs = rows.get((w, v))
         if not rs:
             continue
