@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use supply_chain::Store;
-use toolexec::{Executor, Fallback, SimTool, Tool, ToolOptions, ToolRegistry};
+use toolexec::{ChaosTool, Executor, Fallback, SimTool, Tool, ToolOptions, ToolRegistry};
 
 use crate::config::{Config, ConfigError, ToolSource};
 use crate::lambda_tools::{supply_chain_functions, LambdaTarget};
@@ -101,6 +101,13 @@ pub async fn registry(
                 .map_err(|e| config.error(&table, &e.key, e.reason))?,
         };
         for tool in tools {
+            let tool: Arc<dyn Tool> = match entry.chaos {
+                Some(chaos) => Arc::new(
+                    ChaosTool::new(tool, chaos)
+                        .map_err(|e| config.error(&table, &format!("chaos.{}", e.key), e.reason))?,
+                ),
+                None => tool,
+            };
             let mut options = ToolOptions::default().with_policy(entry.policy);
             if let Some(value) = &entry.fallback {
                 options = options.with_fallback(Fallback::value(value.clone()));

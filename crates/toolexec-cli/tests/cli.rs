@@ -347,3 +347,55 @@ prefix = "remote_"
         "the server's invalid-input message came back: {message}"
     );
 }
+
+#[test]
+fn a_chaos_table_injects_faults_into_a_configured_tool_and_leaves_the_others_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "toolexec.toml",
+        r#"
+[tools.echo]
+backend = "process"
+program = "cat"
+max_retries = 0
+
+[tools.echo.chaos]
+malformed_rate = 1.0
+
+[tools.reorder]
+backend = "local"
+builtin = "calculate_reorder_points"
+max_retries = 1
+backoff_initial_ms = 1
+jitter = "none"
+
+[tools.reorder.chaos]
+error_rate = 1.0
+"#,
+    );
+    let batch = write(
+        dir.path(),
+        "batch.json",
+        r#"{"calls": [
+            {"tool": "echo", "input": {"sku": "FAS-0001"}},
+            {"tool": "reorder", "input": {"warehouse_code": "WH001", "skus": ["FAS-0001"]}},
+            {"tool": "calculate_reorder_points", "input": {"warehouse_code": "WH001", "skus": ["FAS-0001"]}}
+        ]}"#,
+    );
+    let out = toolexec(&["run", "--file", &batch, "--config", &config, "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let envelopes: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(envelopes[0]["error"]["kind"], "bad_output");
+    assert_eq!(envelopes[1]["error"]["kind"], "backend");
+    assert_eq!(
+        envelopes[1]["attempts"], 2,
+        "the injected failure is retryable"
+    );
+    let message = envelopes[1]["error"]["message"].as_str().unwrap();
+    assert!(message.contains("chaos: injected failure"), "{message}");
+    assert_eq!(
+        envelopes[2]["status"], "success",
+        "the built-in under its own name has no chaos"
+    );
+}

@@ -239,3 +239,28 @@ fn journal_retention_past_its_bounds_is_an_error_naming_the_key() {
     let (_, key, _) = error_of("[journal]\nmax_files = 3\n");
     assert_eq!(key, "journal.max_files");
 }
+
+#[test]
+fn a_chaos_table_loads_and_a_bad_rate_names_its_table_and_key() {
+    let text = "[tools.t]\nbackend = \"sim\"\n\n[tools.t.chaos]\nerror_rate = 0.25\nextra_latency_ms = 40\nseed = 9\n";
+    let config = parse(text).unwrap();
+    let chaos = config.tools[0].chaos.expect("a chaos table");
+    assert_eq!(chaos.error_rate, 0.25);
+    assert_eq!(chaos.extra_latency, Duration::from_millis(40));
+    assert_eq!(chaos.seed, 9);
+    assert!(parse("[tools.t]\nbackend = \"sim\"\n").unwrap().tools[0]
+        .chaos
+        .is_none());
+
+    let bad = "[tools.t]\nbackend = \"sim\"\n\n[tools.t.chaos]\nhang_rate = 1.5\n";
+    let (line, key, shown) = error_of(bad);
+    assert_eq!((line, key.as_str()), (4, "tools.t.chaos"));
+    assert!(
+        shown.contains("hang_rate: must be within 0.0..=1.0"),
+        "{shown}"
+    );
+    let unknown = "[tools.t]\nbackend = \"sim\"\n[tools.t.chaos]\nerror_rat = 0.5\n";
+    let (_, key, shown) = error_of(unknown);
+    assert_eq!(key, "tools.t.chaos");
+    assert!(shown.contains("error_rat"), "{shown}");
+}

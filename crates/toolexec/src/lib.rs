@@ -55,6 +55,7 @@
 mod batch;
 mod blocking;
 mod call;
+mod chaos;
 mod context;
 mod envelope;
 mod error;
@@ -77,6 +78,7 @@ mod tool_call;
 
 pub use batch::{BatchOptions, FailureMode};
 pub use blocking::{BlockingError, BlockingExecutor};
+pub use chaos::{ChaosConfig, ChaosTool};
 pub use context::CallContext;
 pub use envelope::{AttemptRecord, CallError, CallStatus, Envelope};
 pub use error::{ErrorKind, PolicyError, ToolError};

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use serde::Deserialize;
-use toolexec::{PolicyOverrides, SimConfig};
+use toolexec::{ChaosConfig, PolicyOverrides, SimConfig};
 
 use super::error::{ConfigError, Source};
 use super::policy::read_overrides;
@@ -21,6 +21,8 @@ pub struct ToolEntry {
     pub policy: PolicyOverrides,
     /// A static fallback answer.
     pub fallback: Option<serde_json::Value>,
+    /// Faults to inject into the tool's attempts (`[tools.NAME.chaos]`), for drills.
+    pub chaos: Option<ChaosConfig>,
     /// Where the tool runs.
     pub source: ToolSource,
 }
@@ -58,6 +60,40 @@ struct SimSettings {
     seed: u64,
 }
 
+/// `[tools.NAME.chaos]`: the faults of [`ChaosConfig`], durations in milliseconds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChaosSettings {
+    #[serde(default)]
+    error_rate: f64,
+    #[serde(default)]
+    hang_rate: f64,
+    #[serde(default)]
+    panic_rate: f64,
+    #[serde(default)]
+    malformed_rate: f64,
+    #[serde(default)]
+    extra_latency_ms: u64,
+    #[serde(default)]
+    latency_jitter_ms: u64,
+    #[serde(default)]
+    seed: u64,
+}
+
+impl ChaosSettings {
+    fn config(&self) -> ChaosConfig {
+        ChaosConfig {
+            error_rate: self.error_rate,
+            hang_rate: self.hang_rate,
+            panic_rate: self.panic_rate,
+            malformed_rate: self.malformed_rate,
+            extra_latency: Duration::from_millis(self.extra_latency_ms),
+            latency_jitter: Duration::from_millis(self.latency_jitter_ms),
+            seed: self.seed,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LocalSettings {
@@ -82,6 +118,13 @@ pub(crate) fn read_tool(
     let fallback = table
         .take::<toml::Value>("fallback")?
         .map(|v| serde_json::to_value(v).unwrap_or(serde_json::Value::Null));
+    let chaos = table
+        .take_checked("chaos", |s: &ChaosSettings| {
+            s.config()
+                .validate()
+                .map_err(|e| format!("{}: {}", e.key, e.reason))
+        })?
+        .map(|s| s.config());
     let prefix = table.prefix().to_owned();
     let header = table.header();
     let rest = table.rest();
@@ -121,6 +164,7 @@ pub(crate) fn read_tool(
         name: name.to_owned(),
         policy,
         fallback,
+        chaos,
         source,
     })
 }
