@@ -109,6 +109,9 @@ pub async fn registry(
                 None => tool,
             };
             let mut options = ToolOptions::default().with_policy(entry.policy);
+            if let Some(bulkhead) = &entry.bulkhead {
+                options = options.with_bulkhead(bulkhead.clone());
+            }
             if let Some(value) = &entry.fallback {
                 options = options.with_fallback(Fallback::value(value.clone()));
             }

@@ -399,3 +399,35 @@ error_rate = 1.0
         "the built-in under its own name has no chaos"
     );
 }
+
+#[test]
+fn a_bulkhead_table_turns_away_a_call_that_finds_no_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "toolexec.toml",
+        "[tools.slow]\nbackend = \"sim\"\nlatency_ms = 300\n\n[tools.slow.bulkhead]\nmax_concurrent = 1\nmax_wait_ms = 5\n",
+    );
+    let batch = write(
+        dir.path(),
+        "batch.json",
+        r#"{"calls": [{"tool": "slow"}, {"tool": "slow"}]}"#,
+    );
+    let out = toolexec(&["run", "--file", &batch, "--config", &config, "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let envelopes: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    let statuses: Vec<&str> = envelopes
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    let rejected = envelopes
+        .iter()
+        .find(|e| e["status"] == "rejected")
+        .expect("one call found no room");
+    assert_eq!(
+        rejected["error"]["kind"], "concurrency_limited",
+        "{statuses:?}"
+    );
+    assert_eq!(rejected["attempts"], 0);
+    assert!(statuses.contains(&"success"), "{statuses:?}");
+}

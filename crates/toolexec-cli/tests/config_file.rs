@@ -264,3 +264,28 @@ fn a_chaos_table_loads_and_a_bad_rate_names_its_table_and_key() {
     assert_eq!(key, "tools.t.chaos");
     assert!(shown.contains("error_rat"), "{shown}");
 }
+
+#[test]
+fn a_bulkhead_table_loads_and_an_incomplete_one_names_what_is_missing() {
+    let text = "[tools.t]\nbackend = \"sim\"\n\n[tools.t.bulkhead]\nmax_concurrent = 4\nkey = \"warehouse_code\"\nmax_concurrent_per_key = 2\nmax_wait_ms = 250\n";
+    let bulkhead = parse(text).unwrap().tools[0].bulkhead.clone().unwrap();
+    assert_eq!(bulkhead.max_concurrent, Some(4));
+    let per_key = bulkhead.per_key.unwrap();
+    assert_eq!(
+        (per_key.field.as_str(), per_key.max_concurrent),
+        ("warehouse_code", 2)
+    );
+    assert_eq!(bulkhead.max_wait, Duration::from_millis(250));
+
+    let half = "[tools.t]\nbackend = \"sim\"\n\n[tools.t.bulkhead]\nkey = \"warehouse_code\"\n";
+    let (line, key, shown) = error_of(half);
+    assert_eq!((line, key.as_str()), (4, "tools.t.bulkhead"));
+    assert!(shown.contains("needs max_concurrent_per_key"), "{shown}");
+    let zero = "[tools.t]\nbackend = \"sim\"\n[tools.t.bulkhead]\nmax_concurrent = 0\n";
+    let (_, key, shown) = error_of(zero);
+    assert_eq!(key, "tools.t.bulkhead");
+    assert!(shown.contains("max_concurrent: must be from 1"), "{shown}");
+    let empty = "[tools.t]\nbackend = \"sim\"\n[tools.t.bulkhead]\nmax_wait_ms = 5\n";
+    let (_, _, shown) = error_of(empty);
+    assert!(shown.contains("a bulkhead needs a limit"), "{shown}");
+}

@@ -71,7 +71,9 @@ impl CallStatus {
         match kind {
             ErrorKind::Timeout | ErrorKind::DeadlineExceeded => Self::Timeout,
             ErrorKind::Cancelled => Self::Cancelled,
-            ErrorKind::CircuitOpen | ErrorKind::RateLimited => Self::Rejected,
+            ErrorKind::CircuitOpen | ErrorKind::RateLimited | ErrorKind::ConcurrencyLimited => {
+                Self::Rejected
+            }
             ErrorKind::Interrupted => Self::Interrupted,
             _ => Self::Failed,
         }

@@ -209,6 +209,8 @@ pub enum ErrorKind {
     CircuitOpen,
     /// A local rate limit refused the call.
     RateLimited,
+    /// The tool's concurrency limit (its bulkhead) had no room within its wait.
+    ConcurrencyLimited,
     /// The backend throttled the call.
     Throttled,
     /// A transport or backend failure.
@@ -239,6 +241,7 @@ impl ErrorKind {
             Self::Cancelled => "cancelled",
             Self::CircuitOpen => "circuit_open",
             Self::RateLimited => "rate_limited",
+            Self::ConcurrencyLimited => "concurrency_limited",
             Self::Throttled => "throttled",
             Self::Backend => "backend",
             Self::ToolError => "tool_error",

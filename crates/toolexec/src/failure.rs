@@ -108,6 +108,18 @@ impl AttemptFailure {
         )
     }
 
+    /// No room in the tool's bulkhead within `max_wait`: turned away, not retried.
+    pub(crate) fn concurrency_limited(max_wait: Duration) -> Self {
+        Self::new(
+            ErrorKind::ConcurrencyLimited,
+            format!(
+                "no room in the tool's concurrency limit within {} ms",
+                max_wait.as_millis()
+            ),
+            true,
+        )
+    }
+
     /// Whether this failure says the tool is unwell, for the circuit breaker.
     pub(crate) fn counts_against_circuit(&self) -> Option<bool> {
         match self.kind {

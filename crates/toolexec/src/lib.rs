@@ -85,7 +85,10 @@ pub use error::{ErrorKind, PolicyError, ToolError};
 pub use executor::{Executor, ExecutorBuilder, ExecutorConfig};
 pub use history::{ExecutionRecord, History};
 pub use journal::{Journal, JournalBatch, JOURNAL_PACE_MAX};
-pub use policy::{BackoffPolicy, CallPolicy, CircuitPolicy, Fallback, Jitter, PolicyOverrides};
+pub use policy::{
+    BackoffPolicy, BulkheadPolicy, CallPolicy, CircuitPolicy, Fallback, Jitter, KeyLimit,
+    PolicyOverrides,
+};
 pub use registry::{ToolOptions, ToolRegistry};
 pub use restore::PastCall;
 pub use sim::{SimConfig, SimTool};

@@ -4,7 +4,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::input_schema::InputSchema;
-use crate::policy::{CallPolicy, CircuitBreaker, Fallback, PolicyOverrides};
+use crate::policy::bulkhead::Bulkhead;
+use crate::policy::{BulkheadPolicy, CallPolicy, CircuitBreaker, Fallback, PolicyOverrides};
 use crate::stats::ToolAccumulator;
 use crate::{PolicyError, Tool, ToolSpec};
 
@@ -12,13 +13,15 @@ use crate::{PolicyError, Tool, ToolSpec};
 /// hashes several times faster than with SipHash).
 pub(crate) type ToolMap = HashMap<Arc<str>, Arc<RegisteredTool>, foldhash::fast::RandomState>;
 
-/// How one tool is called: changes to the default policy and a fallback.
+/// How one tool is called: changes to the default policy, a fallback and a bulkhead.
 #[derive(Debug, Clone, Default)]
 pub struct ToolOptions {
     /// Changes to the executor's default policy for this tool.
     pub policy: PolicyOverrides,
     /// The answer when a call of this tool cannot succeed.
     pub fallback: Option<Fallback>,
+    /// How many of its attempts may run at once, overall and per input key.
+    pub bulkhead: Option<BulkheadPolicy>,
 }
 
 impl ToolOptions {
@@ -33,6 +36,13 @@ impl ToolOptions {
     #[must_use]
     pub fn with_fallback(mut self, fallback: Fallback) -> Self {
         self.fallback = Some(fallback);
+        self
+    }
+
+    /// Sets the bulkhead.
+    #[must_use]
+    pub fn with_bulkhead(mut self, bulkhead: BulkheadPolicy) -> Self {
+        self.bulkhead = Some(bulkhead);
         self
     }
 }
@@ -105,6 +115,16 @@ impl ToolRegistry {
                 reason: e.reason,
             })?;
             let input_schema = InputSchema::compile(&name, &tool.spec().input_schema)?;
+            let bulkhead = match options.bulkhead {
+                Some(bulkhead) => {
+                    bulkhead.validate().map_err(|e| PolicyError {
+                        key: format!("tools.{name}.bulkhead.{}", e.key),
+                        reason: e.reason,
+                    })?;
+                    Bulkhead::new(bulkhead)
+                }
+                None => None,
+            };
             let entry = RegisteredTool {
                 name: name.clone(),
                 input_schema,
@@ -113,6 +133,7 @@ impl ToolRegistry {
                 tool,
                 policy,
                 fallback: options.fallback,
+                bulkhead,
             };
             resolved.insert(name, Arc::new(entry));
         }
@@ -130,4 +151,5 @@ pub(crate) struct RegisteredTool {
     pub(crate) fallback: Option<Fallback>,
     pub(crate) circuit: CircuitBreaker,
     pub(crate) stats: ToolAccumulator,
+    pub(crate) bulkhead: Option<Bulkhead>,
 }

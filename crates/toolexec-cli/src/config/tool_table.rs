@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use serde::Deserialize;
-use toolexec::{ChaosConfig, PolicyOverrides, SimConfig};
+use toolexec::{BulkheadPolicy, ChaosConfig, KeyLimit, PolicyOverrides, SimConfig};
 
 use super::error::{ConfigError, Source};
 use super::policy::read_overrides;
@@ -23,6 +23,8 @@ pub struct ToolEntry {
     pub fallback: Option<serde_json::Value>,
     /// Faults to inject into the tool's attempts (`[tools.NAME.chaos]`), for drills.
     pub chaos: Option<ChaosConfig>,
+    /// Its concurrency limits (`[tools.NAME.bulkhead]`).
+    pub bulkhead: Option<BulkheadPolicy>,
     /// Where the tool runs.
     pub source: ToolSource,
 }
@@ -94,6 +96,47 @@ impl ChaosSettings {
     }
 }
 
+/// `[tools.NAME.bulkhead]`: the limits of [`BulkheadPolicy`], the wait in milliseconds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BulkheadSettings {
+    max_concurrent: Option<usize>,
+    key: Option<String>,
+    max_concurrent_per_key: Option<usize>,
+    max_wait_ms: Option<u64>,
+}
+
+impl BulkheadSettings {
+    fn policy(&self) -> Result<BulkheadPolicy, String> {
+        let per_key = match (&self.key, self.max_concurrent_per_key) {
+            (Some(field), Some(max_concurrent)) => Some(KeyLimit {
+                field: field.clone(),
+                max_concurrent,
+            }),
+            (None, None) => None,
+            (Some(_), None) => return Err("key: needs max_concurrent_per_key".into()),
+            (None, Some(_)) => return Err("max_concurrent_per_key: needs key".into()),
+        };
+        if self.max_concurrent.is_none() && per_key.is_none() {
+            return Err(
+                "max_concurrent or key and max_concurrent_per_key: a bulkhead needs a limit".into(),
+            );
+        }
+        let defaults = BulkheadPolicy::default();
+        let policy = BulkheadPolicy {
+            max_concurrent: self.max_concurrent,
+            per_key,
+            max_wait: self
+                .max_wait_ms
+                .map_or(defaults.max_wait, Duration::from_millis),
+        };
+        policy
+            .validate()
+            .map_err(|e| format!("{}: {}", e.key, e.reason))?;
+        Ok(policy)
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LocalSettings {
@@ -125,6 +168,9 @@ pub(crate) fn read_tool(
                 .map_err(|e| format!("{}: {}", e.key, e.reason))
         })?
         .map(|s| s.config());
+    let bulkhead = table
+        .take_checked("bulkhead", |s: &BulkheadSettings| s.policy().map(drop))?
+        .and_then(|s| s.policy().ok());
     let prefix = table.prefix().to_owned();
     let header = table.header();
     let rest = table.rest();
@@ -165,6 +211,7 @@ pub(crate) fn read_tool(
         policy,
         fallback,
         chaos,
+        bulkhead,
         source,
     })
 }

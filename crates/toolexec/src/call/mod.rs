@@ -70,12 +70,17 @@ pub(crate) fn run_queued(
             Ok(()) => {
                 guard.admit();
                 let inner = guard.inner.clone();
+                let key = tool
+                    .bulkhead
+                    .as_ref()
+                    .and_then(|b| b.key_of(&request.input));
                 let attempts = Attempts {
                     tool: &*tool.tool,
                     policy: request.policy(&tool.policy),
                     request: &request,
                     scope: &scope,
                     permits: &inner.permits,
+                    bulkhead: tool.bulkhead.as_ref().map(|b| (b, key.as_deref())),
                 };
                 retry::run(attempts, &mut guard).await
             }

@@ -3,11 +3,13 @@
 //!
 //! The layers, outside in, as a call meets them: its deadline ([`deadline`]), the
 //! circuit breaker ([`circuit`]), the retry loop ([`retry`]) with its [`backoff`]
-//! between attempts, the concurrency permits each attempt holds ([`permits`]), the
+//! between attempts, the room in the tool's [`bulkhead`] and the concurrency permits
+//! each attempt holds ([`permits`]), the
 //! attempt under its timeout ([`timeout`]), and the [`fallback`] when the call
 //! cannot succeed.
 
 mod backoff;
+pub(crate) mod bulkhead;
 pub(crate) mod call_policy;
 mod circuit;
 pub(crate) mod deadline;
@@ -18,6 +20,7 @@ pub(crate) mod retry;
 pub(crate) mod timeout;
 
 pub use backoff::{Backoff, BackoffPolicy, Jitter};
+pub use bulkhead::{BulkheadPolicy, KeyLimit};
 pub use call_policy::CallPolicy;
 pub use circuit::{CircuitBreaker, CircuitPolicy, CircuitState};
 pub use fallback::Fallback;

@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use crate::envelope::millis;
 use crate::failure::AttemptFailure;
 use crate::policy::backoff::Backoff;
+use crate::policy::bulkhead::Bulkhead;
 use crate::policy::call_policy::CallPolicy;
 use crate::policy::deadline::{after, attempt_end, passes};
 use crate::policy::permits::acquire;
@@ -51,6 +52,8 @@ pub(crate) struct Attempts<'a> {
     pub(crate) request: &'a Request,
     pub(crate) scope: &'a Scope,
     pub(crate) permits: &'a Arc<Semaphore>,
+    /// The tool's bulkhead, if it has one, and the call's key in it.
+    pub(crate) bulkhead: Option<(&'a Bulkhead, Option<&'a str>)>,
 }
 
 /// Runs the attempts of one call and the backoffs between them. An `async move` block
@@ -69,6 +72,7 @@ pub(crate) fn run<'a, O: AttemptObserver + Send>(
             request,
             scope,
             permits,
+            bulkhead,
         } = attempts;
         let deadline = request.deadline;
         // Allocated when the first attempt ends, not while it runs.
@@ -78,8 +82,15 @@ pub(crate) fn run<'a, O: AttemptObserver + Send>(
         let mut attempt = 0;
         loop {
             attempt += 1;
+            let room = match bulkhead {
+                Some((bulkhead, key)) => match bulkhead.acquire(key, scope, deadline).await {
+                    Ok(room) => Some(room),
+                    Err(failure) => return (Err(failure), log),
+                },
+                None => None,
+            };
             let held = match acquire(permits, scope, deadline).await {
-                Ok(held) => held,
+                Ok(held) => (held, room),
                 Err(failure) => return (Err(failure), log),
             };
             observer.attempt_started(attempt);
