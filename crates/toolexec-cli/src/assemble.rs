@@ -112,6 +112,9 @@ pub async fn registry(
             if let Some(bulkhead) = &entry.bulkhead {
                 options = options.with_bulkhead(bulkhead.clone());
             }
+            if let Some(rate_limit) = &entry.rate_limit {
+                options = options.with_rate_limit(rate_limit.clone());
+            }
             if let Some(value) = &entry.fallback {
                 options = options.with_fallback(Fallback::value(value.clone()));
             }

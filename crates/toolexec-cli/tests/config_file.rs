@@ -289,3 +289,22 @@ fn a_bulkhead_table_loads_and_an_incomplete_one_names_what_is_missing() {
     let (_, _, shown) = error_of(empty);
     assert!(shown.contains("a bulkhead needs a limit"), "{shown}");
 }
+
+#[test]
+fn a_rate_limit_table_loads_and_a_bad_rate_names_its_table_and_key() {
+    let text = "[tools.t]\nbackend = \"sim\"\n\n[tools.t.rate_limit]\nper_second = 2.5\nkey = \"supplier_id\"\nmax_wait_ms = 300\n";
+    let limit = parse(text).unwrap().tools[0].rate_limit.clone().unwrap();
+    assert_eq!(limit.per_second, 2.5);
+    assert_eq!(limit.burst, 3, "a second's worth, rounded up");
+    assert_eq!(limit.key.as_deref(), Some("supplier_id"));
+    assert_eq!(limit.max_wait, Duration::from_millis(300));
+
+    let zero = "[tools.t]\nbackend = \"sim\"\n\n[tools.t.rate_limit]\nper_second = 0\n";
+    let (line, key, shown) = error_of(zero);
+    assert_eq!((line, key.as_str()), (4, "tools.t.rate_limit"));
+    assert!(shown.contains("per_second: must be more than 0"), "{shown}");
+    let missing = "[tools.t]\nbackend = \"sim\"\n[tools.t.rate_limit]\nburst = 5\n";
+    let (_, key, shown) = error_of(missing);
+    assert_eq!(key, "tools.t.rate_limit");
+    assert!(shown.contains("per_second"), "{shown}");
+}

@@ -108,6 +108,18 @@ impl AttemptFailure {
         )
     }
 
+    /// No token in the tool's rate limit within `max_wait`: turned away, not retried.
+    pub(crate) fn rate_limited(max_wait: Duration) -> Self {
+        Self::new(
+            ErrorKind::RateLimited,
+            format!(
+                "the tool's rate limit had no token within {} ms",
+                max_wait.as_millis()
+            ),
+            true,
+        )
+    }
+
     /// No room in the tool's bulkhead within `max_wait`: turned away, not retried.
     pub(crate) fn concurrency_limited(max_wait: Duration) -> Self {
         Self::new(

@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use crate::input_schema::InputSchema;
 use crate::policy::bulkhead::Bulkhead;
-use crate::policy::{BulkheadPolicy, CallPolicy, CircuitBreaker, Fallback, PolicyOverrides};
+use crate::policy::rate_limit::RateLimit;
+use crate::policy::{
+    BulkheadPolicy, CallPolicy, CircuitBreaker, Fallback, PolicyOverrides, RateLimitPolicy,
+};
 use crate::stats::ToolAccumulator;
 use crate::{PolicyError, Tool, ToolSpec};
 
@@ -13,7 +16,8 @@ use crate::{PolicyError, Tool, ToolSpec};
 /// hashes several times faster than with SipHash).
 pub(crate) type ToolMap = HashMap<Arc<str>, Arc<RegisteredTool>, foldhash::fast::RandomState>;
 
-/// How one tool is called: changes to the default policy, a fallback and a bulkhead.
+/// How one tool is called: changes to the default policy, a fallback, a bulkhead and a
+/// rate limit.
 #[derive(Debug, Clone, Default)]
 pub struct ToolOptions {
     /// Changes to the executor's default policy for this tool.
@@ -22,6 +26,8 @@ pub struct ToolOptions {
     pub fallback: Option<Fallback>,
     /// How many of its attempts may run at once, overall and per input key.
     pub bulkhead: Option<BulkheadPolicy>,
+    /// How many of its attempts may start a second, overall or per input key.
+    pub rate_limit: Option<RateLimitPolicy>,
 }
 
 impl ToolOptions {
@@ -43,6 +49,13 @@ impl ToolOptions {
     #[must_use]
     pub fn with_bulkhead(mut self, bulkhead: BulkheadPolicy) -> Self {
         self.bulkhead = Some(bulkhead);
+        self
+    }
+
+    /// Sets the rate limit.
+    #[must_use]
+    pub fn with_rate_limit(mut self, rate_limit: RateLimitPolicy) -> Self {
+        self.rate_limit = Some(rate_limit);
         self
     }
 }
@@ -125,6 +138,16 @@ impl ToolRegistry {
                 }
                 None => None,
             };
+            let rate_limit = match options.rate_limit {
+                Some(rate_limit) => {
+                    rate_limit.validate().map_err(|e| PolicyError {
+                        key: format!("tools.{name}.rate_limit.{}", e.key),
+                        reason: e.reason,
+                    })?;
+                    Some(RateLimit::new(rate_limit))
+                }
+                None => None,
+            };
             let entry = RegisteredTool {
                 name: name.clone(),
                 input_schema,
@@ -134,6 +157,7 @@ impl ToolRegistry {
                 policy,
                 fallback: options.fallback,
                 bulkhead,
+                rate_limit,
             };
             resolved.insert(name, Arc::new(entry));
         }
@@ -152,4 +176,16 @@ pub(crate) struct RegisteredTool {
     pub(crate) circuit: CircuitBreaker,
     pub(crate) stats: ToolAccumulator,
     pub(crate) bulkhead: Option<Bulkhead>,
+    pub(crate) rate_limit: Option<Arc<RateLimit>>,
+}
+
+impl RegisteredTool {
+    /// A call's keys in the tool's bulkhead and rate limit (each `None` without a
+    /// keyed limit or when the input lacks the field).
+    pub(crate) fn keys_of(&self, input: &serde_json::Value) -> (Option<String>, Option<String>) {
+        (
+            self.bulkhead.as_ref().and_then(|b| b.key_of(input)),
+            self.rate_limit.as_ref().and_then(|r| r.key_of(input)),
+        )
+    }
 }

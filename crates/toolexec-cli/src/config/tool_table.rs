@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use serde::Deserialize;
-use toolexec::{BulkheadPolicy, ChaosConfig, KeyLimit, PolicyOverrides, SimConfig};
+use toolexec::{
+    BulkheadPolicy, ChaosConfig, KeyLimit, PolicyOverrides, RateLimitPolicy, SimConfig,
+};
 
 use super::error::{ConfigError, Source};
 use super::policy::read_overrides;
@@ -25,6 +27,8 @@ pub struct ToolEntry {
     pub chaos: Option<ChaosConfig>,
     /// Its concurrency limits (`[tools.NAME.bulkhead]`).
     pub bulkhead: Option<BulkheadPolicy>,
+    /// Its rate limit (`[tools.NAME.rate_limit]`).
+    pub rate_limit: Option<RateLimitPolicy>,
     /// Where the tool runs.
     pub source: ToolSource,
 }
@@ -137,6 +141,38 @@ impl BulkheadSettings {
     }
 }
 
+/// `[tools.NAME.rate_limit]`: the bucket of [`RateLimitPolicy`], the wait in
+/// milliseconds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateLimitSettings {
+    per_second: f64,
+    burst: Option<u32>,
+    key: Option<String>,
+    max_wait_ms: Option<u64>,
+}
+
+impl RateLimitSettings {
+    fn policy(&self) -> Result<RateLimitPolicy, String> {
+        let defaults = RateLimitPolicy::default();
+        let policy = RateLimitPolicy {
+            per_second: self.per_second,
+            // A second's worth by default, at least one.
+            burst: self
+                .burst
+                .unwrap_or_else(|| (self.per_second.ceil() as u32).max(1)),
+            key: self.key.clone(),
+            max_wait: self
+                .max_wait_ms
+                .map_or(defaults.max_wait, Duration::from_millis),
+        };
+        policy
+            .validate()
+            .map_err(|e| format!("{}: {}", e.key, e.reason))?;
+        Ok(policy)
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LocalSettings {
@@ -170,6 +206,9 @@ pub(crate) fn read_tool(
         .map(|s| s.config());
     let bulkhead = table
         .take_checked("bulkhead", |s: &BulkheadSettings| s.policy().map(drop))?
+        .and_then(|s| s.policy().ok());
+    let rate_limit = table
+        .take_checked("rate_limit", |s: &RateLimitSettings| s.policy().map(drop))?
         .and_then(|s| s.policy().ok());
     let prefix = table.prefix().to_owned();
     let header = table.header();
@@ -212,6 +251,7 @@ pub(crate) fn read_tool(
         fallback,
         chaos,
         bulkhead,
+        rate_limit,
         source,
     })
 }

@@ -70,10 +70,7 @@ pub(crate) fn run_queued(
             Ok(()) => {
                 guard.admit();
                 let inner = guard.inner.clone();
-                let key = tool
-                    .bulkhead
-                    .as_ref()
-                    .and_then(|b| b.key_of(&request.input));
+                let (key, rate_key) = tool.keys_of(&request.input);
                 let attempts = Attempts {
                     tool: &*tool.tool,
                     policy: request.policy(&tool.policy),
@@ -81,6 +78,7 @@ pub(crate) fn run_queued(
                     scope: &scope,
                     permits: &inner.permits,
                     bulkhead: tool.bulkhead.as_ref().map(|b| (b, key.as_deref())),
+                    rate_limit: tool.rate_limit.as_deref().map(|r| (r, rate_key.as_deref())),
                 };
                 retry::run(attempts, &mut guard).await
             }

@@ -3,7 +3,8 @@
 //!
 //! The layers, outside in, as a call meets them: its deadline ([`deadline`]), the
 //! circuit breaker ([`circuit`]), the retry loop ([`retry`]) with its [`backoff`]
-//! between attempts, the room in the tool's [`bulkhead`] and the concurrency permits
+//! between attempts, a token of the tool's [`rate_limit`], the room in the tool's
+//! [`bulkhead`] and the concurrency permits
 //! each attempt holds ([`permits`]), the
 //! attempt under its timeout ([`timeout`]), and the [`fallback`] when the call
 //! cannot succeed.
@@ -16,6 +17,7 @@ pub(crate) mod deadline;
 mod fallback;
 mod overrides;
 pub(crate) mod permits;
+pub(crate) mod rate_limit;
 pub(crate) mod retry;
 pub(crate) mod timeout;
 
@@ -25,3 +27,4 @@ pub use call_policy::CallPolicy;
 pub use circuit::{CircuitBreaker, CircuitPolicy, CircuitState};
 pub use fallback::Fallback;
 pub use overrides::PolicyOverrides;
+pub use rate_limit::RateLimitPolicy;

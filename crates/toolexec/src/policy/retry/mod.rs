@@ -21,10 +21,11 @@ use crate::policy::bulkhead::Bulkhead;
 use crate::policy::call_policy::CallPolicy;
 use crate::policy::deadline::{after, attempt_end, passes};
 use crate::policy::permits::acquire;
+use crate::policy::rate_limit::RateLimit;
 use crate::policy::timeout::{run_attempt, Stop};
 use crate::request::Request;
 use crate::scope::Scope;
-use crate::{AttemptRecord, CallContext, Tool};
+use crate::{AttemptRecord, CallContext, ErrorKind, Tool};
 pub(crate) use rule::should_retry;
 
 /// What the retry loop tells whoever keeps the call's live status and events.
@@ -54,6 +55,8 @@ pub(crate) struct Attempts<'a> {
     pub(crate) permits: &'a Arc<Semaphore>,
     /// The tool's bulkhead, if it has one, and the call's key in it.
     pub(crate) bulkhead: Option<(&'a Bulkhead, Option<&'a str>)>,
+    /// The tool's rate limit, if it has one, and the call's key in it.
+    pub(crate) rate_limit: Option<(&'a RateLimit, Option<&'a str>)>,
 }
 
 /// Runs the attempts of one call and the backoffs between them. An `async move` block
@@ -73,6 +76,7 @@ pub(crate) fn run<'a, O: AttemptObserver + Send>(
             scope,
             permits,
             bulkhead,
+            rate_limit,
         } = attempts;
         let deadline = request.deadline;
         // Allocated when the first attempt ends, not while it runs.
@@ -82,6 +86,11 @@ pub(crate) fn run<'a, O: AttemptObserver + Send>(
         let mut attempt = 0;
         loop {
             attempt += 1;
+            if let Some((limit, key)) = rate_limit {
+                if let Err(failure) = limit.take(key, scope, deadline).await {
+                    return (Err(failure), log);
+                }
+            }
             let room = match bulkhead {
                 Some((bulkhead, key)) => match bulkhead.acquire(key, scope, deadline).await {
                     Ok(room) => Some(room),
@@ -117,6 +126,9 @@ pub(crate) fn run<'a, O: AttemptObserver + Send>(
                     Err(stop) => stop,
                 };
                 let failure = failure_of(stop, attempt, cut_by_deadline, policy, &*observer);
+                if let (Some((limit, _)), ErrorKind::Throttled) = (rate_limit, failure.kind) {
+                    limit.throttled(failure.retry_after);
+                }
                 observer.attempt_failed(attempt, &failure);
                 let next = Retry {
                     tool,
