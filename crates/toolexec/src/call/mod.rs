@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::failure::AttemptFailure;
 use crate::inner::Inner;
-use crate::policy::retry::{self, Attempts};
+use crate::policy::retry::{self, Attempts, Limits};
 use crate::request::Request;
 use crate::scope::Scope;
 use crate::Envelope;
@@ -76,9 +76,11 @@ pub(crate) fn run_queued(
                     policy: request.policy(&tool.policy),
                     request: &request,
                     scope: &scope,
-                    permits: &inner.permits,
-                    bulkhead: tool.bulkhead.as_ref().map(|b| (b, key.as_deref())),
-                    rate_limit: tool.rate_limit.as_deref().map(|r| (r, rate_key.as_deref())),
+                    limits: Limits {
+                        rate_limit: tool.rate_limit.as_deref().map(|r| (r, rate_key.as_deref())),
+                        bulkhead: tool.bulkhead.as_ref().map(|b| (b, key.as_deref())),
+                        permits: &inner.permits,
+                    },
                 };
                 retry::run(attempts, &mut guard).await
             }

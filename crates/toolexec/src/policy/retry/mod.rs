@@ -2,6 +2,7 @@
 //! backoffs between them, until one succeeds, a failure is final, the deadline would
 //! pass, or the call is cancelled. [`rule`] says which failures are worth a retry.
 
+mod hold;
 mod rule;
 
 use std::future::Future;
@@ -10,22 +11,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::envelope::millis;
 use crate::failure::AttemptFailure;
 use crate::policy::backoff::Backoff;
-use crate::policy::bulkhead::Bulkhead;
 use crate::policy::call_policy::CallPolicy;
 use crate::policy::deadline::{after, attempt_end, passes};
-use crate::policy::permits::acquire;
-use crate::policy::rate_limit::RateLimit;
 use crate::policy::timeout::{run_attempt, Stop};
 use crate::request::Request;
 use crate::scope::Scope;
 use crate::{AttemptRecord, CallContext, ErrorKind, Tool};
+use hold::hold;
+pub(crate) use hold::Limits;
 pub(crate) use rule::should_retry;
 
 /// What the retry loop tells whoever keeps the call's live status and events.
@@ -52,11 +51,8 @@ pub(crate) struct Attempts<'a> {
     pub(crate) policy: &'a CallPolicy,
     pub(crate) request: &'a Request,
     pub(crate) scope: &'a Scope,
-    pub(crate) permits: &'a Arc<Semaphore>,
-    /// The tool's bulkhead, if it has one, and the call's key in it.
-    pub(crate) bulkhead: Option<(&'a Bulkhead, Option<&'a str>)>,
-    /// The tool's rate limit, if it has one, and the call's key in it.
-    pub(crate) rate_limit: Option<(&'a RateLimit, Option<&'a str>)>,
+    /// The limits each attempt passes before it runs.
+    pub(crate) limits: Limits<'a>,
 }
 
 /// Runs the attempts of one call and the backoffs between them. An `async move` block
@@ -74,9 +70,7 @@ pub(crate) fn run<'a, O: AttemptObserver + Send>(
             policy,
             request,
             scope,
-            permits,
-            bulkhead,
-            rate_limit,
+            limits,
         } = attempts;
         let deadline = request.deadline;
         // Allocated when the first attempt ends, not while it runs.
@@ -86,20 +80,8 @@ pub(crate) fn run<'a, O: AttemptObserver + Send>(
         let mut attempt = 0;
         loop {
             attempt += 1;
-            if let Some((limit, key)) = rate_limit {
-                if let Err(failure) = limit.take(key, scope, deadline).await {
-                    return (Err(failure), log);
-                }
-            }
-            let room = match bulkhead {
-                Some((bulkhead, key)) => match bulkhead.acquire(key, scope, deadline).await {
-                    Ok(room) => Some(room),
-                    Err(failure) => return (Err(failure), log),
-                },
-                None => None,
-            };
-            let held = match acquire(permits, scope, deadline).await {
-                Ok(held) => (held, room),
+            let held = match hold(limits, scope, deadline).await {
+                Ok(held) => held,
                 Err(failure) => return (Err(failure), log),
             };
             observer.attempt_started(attempt);
@@ -126,7 +108,8 @@ pub(crate) fn run<'a, O: AttemptObserver + Send>(
                     Err(stop) => stop,
                 };
                 let failure = failure_of(stop, attempt, cut_by_deadline, policy, &*observer);
-                if let (Some((limit, _)), ErrorKind::Throttled) = (rate_limit, failure.kind) {
+                if let (Some((limit, _)), ErrorKind::Throttled) = (limits.rate_limit, failure.kind)
+                {
                     limit.throttled(failure.retry_after);
                 }
                 observer.attempt_failed(attempt, &failure);
