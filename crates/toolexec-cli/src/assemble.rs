@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use supply_chain::Store;
-use toolexec::{ChaosTool, Executor, Fallback, SimTool, Tool, ToolOptions, ToolRegistry};
+use toolexec::{
+    ChaosTool, Executor, Fallback, RetryBudget, SimTool, Tool, ToolOptions, ToolRegistry,
+};
 
 use crate::config::{Config, ConfigError, ToolSource};
 use crate::lambda_tools::{supply_chain_functions, LambdaTarget};
@@ -138,6 +140,17 @@ pub async fn executor(
     let mut builder = Executor::builder().config(settings).registry(registry);
     if let Some(journal) = overrides.journal {
         builder = builder.journal(journal);
+    }
+    if let Some(policy) = config.retry_budget {
+        let budget = RetryBudget::new(policy).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: retry_budget.{}: {}",
+                config.file.display(),
+                e.key,
+                e.reason
+            )
+        })?;
+        builder = builder.retry_budget(budget);
     }
     builder
         .build()

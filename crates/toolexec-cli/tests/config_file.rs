@@ -308,3 +308,21 @@ fn a_rate_limit_table_loads_and_a_bad_rate_names_its_table_and_key() {
     assert_eq!(key, "tools.t.rate_limit");
     assert!(shown.contains("per_second"), "{shown}");
 }
+
+#[test]
+fn a_retry_budget_table_loads_and_a_bad_window_names_its_key() {
+    let text = "[retry_budget]\nwindow_s = 20\nmin_per_second = 3\nretry_ratio = 0.1\n";
+    let budget = parse(text).unwrap().retry_budget.unwrap();
+    assert_eq!(budget.window, Duration::from_secs(20));
+    assert_eq!((budget.min_per_second, budget.retry_ratio), (3, 0.1));
+    assert!(parse("[executor]\nmax_concurrency = 2\n")
+        .unwrap()
+        .retry_budget
+        .is_none());
+
+    let (_, key, shown) = error_of("[retry_budget]\nwindow_s = 600\n");
+    assert_eq!(key, "retry_budget.window_s");
+    assert!(shown.contains("1 to 60"), "{shown}");
+    let (line, key, _) = error_of("[retry_budget]\nratio = 0.1\n");
+    assert_eq!((line, key.as_str()), (2, "retry_budget.ratio"));
+}

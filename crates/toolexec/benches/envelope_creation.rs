@@ -23,6 +23,7 @@ fn envelope(call_id: &Arc<str>, tool: &Arc<str>) -> Envelope {
             outcome: "success".into(),
             duration_ms: 0.25,
             backoff_ms: None,
+            retry_stopped_by: None,
         }],
     }
 }

@@ -115,6 +115,9 @@ pub struct AttemptRecord {
     pub duration_ms: f64,
     /// The backoff before the next attempt, when there was one.
     pub backoff_ms: Option<f64>,
+    /// What stopped a retry the failure allowed (`"retry_budget"`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_stopped_by: Option<Cow<'static, str>>,
 }
 
 /// The result of one call.

@@ -10,7 +10,7 @@ use crate::batch::{self, BatchOptions};
 use crate::call::{run_queued, Queued};
 use crate::inner::Inner;
 use crate::journal::{Journal, JournalScope};
-use crate::policy::{CallPolicy, CircuitState};
+use crate::policy::{CallPolicy, CircuitState, RetryBudget};
 use crate::restore::PastCall;
 use crate::scope::Scope;
 use crate::stats::Merged;
@@ -74,6 +74,7 @@ pub struct ExecutorBuilder {
     config: ExecutorConfig,
     registry: ToolRegistry,
     journal: Option<Arc<dyn Journal>>,
+    retry_budget: Option<Arc<RetryBudget>>,
 }
 
 impl std::fmt::Debug for ExecutorBuilder {
@@ -146,10 +147,21 @@ impl ExecutorBuilder {
         self
     }
 
+    /// Makes every tool's retries draw on `budget` (a tool given its own with
+    /// [`ToolOptions::with_retry_budget`](crate::ToolOptions::with_retry_budget) uses
+    /// that instead). Without one, retries are bounded only by each call's policy.
+    #[must_use = "a builder does nothing until `build` is called"]
+    pub fn retry_budget(mut self, budget: Arc<RetryBudget>) -> Self {
+        self.retry_budget = Some(budget);
+        self
+    }
+
     /// Validates every policy and builds the executor.
     pub fn build(self) -> Result<Executor, PolicyError> {
         self.config.validate()?;
-        let tools = self.registry.resolve(&self.config.defaults)?;
+        let tools = self
+            .registry
+            .resolve(&self.config.defaults, self.retry_budget.as_ref())?;
         let inner = Inner::new(
             tools,
             self.config.max_concurrency,

@@ -87,7 +87,7 @@ pub use history::{ExecutionRecord, History};
 pub use journal::{Journal, JournalBatch, JOURNAL_PACE_MAX};
 pub use policy::{
     BackoffPolicy, BulkheadPolicy, CallPolicy, CircuitPolicy, Fallback, Jitter, KeyLimit,
-    PolicyOverrides, RateLimitPolicy,
+    PolicyOverrides, RateLimitPolicy, RetryBudget, RetryBudgetPolicy,
 };
 pub use registry::{ToolOptions, ToolRegistry};
 pub use restore::PastCall;

@@ -8,6 +8,7 @@ use crate::policy::bulkhead::Bulkhead;
 use crate::policy::rate_limit::RateLimit;
 use crate::policy::{
     BulkheadPolicy, CallPolicy, CircuitBreaker, Fallback, PolicyOverrides, RateLimitPolicy,
+    RetryBudget,
 };
 use crate::stats::ToolAccumulator;
 use crate::{PolicyError, Tool, ToolSpec};
@@ -28,6 +29,9 @@ pub struct ToolOptions {
     pub bulkhead: Option<BulkheadPolicy>,
     /// How many of its attempts may start a second, overall or per input key.
     pub rate_limit: Option<RateLimitPolicy>,
+    /// The retry budget its retries draw on, instead of the executor's: give the same
+    /// budget to each tool of a group to share it.
+    pub retry_budget: Option<Arc<RetryBudget>>,
 }
 
 impl ToolOptions {
@@ -49,6 +53,13 @@ impl ToolOptions {
     #[must_use]
     pub fn with_bulkhead(mut self, bulkhead: BulkheadPolicy) -> Self {
         self.bulkhead = Some(bulkhead);
+        self
+    }
+
+    /// Sets the retry budget.
+    #[must_use]
+    pub fn with_retry_budget(mut self, budget: Arc<RetryBudget>) -> Self {
+        self.retry_budget = Some(budget);
         self
     }
 
@@ -119,7 +130,11 @@ impl ToolRegistry {
 
     /// Resolves every tool's policy against `defaults`, validating each, and compiles
     /// every tool's input schema.
-    pub(crate) fn resolve(self, defaults: &CallPolicy) -> Result<ToolMap, PolicyError> {
+    pub(crate) fn resolve(
+        self,
+        defaults: &CallPolicy,
+        retry_budget: Option<&Arc<RetryBudget>>,
+    ) -> Result<ToolMap, PolicyError> {
         let mut resolved = ToolMap::with_capacity_and_hasher(self.tools.len(), Default::default());
         for (name, (tool, options)) in self.tools {
             let policy = options.policy.apply(defaults);
@@ -158,6 +173,7 @@ impl ToolRegistry {
                 fallback: options.fallback,
                 bulkhead,
                 rate_limit,
+                retry_budget: options.retry_budget.or_else(|| retry_budget.cloned()),
             };
             resolved.insert(name, Arc::new(entry));
         }
@@ -177,6 +193,7 @@ pub(crate) struct RegisteredTool {
     pub(crate) stats: ToolAccumulator,
     pub(crate) bulkhead: Option<Bulkhead>,
     pub(crate) rate_limit: Option<Arc<RateLimit>>,
+    pub(crate) retry_budget: Option<Arc<RetryBudget>>,
 }
 
 impl RegisteredTool {

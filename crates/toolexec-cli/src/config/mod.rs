@@ -18,8 +18,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use std::time::Duration;
 use toml::Spanned;
-use toolexec::{ExecutorConfig, PolicyOverrides};
+
+use toolexec::{ExecutorConfig, PolicyOverrides, RetryBudgetPolicy};
 
 pub use error::ConfigError;
 pub use journal_table::{
@@ -42,6 +44,8 @@ pub struct Config {
     pub tools: Vec<ToolEntry>,
     /// The durable journal's retention (`[journal]`).
     pub journal: JournalSettings,
+    /// The executor's retry budget (`[retry_budget]`), if any.
+    pub retry_budget: Option<RetryBudgetPolicy>,
     text: String,
 }
 
@@ -52,6 +56,7 @@ impl Default for Config {
             executor: ExecutorConfig::default(),
             tools: Vec::new(),
             journal: JournalSettings::default(),
+            retry_budget: None,
             text: String::new(),
         }
     }
@@ -88,6 +93,8 @@ struct RawFile {
     tools: BTreeMap<Spanned<String>, Spanned<RawTable>>,
     #[serde(default)]
     journal: Option<Spanned<RawTable>>,
+    #[serde(default)]
+    retry_budget: Option<Spanned<RawTable>>,
 }
 
 impl Config {
@@ -157,6 +164,14 @@ impl Config {
             table.finish()?;
         }
 
+        let mut retry_budget = None;
+        if let Some(table) = raw.retry_budget {
+            let span = table.span();
+            let mut table = Table::new(&source, "retry_budget", Some(span), table.into_inner());
+            retry_budget = Some(read_retry_budget(&mut table)?);
+            table.finish()?;
+        }
+
         let mut tools = Vec::new();
         for (name, table) in raw.tools {
             let header = Some(name.span());
@@ -173,9 +188,28 @@ impl Config {
             executor,
             tools,
             journal,
+            retry_budget,
             text: text.to_owned(),
         })
     }
+}
+
+/// Reads the keys of a `[retry_budget]` table.
+fn read_retry_budget(table: &mut Table<'_, '_>) -> Result<RetryBudgetPolicy, ConfigError> {
+    let defaults = RetryBudgetPolicy::default();
+    let policy = RetryBudgetPolicy {
+        window: table
+            .take::<u64>("window_s")?
+            .map_or(defaults.window, Duration::from_secs),
+        min_per_second: table
+            .take("min_per_second")?
+            .unwrap_or(defaults.min_per_second),
+        retry_ratio: table.take("retry_ratio")?.unwrap_or(defaults.retry_ratio),
+    };
+    policy
+        .validate()
+        .map_err(|e| table.error(&e.key, e.reason))?;
+    Ok(policy)
 }
 
 impl Config {

@@ -69,6 +69,9 @@ pub(crate) fn run_queued(
             }
             Ok(()) => {
                 guard.admit();
+                if let Some(budget) = &tool.retry_budget {
+                    budget.deposit();
+                }
                 let inner = guard.inner.clone();
                 let (key, rate_key) = tool.keys_of(&request.input);
                 let attempts = Attempts {
@@ -76,6 +79,7 @@ pub(crate) fn run_queued(
                     policy: request.policy(&tool.policy),
                     request: &request,
                     scope: &scope,
+                    budget: tool.retry_budget.as_deref(),
                     limits: Limits {
                         rate_limit: tool.rate_limit.as_deref().map(|r| (r, rate_key.as_deref())),
                         bulkhead: tool.bulkhead.as_ref().map(|b| (b, key.as_deref())),

@@ -19,6 +19,7 @@ mod overrides;
 pub(crate) mod permits;
 pub(crate) mod rate_limit;
 pub(crate) mod retry;
+mod retry_budget;
 pub(crate) mod timeout;
 
 pub use backoff::{Backoff, BackoffPolicy, Jitter};
@@ -28,3 +29,4 @@ pub use circuit::{CircuitBreaker, CircuitPolicy, CircuitState};
 pub use fallback::Fallback;
 pub use overrides::PolicyOverrides;
 pub use rate_limit::RateLimitPolicy;
+pub use retry_budget::{RetryBudget, RetryBudgetPolicy};

@@ -20,6 +20,7 @@ use crate::policy::backoff::Backoff;
 use crate::policy::call_policy::CallPolicy;
 use crate::policy::deadline::{after, attempt_end, passes};
 use crate::policy::timeout::{run_attempt, Stop};
+use crate::policy::RetryBudget;
 use crate::request::Request;
 use crate::scope::Scope;
 use crate::{AttemptRecord, CallContext, ErrorKind, Tool};
@@ -53,6 +54,8 @@ pub(crate) struct Attempts<'a> {
     pub(crate) scope: &'a Scope,
     /// The limits each attempt passes before it runs.
     pub(crate) limits: Limits<'a>,
+    /// The retry budget the call's retries draw on, if any.
+    pub(crate) budget: Option<&'a RetryBudget>,
 }
 
 /// Runs the attempts of one call and the backoffs between them. An `async move` block
@@ -71,6 +74,7 @@ pub(crate) fn run<'a, O: AttemptObserver + Send>(
             request,
             scope,
             limits,
+            budget,
         } = attempts;
         let deadline = request.deadline;
         // Allocated when the first attempt ends, not while it runs.
@@ -119,6 +123,7 @@ pub(crate) fn run<'a, O: AttemptObserver + Send>(
                     request,
                     attempt,
                     duration,
+                    budget,
                 };
                 match next.after(failure, &mut backoff, &mut log, observer.call_id()) {
                     Ok((resume, delay)) => {
@@ -177,6 +182,8 @@ struct Retry<'a> {
     attempt: u32,
     /// How long the failed attempt ran, in milliseconds.
     duration: f64,
+    /// The retry budget that pays for the retry, if any.
+    budget: Option<&'a RetryBudget>,
 }
 
 impl Retry<'_> {
@@ -199,6 +206,13 @@ impl Retry<'_> {
             );
         if !retry {
             log_attempt(log, attempt, outcome, self.duration, None);
+            return Err(failure);
+        }
+        if self.budget.is_some_and(|budget| !budget.withdraw()) {
+            log_attempt(log, attempt, outcome, self.duration, None);
+            if let Some(record) = log.last_mut() {
+                record.retry_stopped_by = Some("retry_budget".into());
+            }
             return Err(failure);
         }
         let delays =
@@ -260,6 +274,7 @@ fn log_attempt(
         outcome: outcome.into(),
         duration_ms,
         backoff_ms,
+        retry_stopped_by: None,
     });
 }
 
