@@ -159,6 +159,11 @@ impl Bulkhead {
         let limit = Instant::now() + self.policy.max_wait;
         let until = deadline.map_or(limit, |d| d.min(limit));
         let by_deadline = deadline.is_some_and(|d| d <= limit);
+        if !self.has_room(key) {
+            // The call will wait holding no permit: its batch may run another call on
+            // one more lane meanwhile, as during a backoff.
+            scope.lend_lane();
+        }
         // The key's room first: a call waiting for it holds up only calls of its key.
         let wait = async {
             let key = match (key, &self.policy.per_key) {
@@ -186,6 +191,19 @@ impl Bulkhead {
                 AttemptFailure::concurrency_limited(self.policy.max_wait)
             }),
         }
+    }
+
+    /// Whether an attempt with `key` would get room at once (a hint: others may take
+    /// it first).
+    fn has_room(&self, key: Option<&str>) -> bool {
+        let tool = self.tool.as_ref().is_none_or(|s| s.available_permits() > 0);
+        let key = key.is_none_or(|key| {
+            self.keyed
+                .lock()
+                .get(key)
+                .is_none_or(|s| s.available_permits() > 0)
+        });
+        tool && key
     }
 
     async fn acquire_key(&self, key: &str, max: usize) -> Option<KeyPermit> {

@@ -204,10 +204,16 @@ impl RateLimit {
     ) -> Result<(), AttemptFailure> {
         let limit = Instant::now() + self.policy.max_wait;
         let until = deadline.map_or(limit, |d| d.min(limit));
+        let mut lent = false;
         loop {
             let wait = self.try_take(key);
             if wait.is_zero() {
                 return Ok(());
+            }
+            if !lent {
+                // Waiting holds no permit: the batch may run another call meanwhile.
+                scope.lend_lane();
+                lent = true;
             }
             let ready = Instant::now() + wait;
             if ready > until {
