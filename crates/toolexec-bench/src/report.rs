@@ -59,6 +59,8 @@ pub(crate) struct Report {
     #[serde(rename = "impl")]
     implementation: &'static str,
     workload: &'static str,
+    /// Whether the batch was consumed as a stream (`--stream`).
+    stream: bool,
     calls: usize,
     concurrency: usize,
     wall_ms: f64,
@@ -91,6 +93,7 @@ impl Report {
         Self {
             implementation: settings.implementation.name(),
             workload: settings.workload.name(),
+            stream: settings.stream,
             calls: settings.calls,
             concurrency: settings.concurrency,
             wall_ms: round(wall_ms, 3),

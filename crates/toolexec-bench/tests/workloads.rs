@@ -214,3 +214,32 @@ fn the_journal_queue_is_sized_by_its_flag() {
     assert_eq!(report["journal"]["calls_written"], 100);
     assert_eq!(report["journal"]["queue_capacity"], 1000);
 }
+
+#[test]
+fn fanout_streamed_counts_every_call_and_says_it_streamed() {
+    let flags = ["--calls", "300", "--concurrency", "50", "--latency-ms", "2"];
+    let collected = run("toolexec", "fanout", &flags);
+    assert_eq!(collected["stream"], false);
+    let mut streamed_flags = flags.to_vec();
+    streamed_flags.push("--stream");
+    let streamed = run("toolexec", "fanout", &streamed_flags);
+    assert_eq!(streamed["stream"], true);
+    assert_counts(&streamed, 300, 0, 0);
+    let flaky = run("toolexec", "flaky", &["--calls", "100", "--retries", "1", "--stream"]);
+    assert_counts(&flaky, 0, 100, 0);
+}
+
+#[test]
+fn stream_on_a_baseline_or_on_history_is_refused() {
+    for args in [
+        ["--impl", "raw", "--workload", "fanout", "--stream"],
+        ["--impl", "toolexec", "--workload", "history", "--stream"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_toolexec-bench"))
+            .args(args)
+            .output()
+            .expect("the bench binary runs");
+        assert!(!output.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("--stream"));
+    }
+}
