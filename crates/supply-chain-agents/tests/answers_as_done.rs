@@ -30,14 +30,17 @@ fn slow_tools(fail: bool) -> Vec<Arc<dyn Tool>> {
     for (group, ms) in delays {
         for real in supply_chain::group_tools(group, store()) {
             let delay = Duration::from_millis(ms);
-            tools.push(Arc::new(tool_fn(real.spec().clone(), move |_, _| async move {
-                tokio::time::sleep(delay).await;
-                if fail {
-                    Err(ToolError::failed("offline"))
-                } else {
-                    Ok(json!({}))
-                }
-            })));
+            tools.push(Arc::new(tool_fn(
+                real.spec().clone(),
+                move |_, _| async move {
+                    tokio::time::sleep(delay).await;
+                    if fail {
+                        Err(ToolError::failed("offline"))
+                    } else {
+                        Ok(json!({}))
+                    }
+                },
+            )));
         }
     }
     tools
@@ -67,21 +70,43 @@ async fn each_agent_is_shown_when_its_calls_are_done_and_the_answer_keeps_its_or
     let order: Vec<&str> = shown.iter().map(|(name, ..)| name.as_str()).collect();
     assert_eq!(
         order,
-        ["logistics optimizer", "supplier analyzer", "inventory optimizer"]
+        [
+            "logistics optimizer",
+            "supplier analyzer",
+            "inventory optimizer"
+        ]
     );
     let (logistics_at, supplier_at, inventory_at) = (shown[0].1, shown[1].1, shown[2].1);
-    assert_eq!(logistics_at.as_millis() % 100, 0, "right as a round of calls ended");
-    assert!(logistics_at < Duration::from_millis(1_000), "{logistics_at:?}");
-    assert!(supplier_at < Duration::from_millis(10_000), "{supplier_at:?}");
+    assert_eq!(
+        logistics_at.as_millis() % 100,
+        0,
+        "right as a round of calls ended"
+    );
+    assert!(
+        logistics_at < Duration::from_millis(1_000),
+        "{logistics_at:?}"
+    );
+    assert!(
+        supplier_at < Duration::from_millis(10_000),
+        "{supplier_at:?}"
+    );
     assert!(inventory_at >= Duration::from_millis(10_000));
     assert!(shown.iter().all(|(_, _, calls)| *calls > 0), "{shown:?}");
     let fixed: Vec<&str> = answer.agents.iter().map(|a| a.agent.as_str()).collect();
     assert_eq!(
         fixed,
-        ["inventory optimizer", "logistics optimizer", "supplier analyzer"]
+        [
+            "inventory optimizer",
+            "logistics optimizer",
+            "supplier analyzer"
+        ]
     );
     let handed: usize = shown.iter().map(|(_, _, calls)| calls).sum();
-    assert_eq!(handed, answer.envelopes.len(), "every envelope was in some agent's answer");
+    assert_eq!(
+        handed,
+        answer.envelopes.len(),
+        "every envelope was in some agent's answer"
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -225,7 +225,11 @@ fn fanout_streamed_counts_every_call_and_says_it_streamed() {
     let streamed = run("toolexec", "fanout", &streamed_flags);
     assert_eq!(streamed["stream"], true);
     assert_counts(&streamed, 300, 0, 0);
-    let flaky = run("toolexec", "flaky", &["--calls", "100", "--retries", "1", "--stream"]);
+    let flaky = run(
+        "toolexec",
+        "flaky",
+        &["--calls", "100", "--retries", "1", "--stream"],
+    );
     assert_counts(&flaky, 0, 100, 0);
 }
 

@@ -60,7 +60,11 @@ fn ask_json_stream_sends_each_agent_as_a_line_then_the_answer() {
     agents.sort_unstable();
     assert_eq!(
         agents,
-        ["inventory optimizer", "logistics optimizer", "supplier analyzer"]
+        [
+            "inventory optimizer",
+            "logistics optimizer",
+            "supplier analyzer"
+        ]
     );
     let answer = &lines[3];
     let fixed: Vec<&Value> = answer["agents"]
@@ -71,7 +75,11 @@ fn ask_json_stream_sends_each_agent_as_a_line_then_the_answer() {
         .collect();
     assert_eq!(
         fixed,
-        ["inventory optimizer", "logistics optimizer", "supplier analyzer"],
+        [
+            "inventory optimizer",
+            "logistics optimizer",
+            "supplier analyzer"
+        ],
         "the final answer keeps its fixed order"
     );
     let streamed: usize = lines[..3]
@@ -79,7 +87,9 @@ fn ask_json_stream_sends_each_agent_as_a_line_then_the_answer() {
         .map(|l| l["envelopes"].as_array().unwrap().len())
         .sum();
     assert_eq!(streamed, answer["envelopes"].as_array().unwrap().len());
-    assert!(lines[..3].iter().all(|l| !l["lines"].as_array().unwrap().is_empty()));
+    assert!(lines[..3]
+        .iter()
+        .all(|l| !l["lines"].as_array().unwrap().is_empty()));
     assert!(answer["answer"].as_str().unwrap().contains("WH001"));
 }
 
@@ -88,12 +98,19 @@ fn ask_shows_each_agents_findings_on_stderr_and_the_answer_on_stdout() {
     let out = toolexec(&["ask", REVIEW]);
     assert_eq!(out.status.code(), Some(0));
     let live = String::from_utf8_lossy(&out.stderr);
-    for agent in ["inventory optimizer", "logistics optimizer", "supplier analyzer"] {
+    for agent in [
+        "inventory optimizer",
+        "logistics optimizer",
+        "supplier analyzer",
+    ] {
         assert!(live.contains(&format!("{agent} is done (")), "{live}");
     }
     let answer = String::from_utf8_lossy(&out.stdout);
     assert!(answer.contains("Tool calls"), "{answer}");
-    assert!(!answer.contains(" is done ("), "stdout holds the answer only");
+    assert!(
+        !answer.contains(" is done ("),
+        "stdout holds the answer only"
+    );
 }
 
 #[test]

@@ -5,8 +5,8 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -49,7 +49,9 @@ fn db() -> &'static Path {
 
 fn toolexec() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_toolexec"));
-    command.env("TOOLEXEC_DB", db()).env_remove("TOOLEXEC_CONFIG");
+    command
+        .env("TOOLEXEC_DB", db())
+        .env_remove("TOOLEXEC_CONFIG");
     command
 }
 
@@ -61,7 +63,9 @@ fn run_streamed(batch: &str) -> (Vec<(Value, Duration)>, Option<i32>) {
     let batch = write(dir.path(), "batch.json", batch);
     let start = Instant::now();
     let mut child = toolexec()
-        .args(["run", "--stream", "--quiet", "--file", &batch, "--config", &config])
+        .args([
+            "run", "--stream", "--quiet", "--file", &batch, "--config", &config,
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -108,7 +112,12 @@ fn run_stream_exits_1_when_a_call_fails_after_printing_every_envelope() {
     assert_eq!(code, Some(1));
     let mut statuses: Vec<(String, String)> = lines
         .iter()
-        .map(|(e, _)| (e["call_id"].as_str().unwrap().into(), e["status"].as_str().unwrap().into()))
+        .map(|(e, _)| {
+            (
+                e["call_id"].as_str().unwrap().into(),
+                e["status"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     statuses.sort();
     assert_eq!(
@@ -124,7 +133,11 @@ fn run_stream_exits_1_when_a_call_fails_after_printing_every_envelope() {
 #[test]
 fn run_stream_and_json_together_is_bad_usage() {
     let dir = tempfile::tempdir().unwrap();
-    let batch = write(dir.path(), "batch.json", r#"{"calls": [{"tool": "quick"}]}"#);
+    let batch = write(
+        dir.path(),
+        "batch.json",
+        r#"{"calls": [{"tool": "quick"}]}"#,
+    );
     let out = toolexec()
         .args(["run", "--stream", "--json", "--file", &batch])
         .output()

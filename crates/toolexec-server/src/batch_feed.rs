@@ -155,11 +155,11 @@ mod tests {
         let all = envelopes(1).await;
         let feed = Feed::new(1);
         let mut changes = feed.subscribe();
-        changes.borrow_and_update();
+        changes.mark_unchanged();
         feed.push(0, all[0].clone());
         let woke = tokio::time::timeout(Duration::from_secs(1), changes.changed()).await;
         assert!(woke.is_ok());
-        changes.borrow_and_update();
+        changes.mark_unchanged();
         feed.finish(Arc::new);
         assert!(changes.has_changed().unwrap_or(false));
     }

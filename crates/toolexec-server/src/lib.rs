@@ -96,6 +96,7 @@ pub use json::ApiJson;
 pub use limits::Limits;
 pub use monitor::FailureRecord;
 pub use routes::ask::{AskRequest, AskResponse};
+pub use routes::batch_stream::{StreamEnvelope, StreamEvent, StreamSummary};
 pub use routes::batch_view::{BatchStatus, BatchView, CallProgress};
 pub use routes::batches::{BatchQuery, BatchRequest, FailureModeRequest};
 pub use routes::calls::CallView;

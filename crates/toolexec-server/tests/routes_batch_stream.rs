@@ -19,16 +19,20 @@ use tower::ServiceExt;
 
 /// Starts `calls` with `wait=false` and returns the batch id.
 async fn start(app: &Router, calls: Value) -> String {
-    let (status, _, view) = send(app, post_json("/v1/batches?wait=false", &json!({ "calls": calls }))).await;
+    let (status, _, view) = send(
+        app,
+        post_json("/v1/batches?wait=false", &json!({ "calls": calls })),
+    )
+    .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{view}");
-    view["batch_id"].as_str().unwrap().to_owned()
+    view["batch_id"].as_str().expect("a batch id").to_owned()
 }
 
 /// The stream's SSE events as `(name, id, data)`, each with the virtual milliseconds
 /// since the request when its frame arrived.
 async fn sse(app: &Router, request: Request<Body>) -> Vec<(String, String, Value, u64)> {
     let start = Instant::now();
-    let response = app.clone().oneshot(request).await.unwrap();
+    let response = app.clone().oneshot(request).await.expect("infallible");
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "text/event-stream");
     let mut body = response.into_body();
@@ -74,7 +78,13 @@ async fn sse_sends_each_envelope_as_its_call_ends_then_a_summary() {
         .iter()
         .map(|(name, place, data, at)| {
             let call = data["envelope"]["call_id"].clone();
-            (name.as_str(), place.as_str(), data["index"].clone(), call, *at)
+            (
+                name.as_str(),
+                place.as_str(),
+                data["index"].clone(),
+                call,
+                *at,
+            )
         })
         .collect();
     assert_eq!(
@@ -124,7 +134,8 @@ async fn a_late_client_first_gets_the_envelopes_already_finished() {
 #[tokio::test(start_paused = true)]
 async fn a_client_of_a_finished_batch_gets_every_envelope_and_can_resume() {
     let app = router();
-    let body = json!({"calls": [{"tool": "echo", "call_id": "a"}, {"tool": "slow", "call_id": "b"}]});
+    let body =
+        json!({"calls": [{"tool": "echo", "call_id": "a"}, {"tool": "slow", "call_id": "b"}]});
     let (status, _, view) = send(&app, post_json("/v1/batches", &body)).await;
     assert_eq!(status, StatusCode::OK);
     let id = view["batch_id"].as_str().unwrap();
@@ -136,7 +147,10 @@ async fn a_client_of_a_finished_batch_gets_every_envelope_and_can_resume() {
         .body(Body::empty())
         .unwrap();
     let rest = sse(&app, resumed).await;
-    let rest: Vec<(&str, &str)> = rest.iter().map(|(n, p, ..)| (n.as_str(), p.as_str())).collect();
+    let rest: Vec<(&str, &str)> = rest
+        .iter()
+        .map(|(n, p, ..)| (n.as_str(), p.as_str()))
+        .collect();
     assert_eq!(rest, [("envelope", "1"), ("summary", "2")]);
 }
 
@@ -164,12 +178,19 @@ async fn accept_ndjson_streams_one_json_object_a_line() {
         .collect();
     assert_eq!(lines.len(), 3, "{text}");
     assert_eq!(
-        (&lines[0]["event"], &lines[0]["index"], &lines[0]["envelope"]["status"]),
+        (
+            &lines[0]["event"],
+            &lines[0]["index"],
+            &lines[0]["envelope"]["status"]
+        ),
         (&json!("envelope"), &json!(1), &json!("failed"))
     );
     assert_eq!(lines[1]["envelope"]["call_id"], "s");
     assert_eq!(lines[2]["event"], "summary");
-    assert_eq!((&lines[2]["succeeded"], &lines[2]["failed"]), (&json!(1), &json!(1)));
+    assert_eq!(
+        (&lines[2]["succeeded"], &lines[2]["failed"]),
+        (&json!(1), &json!(1))
+    );
     assert_eq!(lines[2]["by_status"], json!({"failed": 1, "success": 1}));
 }
 
@@ -182,7 +203,9 @@ async fn a_cancelled_batch_streams_its_cancelled_calls_and_says_so() {
     let cancel_id = id.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let delete = Request::delete(format!("/v1/batches/{cancel_id}")).body(Body::empty()).unwrap();
+        let delete = Request::delete(format!("/v1/batches/{cancel_id}"))
+            .body(Body::empty())
+            .unwrap();
         send(&canceller, delete).await;
     });
     let events = sse(&app, stream_of(&id)).await;
@@ -304,7 +327,11 @@ async fn ndjson_over_a_real_socket_arrives_as_the_calls_end() {
         );
 
         let (_, sse) = over_socket(addr, &path, "text/event-stream").await;
-        assert!(sse.to_ascii_lowercase().contains("content-type: text/event-stream"), "{sse}");
+        assert!(
+            sse.to_ascii_lowercase()
+                .contains("content-type: text/event-stream"),
+            "{sse}"
+        );
         assert_eq!(sse.matches("event: envelope").count(), 2, "{sse}");
         assert_eq!(sse.matches("event: summary").count(), 1, "{sse}");
         server.abort();

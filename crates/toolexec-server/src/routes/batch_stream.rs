@@ -13,7 +13,6 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::stream::{self, Stream, StreamExt};
 use serde::Serialize;
-use serde_json::{json, Value};
 use tokio::sync::watch;
 use toolexec::Envelope;
 use utoipa::ToSchema;
@@ -34,21 +33,20 @@ pub(crate) const NDJSON: &str = "application/x-ndjson";
 
 /// An `envelope` event: one call's envelope as the call ended.
 #[derive(Debug, Serialize, ToSchema)]
-#[allow(dead_code)]
 pub struct StreamEnvelope {
     /// `"envelope"`.
-    event: String,
+    #[schema(value_type = String)]
+    pub event: &'static str,
     /// The call's position in the batch's request (from 0).
-    index: usize,
+    pub index: usize,
     /// The call's envelope (docs/CONTRACTS.md, the envelope).
     #[schema(value_type = Object)]
-    envelope: Value,
+    pub envelope: Envelope,
 }
 
 /// One event of a batch's stream: an envelope, or the summary that ends it.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
-#[allow(dead_code)]
 pub enum StreamEvent {
     /// A call ended.
     Envelope(StreamEnvelope),
@@ -61,19 +59,34 @@ pub enum StreamEvent {
 pub struct StreamSummary {
     /// `"summary"`.
     #[schema(value_type = String)]
-    event: &'static str,
+    pub event: &'static str,
     /// The batch's id.
-    batch_id: String,
+    pub batch_id: String,
     /// Whether the batch was cancelled (`DELETE /v1/batches/{id}`).
-    cancelled: bool,
+    pub cancelled: bool,
     /// Calls in the batch.
-    total: usize,
+    pub total: usize,
     /// Calls whose envelope holds an answer (`success: true`).
-    succeeded: usize,
+    pub succeeded: usize,
     /// Calls whose envelope does not.
-    failed: usize,
+    pub failed: usize,
     /// Calls by final status.
-    by_status: BTreeMap<String, usize>,
+    pub by_status: BTreeMap<String, usize>,
+}
+
+impl StreamEvent {
+    /// The event's name: `envelope` or `summary`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Envelope(_) => "envelope",
+            Self::Summary(_) => "summary",
+        }
+    }
+
+    /// The event as one line of JSON.
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 /// Streams a batch's envelopes as its calls end, each with its index in the request,
@@ -124,7 +137,7 @@ pub(crate) async fn stream_batch(
     if wants(NDJSON) {
         let lines = items(batch, 0).map(move |(_, item)| {
             let _open = &slot;
-            let mut line = item.to_string();
+            let mut line = item.to_json();
             line.push('\n');
             Ok::<_, Infallible>(line)
         });
@@ -137,11 +150,11 @@ pub(crate) async fn stream_batch(
         .map_or(0, |last| last.saturating_add(1));
     let events = items(batch, resume).map(move |(place, item)| {
         let _open = &slot;
-        let name = item["event"].as_str().unwrap_or("envelope").to_owned();
-        let event = Event::default().event(name).id(place.to_string());
-        Ok::<_, Infallible>(event.data(item.to_string()))
+        let event = Event::default().event(item.name()).id(place.to_string());
+        Ok::<_, Infallible>(event.data(item.to_json()))
     });
-    let sse = Sse::new(events.take_until(closing)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE));
+    let sse =
+        Sse::new(events.take_until(closing)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE));
     Ok(sse.into_response())
 }
 
@@ -157,7 +170,7 @@ struct Reader {
 
 /// The batch's items from place `from` on, each with its place: every envelope as
 /// `{"event": "envelope", "index", "envelope"}`, then the summary.
-fn items(batch: Arc<Batch>, from: usize) -> impl Stream<Item = (usize, Value)> + Send {
+fn items(batch: Arc<Batch>, from: usize) -> impl Stream<Item = (usize, StreamEvent)> + Send {
     let changes = batch.feed().subscribe();
     let reader = Reader {
         batch,
@@ -171,10 +184,14 @@ fn items(batch: Arc<Batch>, from: usize) -> impl Stream<Item = (usize, Value)> +
             if let Some((index, envelope)) = reader.unsent.pop_front() {
                 let place = reader.place;
                 reader.place += 1;
-                let item = json!({"event": "envelope", "index": index, "envelope": envelope});
+                let item = StreamEvent::Envelope(StreamEnvelope {
+                    event: "envelope",
+                    index,
+                    envelope,
+                });
                 return Some(((place, item), reader));
             }
-            reader.changes.borrow_and_update();
+            reader.changes.mark_unchanged();
             let read = reader.batch.feed().read_from(reader.place, READ_AT_ONCE);
             if !read.envelopes.is_empty() {
                 reader.unsent.extend(read.envelopes);
@@ -193,7 +210,7 @@ fn items(batch: Arc<Batch>, from: usize) -> impl Stream<Item = (usize, Value)> +
 }
 
 /// The last event of a batch's stream.
-fn summary(batch: &Batch) -> Value {
+fn summary(batch: &Batch) -> StreamEvent {
     let envelopes = batch.envelopes().unwrap_or_default();
     let mut by_status = BTreeMap::new();
     for envelope in envelopes.iter() {
@@ -202,7 +219,7 @@ fn summary(batch: &Batch) -> Value {
             .or_insert(0) += 1;
     }
     let succeeded = envelopes.iter().filter(|e| e.success).count();
-    let summary = StreamSummary {
+    StreamEvent::Summary(StreamSummary {
         event: "summary",
         batch_id: batch.id.clone(),
         cancelled: batch.is_cancelled(),
@@ -210,6 +227,5 @@ fn summary(batch: &Batch) -> Value {
         succeeded,
         failed: envelopes.len() - succeeded,
         by_status,
-    };
-    serde_json::to_value(summary).unwrap_or_default()
+    })
 }

@@ -109,7 +109,9 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     };
     let progress = Progress::start(&executor, 0, args.quiet || args.json);
     let outcome = assistant
-        .ask_as_done(question, |agent| live::agent_done(&progress, agent, args.stream))
+        .ask_as_done(question, |agent| {
+            live::agent_done(&progress, agent, args.stream)
+        })
         .await;
     progress.finish().await;
     let answer = match outcome {
