@@ -52,16 +52,24 @@ pub(crate) async fn run(
     }
     let calls = calls(settings.calls);
     let stopwatch = Stopwatch::start();
-    let answers = if settings.stream {
-        let mut ended = executor.execute_batch_stream(calls, BatchOptions::default());
-        let mut answers = Vec::with_capacity(settings.calls);
-        while let Some((_, envelope)) = ended.next().await {
-            answers.push(answer(envelope));
+    let (stream, expected) = (settings.stream, settings.calls);
+    let consume = async move {
+        if stream {
+            let mut ended = executor.execute_batch_stream(calls, BatchOptions::default());
+            let mut answers = Vec::with_capacity(expected);
+            while let Some((_, envelope)) = ended.next().await {
+                answers.push(answer(envelope));
+            }
+            answers
+        } else {
+            let envelopes = executor.execute_batch(calls, BatchOptions::default()).await;
+            envelopes.into_iter().map(answer).collect()
         }
-        answers
+    };
+    let answers = if settings.in_task {
+        tokio::spawn(consume).await?
     } else {
-        let envelopes = executor.execute_batch(calls, BatchOptions::default()).await;
-        envelopes.into_iter().map(answer).collect()
+        consume.await
     };
     let spent = stopwatch.stop();
     Ok(Outcome::measured(spent, &answers))

@@ -61,6 +61,8 @@ pub(crate) struct Report {
     workload: &'static str,
     /// Whether the batch was consumed as a stream (`--stream`).
     stream: bool,
+    /// Whether the batch ran in a spawned task (`--in-task`).
+    in_task: bool,
     calls: usize,
     concurrency: usize,
     wall_ms: f64,
@@ -94,6 +96,7 @@ impl Report {
             implementation: settings.implementation.name(),
             workload: settings.workload.name(),
             stream: settings.stream,
+            in_task: settings.in_task,
             calls: settings.calls,
             concurrency: settings.concurrency,
             wall_ms: round(wall_ms, 3),

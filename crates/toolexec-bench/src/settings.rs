@@ -110,6 +110,11 @@ pub(crate) struct Args {
     /// only; not for `history`).
     #[arg(long)]
     stream: bool,
+    /// Runs the measured batch (and, with `--stream`, its reader) in a task spawned on
+    /// the runtime rather than on the main thread that waits for it (`--impl toolexec`
+    /// only; not for `history`).
+    #[arg(long)]
+    in_task: bool,
 }
 
 /// A fully resolved run: the flags with the workload's defaults filled in.
@@ -127,6 +132,7 @@ pub(crate) struct Settings {
     pub(crate) retries: u32,
     pub(crate) history_capacity: usize,
     pub(crate) stream: bool,
+    pub(crate) in_task: bool,
 }
 
 impl Args {
@@ -159,6 +165,7 @@ impl Args {
             retries: self.retries.unwrap_or(default_retries),
             history_capacity: self.history_capacity,
             stream: self.stream,
+            in_task: self.in_task,
         };
         anyhow::ensure!(
             self.journal.is_none() || settings.implementation == Impl::Toolexec,
@@ -173,6 +180,13 @@ impl Args {
         anyhow::ensure!(
             !self.stream || settings.workload != Workload::History,
             "--stream measures one batch; `history` runs many"
+        );
+        anyhow::ensure!(
+            !self.in_task
+                || (settings.implementation == Impl::Toolexec
+                    && settings.workload != Workload::History),
+            "--in-task runs the engine's one measured batch in a task: it needs --impl \
+             toolexec and a workload other than `history`"
         );
         anyhow::ensure!(
             self.journal_queue != Some(0),

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 const IMPLS: [&str; 3] = ["toolexec", "raw", "tower"];
 
@@ -238,12 +238,14 @@ fn stream_on_a_baseline_or_on_history_is_refused() {
     for args in [
         ["--impl", "raw", "--workload", "fanout", "--stream"],
         ["--impl", "toolexec", "--workload", "history", "--stream"],
+        ["--impl", "tower", "--workload", "fanout", "--in-task"],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_toolexec-bench"))
             .args(args)
             .output()
             .expect("the bench binary runs");
         assert!(!output.status.success(), "{args:?}");
-        assert!(String::from_utf8_lossy(&output.stderr).contains("--stream"));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(args[4]), "names the flag: {stderr}");
     }
 }
