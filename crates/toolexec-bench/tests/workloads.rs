@@ -231,10 +231,17 @@ fn fanout_streamed_counts_every_call_and_says_it_streamed() {
         &["--calls", "100", "--retries", "1", "--stream"],
     );
     assert_counts(&flaky, 0, 100, 0);
+    streamed_flags.push("--in-task");
+    let in_task = run("toolexec", "fanout", &streamed_flags);
+    assert_eq!(
+        (&in_task["stream"], &in_task["in_task"]),
+        (&json!(true), &json!(true))
+    );
+    assert_counts(&in_task, 300, 0, 0);
 }
 
 #[test]
-fn stream_on_a_baseline_or_on_history_is_refused() {
+fn stream_or_in_task_on_a_baseline_or_on_history_is_refused() {
     for args in [
         ["--impl", "raw", "--workload", "fanout", "--stream"],
         ["--impl", "toolexec", "--workload", "history", "--stream"],
