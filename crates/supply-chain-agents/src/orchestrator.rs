@@ -4,12 +4,14 @@
 
 use std::sync::Arc;
 
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
 use supply_chain::Store;
 use toolexec::{ExecutionStats, Executor, ExecutorConfig, PolicyError, StatsSnapshot};
 
 use crate::agent::Agent;
 use crate::agents::{InventoryAgent, LogisticsAgent, SupplierAgent};
-use crate::answer::Answer;
+use crate::answer::{AgentAnswer, Answer};
 use crate::catalog::Catalog;
 use crate::planner::{self, Plan};
 use crate::query::{Query, UnknownName};
@@ -157,10 +159,32 @@ impl Orchestrator {
 
     /// Answers a question: the agents that serve it run in parallel.
     pub async fn ask(&self, question: &str) -> Result<Answer, Unanswerable> {
+        self.ask_as_done(question, |_| {}).await
+    }
+
+    /// Answers a question as [`ask`](Self::ask) does, and hands each agent's answer to
+    /// `done` as soon as that agent's calls are done, in the order the agents finish;
+    /// the [`Answer`] returned keeps the fixed agent order.
+    pub async fn ask_as_done(
+        &self,
+        question: &str,
+        mut done: impl FnMut(&AgentAnswer) + Send,
+    ) -> Result<Answer, Unanswerable> {
         let query = self.understand(question);
         self.check(question, &query)?;
         let chosen: Vec<&dyn Agent> = self.agents().filter(|a| a.serves(&query)).collect();
-        let answers = futures::future::join_all(chosen.iter().map(|a| a.answer(&query))).await;
+        let mut running: FuturesUnordered<_> = chosen
+            .iter()
+            .enumerate()
+            .map(|(position, agent)| agent.answer(&query).map(move |answer| (position, answer)))
+            .collect();
+        let mut slots: Vec<Option<AgentAnswer>> = chosen.iter().map(|_| None).collect();
+        while let Some((position, answer)) = running.next().await {
+            done(&answer);
+            slots[position] = Some(answer);
+        }
+        drop(running);
+        let answers: Vec<AgentAnswer> = slots.into_iter().flatten().collect();
         let envelopes = answers
             .iter()
             .flat_map(|a| a.envelopes.iter().cloned())

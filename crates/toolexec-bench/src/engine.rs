@@ -1,9 +1,11 @@
 //! The workloads on the toolexec engine: one executor configured from the settings,
-//! all calls in one batch (in consecutive batches for `history`).
+//! all calls in one batch (in consecutive batches for `history`), collected at its end
+//! or, with `--stream`, taken as each call ends.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::StreamExt;
 use serde_json::Value;
 use toolexec::{
     BackoffPolicy, BatchOptions, CallPolicy, CallStatus, Envelope, Executor, Jitter, Journal,
@@ -50,9 +52,27 @@ pub(crate) async fn run(
     }
     let calls = calls(settings.calls);
     let stopwatch = Stopwatch::start();
-    let envelopes = executor.execute_batch(calls, BatchOptions::default()).await;
+    let (stream, expected) = (settings.stream, settings.calls);
+    let consume = async move {
+        if stream {
+            let mut ended = executor.execute_batch_stream(calls, BatchOptions::default());
+            let mut answers = Vec::with_capacity(expected);
+            while let Some((_, envelope)) = ended.next().await {
+                answers.push(answer(envelope));
+            }
+            answers
+        } else {
+            let envelopes = executor.execute_batch(calls, BatchOptions::default()).await;
+            envelopes.into_iter().map(answer).collect()
+        }
+    };
+    let answers = if settings.in_task {
+        tokio::spawn(consume).await?
+    } else {
+        consume.await
+    };
     let spent = stopwatch.stop();
-    Ok(Outcome::measured(spent, &answers(envelopes)))
+    Ok(Outcome::measured(spent, &answers))
 }
 
 fn executor_for(
@@ -89,15 +109,16 @@ fn calls(n: usize) -> Vec<ToolCall> {
 }
 
 fn answers(envelopes: Vec<Envelope>) -> Vec<Answer> {
-    envelopes
-        .into_iter()
-        .map(|envelope| Answer {
-            outcome: match envelope.status {
-                CallStatus::Success => Outcome::Ok,
-                CallStatus::Timeout => Outcome::Timeout,
-                _ => Outcome::Failed,
-            },
-            value: envelope.result,
-        })
-        .collect()
+    envelopes.into_iter().map(answer).collect()
+}
+
+fn answer(envelope: Envelope) -> Answer {
+    Answer {
+        outcome: match envelope.status {
+            CallStatus::Success => Outcome::Ok,
+            CallStatus::Timeout => Outcome::Timeout,
+            _ => Outcome::Failed,
+        },
+        value: envelope.result,
+    }
 }

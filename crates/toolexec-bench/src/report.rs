@@ -59,6 +59,10 @@ pub(crate) struct Report {
     #[serde(rename = "impl")]
     implementation: &'static str,
     workload: &'static str,
+    /// Whether the batch was consumed as a stream (`--stream`).
+    stream: bool,
+    /// Whether the batch ran in a spawned task (`--in-task`).
+    in_task: bool,
     calls: usize,
     concurrency: usize,
     wall_ms: f64,
@@ -91,6 +95,8 @@ impl Report {
         Self {
             implementation: settings.implementation.name(),
             workload: settings.workload.name(),
+            stream: settings.stream,
+            in_task: settings.in_task,
             calls: settings.calls,
             concurrency: settings.concurrency,
             wall_ms: round(wall_ms, 3),

@@ -105,6 +105,16 @@ pub(crate) struct Args {
     /// 65,536). Needs `--journal`.
     #[arg(long, value_name = "RECORDS", requires = "journal")]
     journal_queue: Option<usize>,
+    /// Consumes the batch as a stream, each envelope as its call ends
+    /// (`execute_batch_stream`), rather than collected at the end (`--impl toolexec`
+    /// only; not for `history`).
+    #[arg(long)]
+    stream: bool,
+    /// Runs the measured batch (and, with `--stream`, its reader) in a task spawned on
+    /// the runtime rather than on the main thread that waits for it (`--impl toolexec`
+    /// only; not for `history`).
+    #[arg(long)]
+    in_task: bool,
 }
 
 /// A fully resolved run: the flags with the workload's defaults filled in.
@@ -121,6 +131,8 @@ pub(crate) struct Settings {
     pub(crate) hang_every: u64,
     pub(crate) retries: u32,
     pub(crate) history_capacity: usize,
+    pub(crate) stream: bool,
+    pub(crate) in_task: bool,
 }
 
 impl Args {
@@ -152,11 +164,29 @@ impl Args {
             hang_every: self.hang_every.unwrap_or(hang_every),
             retries: self.retries.unwrap_or(default_retries),
             history_capacity: self.history_capacity,
+            stream: self.stream,
+            in_task: self.in_task,
         };
         anyhow::ensure!(
             self.journal.is_none() || settings.implementation == Impl::Toolexec,
             "--journal measures the engine's journal: it needs --impl toolexec, not {}",
             settings.implementation.name()
+        );
+        anyhow::ensure!(
+            !self.stream || settings.implementation == Impl::Toolexec,
+            "--stream measures the engine's streamed batch: it needs --impl toolexec, not {}",
+            settings.implementation.name()
+        );
+        anyhow::ensure!(
+            !self.stream || settings.workload != Workload::History,
+            "--stream measures one batch; `history` runs many"
+        );
+        anyhow::ensure!(
+            !self.in_task
+                || (settings.implementation == Impl::Toolexec
+                    && settings.workload != Workload::History),
+            "--in-task runs the engine's one measured batch in a task: it needs --impl \
+             toolexec and a workload other than `history`"
         );
         anyhow::ensure!(
             self.journal_queue != Some(0),

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 const IMPLS: [&str; 3] = ["toolexec", "raw", "tower"];
 
@@ -213,4 +213,46 @@ fn the_journal_queue_is_sized_by_its_flag() {
     let report = run("toolexec", "noop", &flags);
     assert_eq!(report["journal"]["calls_written"], 100);
     assert_eq!(report["journal"]["queue_capacity"], 1000);
+}
+
+#[test]
+fn fanout_streamed_counts_every_call_and_says_it_streamed() {
+    let flags = ["--calls", "300", "--concurrency", "50", "--latency-ms", "2"];
+    let collected = run("toolexec", "fanout", &flags);
+    assert_eq!(collected["stream"], false);
+    let mut streamed_flags = flags.to_vec();
+    streamed_flags.push("--stream");
+    let streamed = run("toolexec", "fanout", &streamed_flags);
+    assert_eq!(streamed["stream"], true);
+    assert_counts(&streamed, 300, 0, 0);
+    let flaky = run(
+        "toolexec",
+        "flaky",
+        &["--calls", "100", "--retries", "1", "--stream"],
+    );
+    assert_counts(&flaky, 0, 100, 0);
+    streamed_flags.push("--in-task");
+    let in_task = run("toolexec", "fanout", &streamed_flags);
+    assert_eq!(
+        (&in_task["stream"], &in_task["in_task"]),
+        (&json!(true), &json!(true))
+    );
+    assert_counts(&in_task, 300, 0, 0);
+}
+
+#[test]
+fn stream_or_in_task_on_a_baseline_or_on_history_is_refused() {
+    for args in [
+        ["--impl", "raw", "--workload", "fanout", "--stream"],
+        ["--impl", "toolexec", "--workload", "history", "--stream"],
+        ["--impl", "tower", "--workload", "fanout", "--in-task"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_toolexec-bench"))
+            .args(args)
+            .output()
+            .expect("the bench binary runs");
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(args[4]), "names the flag: {stderr}");
+    }
 }

@@ -16,6 +16,7 @@ pub struct Progress {
     task: JoinHandle<()>,
     stop: oneshot::Sender<()>,
     bar: Option<ProgressBar>,
+    quiet: bool,
 }
 
 impl Progress {
@@ -71,7 +72,17 @@ impl Progress {
                 }
             }
         });
-        Progress { task, stop, bar }
+        Progress {
+            task,
+            stop,
+            bar,
+            quiet,
+        }
+    }
+
+    /// Shows `text` on stderr (above the bar on a terminal); nothing when quiet.
+    pub fn say(&self, text: &str) {
+        report(&self.bar, self.quiet, text);
     }
 
     /// Shows the events still pending, then stops the display.

@@ -24,6 +24,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use toolexec::{CallStatus, Envelope};
 
+use crate::batch_feed::Feed;
 use crate::byte_size::envelopes_size;
 use crate::error::ApiError;
 use crate::limits::Limits;
@@ -37,14 +38,15 @@ pub(crate) struct FinishedCall {
     pub(crate) execution_time_ms: f64,
 }
 
-/// One submitted batch: its calls, how each finished so far, and, once done, their
-/// envelopes in request order.
+/// One submitted batch: its calls, how each finished so far, the envelopes in the
+/// order they ended (its [`Feed`]), and, once done, the envelopes in request order.
 #[derive(Debug)]
 pub(crate) struct Batch {
     pub(crate) id: String,
     /// `(call_id, tool)` of every call, in request order.
     pub(crate) calls: Vec<(String, String)>,
     finished: Mutex<Vec<Option<FinishedCall>>>,
+    feed: Feed,
     done: watch::Sender<Option<Arc<Vec<Envelope>>>>,
     /// Cancels the batch's calls (`DELETE /v1/batches/{id}`).
     cancel: CancellationToken,
@@ -69,6 +71,7 @@ impl Batch {
         Self {
             id,
             finished: Mutex::new(vec![None; calls.len()]),
+            feed: Feed::new(calls.len()),
             calls,
             done: watch::Sender::new(None),
             cancel: CancellationToken::new(),
@@ -119,11 +122,26 @@ impl Batch {
         self.done.borrow().is_some()
     }
 
-    /// Records the envelopes, sizing them first (outside any lock of the store).
-    pub(crate) fn finish(&self, envelopes: Vec<Envelope>) {
-        self.retained_bytes
-            .store(envelopes_size(&envelopes), Ordering::Relaxed);
-        self.done.send_replace(Some(Arc::new(envelopes)));
+    /// The call at `index` ended with `envelope`.
+    pub(crate) fn arrived(&self, index: usize, envelope: Envelope) {
+        self.feed.push(index, envelope);
+    }
+
+    /// The envelopes in the order they ended, for the batch's stream.
+    pub(crate) fn feed(&self) -> &Feed {
+        &self.feed
+    }
+
+    /// Every call has ended: records the envelopes in request order, sizing them first
+    /// (outside any lock of the store).
+    pub(crate) fn finish(&self) {
+        self.feed.finish(|envelopes| {
+            self.retained_bytes
+                .store(envelopes_size(&envelopes), Ordering::Relaxed);
+            let done = Arc::new(envelopes);
+            self.done.send_replace(Some(done.clone()));
+            done
+        });
     }
 
     fn retained_bytes(&self) -> usize {
@@ -323,7 +341,7 @@ mod tests {
     }
 
     fn finish(store: &BatchStore, batch: &Arc<Batch>) {
-        batch.finish(Vec::new());
+        batch.finish();
         store.finished(batch);
     }
 
@@ -437,7 +455,7 @@ mod tests {
             async move { b.wait().await.len() }
         });
         tokio::task::yield_now().await;
-        b.finish(Vec::new());
+        b.finish();
         assert_eq!(waiter.await.unwrap(), 0);
     }
 }

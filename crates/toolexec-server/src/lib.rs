@@ -62,7 +62,8 @@
 //! [`serve_listener`] and [`drain`]).
 //!
 //! Routes: `POST /v1/batches` (`?wait=false` answers `202` at once),
-//! `GET /v1/batches/{id}`, `GET /v1/calls/{call_id}`, `GET /v1/events` (SSE),
+//! `GET /v1/batches/{id}`, `GET /v1/batches/{id}/stream` (the envelopes as calls end,
+//! SSE or NDJSON), `GET /v1/calls/{call_id}`, `GET /v1/events` (SSE),
 //! `GET /v1/tools`, `GET /v1/stats`, `POST /v1/ask`, `GET /metrics`, `GET /healthz`,
 //! `GET /openapi.json`, and the dashboard at `/`. With a token set, the `/v1` routes and
 //! `/metrics` need `Authorization: Bearer <token>`; `/`, `/healthz` and `/openapi.json`
@@ -72,6 +73,7 @@
 
 mod app;
 mod auth;
+mod batch_feed;
 mod batch_store;
 mod byte_size;
 mod drain;
@@ -94,6 +96,7 @@ pub use json::ApiJson;
 pub use limits::Limits;
 pub use monitor::FailureRecord;
 pub use routes::ask::{AskRequest, AskResponse};
+pub use routes::batch_stream::{StreamEnvelope, StreamEvent, StreamSummary};
 pub use routes::batch_view::{BatchStatus, BatchView, CallProgress};
 pub use routes::batches::{BatchQuery, BatchRequest, FailureModeRequest};
 pub use routes::calls::CallView;

@@ -32,7 +32,7 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// The most calls one batch may hold.
     pub max_calls_per_batch: usize,
-    /// Event streams (`GET /v1/events`) open at once.
+    /// Event streams (`GET /v1/events`, `GET /v1/batches/{id}/stream`) open at once.
     pub max_event_streams: usize,
     /// How long `POST /v1/ask` waits for the assistant.
     pub ask_timeout: Duration,

@@ -6,7 +6,8 @@ use tokio::sync::{broadcast, Semaphore};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::batch::{self, BatchOptions};
+use crate::batch::{self, BatchOptions, Delivery};
+use crate::batch_stream::BatchStream;
 use crate::call::{run_queued, Queued};
 use crate::inner::Inner;
 use crate::journal::{Journal, JournalScope};
@@ -240,7 +241,15 @@ impl Executor {
         calls: Vec<ToolCall>,
         options: BatchOptions,
     ) -> Vec<Envelope> {
-        batch::run(&self.inner, calls, options).await
+        batch::run(&self.inner, calls, options, Delivery::Collect).await
+    }
+
+    /// Runs calls as [`execute_batch`](Self::execute_batch) does (the same batch: limits,
+    /// deadlines, failure modes, cancellation), but yields each envelope as its call
+    /// ends, as `(index in the request, envelope)`. Dropping the stream cancels the calls
+    /// still running or waiting; each is recorded as `cancelled`.
+    pub fn execute_batch_stream(&self, calls: Vec<ToolCall>, options: BatchOptions) -> BatchStream {
+        BatchStream::new(self.inner.clone(), calls, options)
     }
 
     /// Replays calls that ended in an earlier process (read back from a journal after

@@ -53,6 +53,7 @@
 #![warn(missing_docs)]
 
 mod batch;
+mod batch_stream;
 mod blocking;
 mod call;
 mod chaos;
@@ -77,6 +78,7 @@ mod tool;
 mod tool_call;
 
 pub use batch::{BatchOptions, FailureMode};
+pub use batch_stream::BatchStream;
 pub use blocking::{BlockingError, BlockingExecutor};
 pub use chaos::{ChaosConfig, ChaosTool};
 pub use context::CallContext;

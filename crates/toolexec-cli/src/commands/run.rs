@@ -1,10 +1,12 @@
-//! `toolexec run --file BATCH.json`: runs a batch and prints envelopes in request order.
+//! `toolexec run --file BATCH.json`: runs a batch and prints envelopes in request order,
+//! or, with `--stream`, one JSON envelope a line as each call ends.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use toolexec::{BatchOptions, FailureMode};
+use futures::StreamExt;
+use toolexec::{BatchOptions, Envelope, Executor, FailureMode, ToolCall};
 
 use super::{exit_for, print_json, Common};
 use crate::assemble::{self, Overrides};
@@ -31,6 +33,10 @@ pub struct RunArgs {
     /// Machine output: a JSON array of envelopes, in request order.
     #[arg(long)]
     pub json: bool,
+    /// Machine output as the calls end: one JSON envelope a line (NDJSON), in the order
+    /// the calls end; exit codes as without it.
+    #[arg(long, conflicts_with = "json")]
+    pub stream: bool,
     /// No progress display.
     #[arg(long, short)]
     pub quiet: bool,
@@ -70,6 +76,14 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     options.deadline = args.deadline_ms.map(Duration::from_millis);
 
     let progress = Progress::start(&executor, batch.calls.len(), args.quiet);
+    if args.stream {
+        let all_succeeded = print_as_they_end(&executor, batch.calls, options).await?;
+        progress.finish().await;
+        if let Some(journal) = &journal {
+            crate::journal::flush(journal);
+        }
+        return Ok(exit_for(all_succeeded));
+    }
     let envelopes = executor.execute_batch(batch.calls, options).await;
     progress.finish().await;
     if let Some(journal) = &journal {
@@ -85,4 +99,20 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         crate::output::emit(format!("{ok} of {} calls succeeded", envelopes.len()));
     }
     Ok(exit_for(all_succeeded))
+}
+
+/// Runs the batch and prints each envelope as one JSON line as its call ends; whether
+/// every call succeeded.
+async fn print_as_they_end(
+    executor: &Executor,
+    calls: Vec<ToolCall>,
+    options: BatchOptions,
+) -> anyhow::Result<bool> {
+    let mut ended = executor.execute_batch_stream(calls, options);
+    let mut all_succeeded = true;
+    while let Some((_, envelope)) = ended.next().await {
+        all_succeeded &= envelope.success;
+        output::emit(serde_json::to_string::<Envelope>(&envelope)?);
+    }
+    Ok(all_succeeded)
 }

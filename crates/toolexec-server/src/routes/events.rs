@@ -57,11 +57,13 @@ pub(crate) async fn events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }
 
-/// One of the open event streams the server allows; freed when the stream is dropped.
-struct StreamSlot(Arc<AtomicUsize>);
+/// One of the open event streams the server allows (`/v1/events` and batch streams
+/// alike); freed when the stream is dropped.
+pub(crate) struct StreamSlot(Arc<AtomicUsize>);
 
 impl StreamSlot {
-    fn take(open: &Arc<AtomicUsize>, max: usize) -> Option<Self> {
+    /// A slot, if fewer than `max` streams are open.
+    pub(crate) fn take(open: &Arc<AtomicUsize>, max: usize) -> Option<Self> {
         open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
             (n < max).then_some(n + 1)
         })

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use futures::StreamExt;
 use toolexec::{BatchOptions, ToolCall};
 
 use crate::batch_store::Batch;
@@ -15,7 +16,8 @@ use crate::routes::batch_view::BatchView;
 use crate::state::AppState;
 
 /// Admits `calls` as batch `id` (the in-flight budgets may refuse it) and runs it as a
-/// task of its own, so a client that hangs up does not cancel it. The batch is
+/// task of its own, so a client that hangs up does not cancel it; each envelope goes
+/// to the batch's feed as its call ends. The batch is
 /// journaled under the same id when the executor keeps a journal.
 pub(crate) fn start(
     state: &AppState,
@@ -43,8 +45,11 @@ pub(crate) fn start(
     let runner = state.clone();
     let running = batch.clone();
     tokio::spawn(async move {
-        let envelopes = runner.executor().execute_batch(calls, options).await;
-        running.finish(envelopes);
+        let mut ended = runner.executor().execute_batch_stream(calls, options);
+        while let Some((index, envelope)) = ended.next().await {
+            running.arrived(index, envelope);
+        }
+        running.finish();
         runner.batches().finished(&running);
         runner.watchlist().unwatch(&running);
     });

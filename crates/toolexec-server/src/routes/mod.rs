@@ -1,6 +1,7 @@
 //! The routes, one file per group, assembled with their OpenAPI annotations.
 
 pub(crate) mod ask;
+pub(crate) mod batch_stream;
 pub(crate) mod batch_view;
 pub(crate) mod batches;
 pub(crate) mod calls;
@@ -37,6 +38,7 @@ pub(crate) fn protected() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(batches::create_batch, journaled::list_batches))
         .routes(routes!(batches::get_batch, batches::cancel_batch))
+        .routes(routes!(batch_stream::stream_batch))
         .routes(routes!(journaled::redrive_batch))
         .routes(routes!(journaled::history))
         .routes(routes!(calls::get_call))

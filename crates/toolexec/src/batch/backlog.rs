@@ -1,11 +1,12 @@
 //! A batch's calls that no lane has taken yet, in request order, and the envelopes of
-//! the calls done.
+//! the calls done: kept in request order, or sent on as each call ends.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 
+use crate::batch::delivery::Delivery;
 use crate::batch::options::FailureMode;
 use crate::call::{abandon, engine_fault, Queued};
 use crate::inner::Inner;
@@ -22,21 +23,26 @@ struct Waiting {
 pub(crate) struct Backlog {
     inner: Arc<Inner>,
     waiting: Mutex<Waiting>,
+    /// One slot per call when the envelopes are kept; none when they are sent on.
     envelopes: Vec<OnceLock<Envelope>>,
+    delivery: Delivery,
     failures: AtomicUsize,
     failure_mode: FailureMode,
 }
 
 impl Backlog {
     /// The backlog of a batch of `total` calls whose last ones, `waiting`, wait for a
-    /// lane in request order (the others go straight to lanes).
+    /// lane in request order (the others go straight to lanes); `delivery` says what
+    /// becomes of each envelope.
     pub(crate) fn new(
         inner: Arc<Inner>,
         total: usize,
         waiting: Vec<Queued>,
         failure_mode: FailureMode,
+        delivery: Delivery,
     ) -> Self {
-        let envelopes = (0..total).map(|_| OnceLock::new()).collect();
+        let kept = if delivery.keeps() { total } else { 0 };
+        let envelopes = (0..kept).map(|_| OnceLock::new()).collect();
         Self {
             inner,
             waiting: Mutex::new(Waiting {
@@ -44,6 +50,7 @@ impl Backlog {
                 calls: waiting.into_iter(),
             }),
             envelopes,
+            delivery,
             failures: AtomicUsize::new(0),
             failure_mode,
         }
@@ -66,7 +73,8 @@ impl Backlog {
         Some((index, queued))
     }
 
-    /// Keeps a call's envelope and, when the failure mode says so, cancels the rest.
+    /// Keeps (or sends on) a call's envelope and, when the failure mode says so,
+    /// cancels the rest: the rest are cancelled before this envelope is seen.
     pub(crate) fn finished(&self, index: usize, envelope: Envelope, scope: &Scope) {
         if !envelope.success {
             let failures = self.failures.fetch_add(1, Ordering::AcqRel) + 1;
@@ -74,12 +82,16 @@ impl Backlog {
                 scope.cancel.cancel();
             }
         }
-        let _ = self.envelopes[index].set(envelope);
+        if let Some(envelope) = self.delivery.send(index, envelope) {
+            if let Some(slot) = self.envelopes.get(index) {
+                let _ = slot.set(envelope);
+            }
+        }
     }
 
-    /// The envelopes in request order, once no lane holds the backlog any more. A call
-    /// whose lane died without an envelope (which the call path never lets happen)
-    /// still gets one.
+    /// The envelopes in request order, once no lane holds the backlog any more (none
+    /// when they were sent on). A call whose lane died without an envelope (which the
+    /// call path never lets happen) still gets one.
     pub(crate) fn take_envelopes(&mut self) -> Vec<Envelope> {
         std::mem::take(&mut self.envelopes)
             .into_iter()

@@ -4,9 +4,11 @@
 //! [`run`] announces every call, spawns as many lanes as may run at once
 //! ([`lanes`]), and hands the calls no lane has taken yet to the [`backlog`]; each lane
 //! runs a call to its envelope through [`crate::call`], keeps it in the backlog and
-//! takes the next waiting call.
+//! takes the next waiting call. The [`delivery`] says whether the envelopes are kept
+//! for the end or sent on as each call ends (the streaming form of a batch).
 
 mod backlog;
+mod delivery;
 mod lanes;
 mod options;
 
@@ -23,15 +25,18 @@ use crate::policy::deadline::after;
 use crate::scope::{LaneRequests, Scope};
 use crate::{Envelope, ToolCall};
 use backlog::Backlog;
+pub(crate) use delivery::{Delivery, Indexed};
 use lanes::{current_workers, lane, lane_width, wide_lane, Shared};
 pub use options::{BatchOptions, FailureMode};
 
 /// Runs `calls` in parallel on lanes and returns one envelope per call, in request
-/// order (see [`Executor::execute_batch`](crate::Executor::execute_batch)).
+/// order (see [`Executor::execute_batch`](crate::Executor::execute_batch)), or sends
+/// each on as it ends and returns none (`Delivery::Stream`).
 pub(crate) async fn run(
     inner: &Arc<Inner>,
     mut calls: Vec<ToolCall>,
     mut options: BatchOptions,
+    delivery: Delivery,
 ) -> Vec<Envelope> {
     if calls.is_empty() {
         return Vec::new();
@@ -67,7 +72,7 @@ pub(crate) async fn run(
     let mut shared = Arc::new(Shared {
         inner: inner.clone(),
         scope: Arc::new(batch_scope(options, start, lane_requests_of_scope)),
-        backlog: Backlog::new(inner.clone(), total, waiting, failure_mode),
+        backlog: Backlog::new(inner.clone(), total, waiting, failure_mode, delivery),
     });
     let mut tasks = JoinSet::new();
     let announced_as_spawned = calls.map(|(index, call)| (index, announce((index, call))));

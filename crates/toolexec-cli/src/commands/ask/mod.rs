@@ -10,6 +10,7 @@ use supply_chain_agents::{Catalog, Orchestrator};
 use super::{exit_for, print_json, Common, BAD_INPUT};
 
 mod explain;
+mod live;
 use crate::assemble::{self, Overrides};
 use crate::lambda_tools::LambdaTarget;
 use crate::output::{self, new_table};
@@ -23,6 +24,10 @@ pub struct AskArgs {
     /// Machine output: one JSON document with the answer and every envelope.
     #[arg(long)]
     pub json: bool,
+    /// With --json: one JSON object a line (NDJSON), each agent's findings as soon as
+    /// that agent's calls are done, then the whole answer.
+    #[arg(long, requires = "json")]
+    pub stream: bool,
     /// No progress display.
     #[arg(long, short)]
     pub quiet: bool,
@@ -103,15 +108,20 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
         Err(_) => None,
     };
     let progress = Progress::start(&executor, 0, args.quiet || args.json);
-    let outcome = assistant.ask(question).await;
+    let outcome = assistant
+        .ask_as_done(question, |agent| {
+            live::agent_done(&progress, agent, args.stream)
+        })
+        .await;
     progress.finish().await;
     let answer = match outcome {
         Ok(answer) => answer,
         Err(unanswerable) => {
-            if args.json {
-                print_json(
-                    &json!({"question": question, "error": unanswerable.message, "refusal": unanswerable.kind}),
-                )?;
+            let refusal = json!({"question": question, "error": unanswerable.message, "refusal": unanswerable.kind});
+            if args.stream {
+                live::emit_line("refusal", refusal)?;
+            } else if args.json {
+                print_json(&refusal)?;
             } else {
                 eprintln!("{unanswerable}");
             }
@@ -119,7 +129,7 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if args.json {
-        print_json(&json!({
+        let document = json!({
             "question": answer.question,
             "headline": answer.headline(),
             "answer": answer.text(),
@@ -128,7 +138,12 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
             "agents": answer.agents,
             "envelopes": answer.envelopes,
             "stats": answer.stats,
-        }))?;
+        });
+        if args.stream {
+            live::emit_line("answer", document)?;
+        } else {
+            print_json(&document)?;
+        }
         return Ok(exit_for(answer.all_calls_succeeded()));
     }
     crate::output::emit(answer.text());
