@@ -61,6 +61,7 @@ mod context;
 mod envelope;
 mod error;
 mod executor;
+mod executor_config;
 mod failure;
 mod history;
 mod inner;
@@ -84,7 +85,8 @@ pub use chaos::{ChaosConfig, ChaosTool};
 pub use context::CallContext;
 pub use envelope::{AttemptRecord, CallError, CallStatus, Envelope};
 pub use error::{ErrorKind, PolicyError, ToolError};
-pub use executor::{Executor, ExecutorBuilder, ExecutorConfig};
+pub use executor::{Executor, ExecutorBuilder};
+pub use executor_config::ExecutorConfig;
 pub use history::{ExecutionRecord, History};
 pub use journal::{Journal, JournalBatch, JOURNAL_PACE_MAX};
 pub use policy::{
