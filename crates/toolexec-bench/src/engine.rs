@@ -8,8 +8,8 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde_json::Value;
 use toolexec::{
-    BackoffPolicy, BatchOptions, CallPolicy, CallStatus, Envelope, Executor, Jitter, Journal,
-    ToolCall,
+    BackoffPolicy, BatchOptions, BulkheadPolicy, CallPolicy, CallStatus, Envelope, Executor,
+    Jitter, Journal, RateLimitPolicy, ToolCall, ToolOptions, ToolRegistry,
 };
 
 use crate::history_probe;
@@ -91,15 +91,38 @@ fn executor_for(
         },
         ..CallPolicy::default()
     };
+    let mut registry = ToolRegistry::new();
+    registry.register_with(sim::tool(settings), tool_options(settings));
     let mut builder = Executor::builder()
         .max_concurrency(settings.concurrency)
         .history_capacity(settings.history_capacity)
         .defaults(policy)
-        .tool(sim::tool(settings));
+        .registry(registry);
     if let Some(journal) = journal {
         builder = builder.journal(journal);
     }
     Ok(builder.build()?)
+}
+
+/// With `--policies`: a rate limit and a bulkhead that never hold a call up (a rate
+/// and a burst far above the run's, room for every attempt the run allows at once), so
+/// the run measures what checking them costs.
+fn tool_options(settings: &Settings) -> ToolOptions {
+    if !settings.policies {
+        return ToolOptions::default();
+    }
+    ToolOptions::default()
+        .with_rate_limit(RateLimitPolicy {
+            per_second: RateLimitPolicy::MAX_PER_SECOND,
+            burst: u32::try_from(settings.calls).unwrap_or(u32::MAX),
+            key: None,
+            max_wait: Duration::from_secs(60),
+        })
+        .with_bulkhead(BulkheadPolicy {
+            max_concurrent: Some(settings.concurrency),
+            per_key: None,
+            max_wait: Duration::from_secs(60),
+        })
 }
 
 fn calls(n: usize) -> Vec<ToolCall> {

@@ -63,6 +63,8 @@ pub(crate) struct Report {
     stream: bool,
     /// Whether the batch ran in a spawned task (`--in-task`).
     in_task: bool,
+    /// Whether the tool had a rate limit and a bulkhead (`--policies`).
+    policies: bool,
     calls: usize,
     concurrency: usize,
     wall_ms: f64,
@@ -97,6 +99,7 @@ impl Report {
             workload: settings.workload.name(),
             stream: settings.stream,
             in_task: settings.in_task,
+            policies: settings.policies,
             calls: settings.calls,
             concurrency: settings.concurrency,
             wall_ms: round(wall_ms, 3),

@@ -115,6 +115,10 @@ pub(crate) struct Args {
     /// only; not for `history`).
     #[arg(long)]
     in_task: bool,
+    /// Puts a rate limit and a bulkhead on the tool (`--impl toolexec` only), set so
+    /// that neither holds a call up: what the two policies cost on every call.
+    #[arg(long)]
+    policies: bool,
 }
 
 /// A fully resolved run: the flags with the workload's defaults filled in.
@@ -133,6 +137,7 @@ pub(crate) struct Settings {
     pub(crate) history_capacity: usize,
     pub(crate) stream: bool,
     pub(crate) in_task: bool,
+    pub(crate) policies: bool,
 }
 
 impl Args {
@@ -166,6 +171,7 @@ impl Args {
             history_capacity: self.history_capacity,
             stream: self.stream,
             in_task: self.in_task,
+            policies: self.policies,
         };
         anyhow::ensure!(
             self.journal.is_none() || settings.implementation == Impl::Toolexec,
@@ -187,6 +193,10 @@ impl Args {
                     && settings.workload != Workload::History),
             "--in-task runs the engine's one measured batch in a task: it needs --impl \
              toolexec and a workload other than `history`"
+        );
+        anyhow::ensure!(
+            !self.policies || settings.implementation == Impl::Toolexec,
+            "--policies measures the engine's rate limit and bulkhead: it needs --impl toolexec"
         );
         anyhow::ensure!(
             self.journal_queue != Some(0),

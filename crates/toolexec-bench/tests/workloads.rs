@@ -256,3 +256,27 @@ fn stream_or_in_task_on_a_baseline_or_on_history_is_refused() {
         assert!(stderr.contains(args[4]), "names the flag: {stderr}");
     }
 }
+
+#[test]
+fn policies_that_hold_nothing_up_leave_every_call_succeeding_and_say_so() {
+    let flags = [
+        "--calls",
+        "300",
+        "--concurrency",
+        "50",
+        "--latency-ms",
+        "2",
+        "--policies",
+    ];
+    let report = run("toolexec", "fanout", &flags);
+    assert_eq!(report["policies"], true);
+    assert_counts(&report, 300, 0, 0);
+    let noop = run("toolexec", "noop", &["--calls", "1000", "--policies"]);
+    assert_counts(&noop, 1000, 0, 0);
+    let output = Command::new(env!("CARGO_BIN_EXE_toolexec-bench"))
+        .args(["--impl", "raw", "--workload", "noop", "--policies"])
+        .output()
+        .expect("the bench binary runs");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--policies"));
+}
