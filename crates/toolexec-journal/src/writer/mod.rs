@@ -7,7 +7,7 @@ mod statements;
 mod store;
 
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -19,6 +19,12 @@ use crate::retention::{self, Limits};
 use crate::{JournalError, JournalRecord};
 use group::Group;
 use store::SeqCache;
+
+/// How often a busy writer looks at its queue.
+const POLL_INTERVAL: Duration = Duration::from_millis(1);
+
+/// How long the writer polls without a message before it sleeps in the channel.
+const IDLE_AFTER: Duration = Duration::from_millis(100);
 
 /// What the journal's handle sends its writer.
 #[derive(Debug)]
@@ -95,19 +101,10 @@ fn lower_priority(_niceness: i32) {}
 
 impl Writer {
     fn run(mut self, queue: Receiver<Message>) {
+        let mut idle = Duration::ZERO;
         loop {
-            let wait = if self.retention_pending {
-                Duration::ZERO
-            } else {
-                self.settings.retention_interval
-            };
-            let first = match queue.recv_timeout(wait) {
-                Ok(message) => message,
-                Err(RecvTimeoutError::Timeout) => {
-                    self.retain_if_due();
-                    continue;
-                }
-                Err(RecvTimeoutError::Disconnected) => return,
+            let Some(first) = self.next_message(&queue, &mut idle) else {
+                return;
             };
             let mut group = Group::default();
             let mut flushes = Vec::new();
@@ -121,6 +118,47 @@ impl Writer {
             self.commit(&group);
             self.answer(flushes);
             self.retain_if_due();
+        }
+    }
+
+    /// The next message, or `None` once every sender is gone and the queue is empty.
+    ///
+    /// While records keep coming, the writer looks at the queue every
+    /// [`POLL_INTERVAL`] instead of sleeping in the channel: a sender then never has to
+    /// wake it (a system call on the caller's thread for every record), and what came
+    /// meanwhile is committed as one group. After [`IDLE_AFTER`] without a message it
+    /// sleeps in the channel, woken by the next record, so an idle journal costs
+    /// nothing.
+    fn next_message(&mut self, queue: &Receiver<Message>, idle: &mut Duration) -> Option<Message> {
+        loop {
+            if *idle < IDLE_AFTER {
+                match queue.try_recv() {
+                    Ok(message) => {
+                        *idle = Duration::ZERO;
+                        return Some(message);
+                    }
+                    Err(TryRecvError::Disconnected) => return None,
+                    Err(TryRecvError::Empty) => {
+                        std::thread::sleep(POLL_INTERVAL);
+                        *idle += POLL_INTERVAL;
+                        self.retain_if_due();
+                        continue;
+                    }
+                }
+            }
+            let wait = if self.retention_pending {
+                Duration::ZERO
+            } else {
+                self.settings.retention_interval
+            };
+            match queue.recv_timeout(wait) {
+                Ok(message) => {
+                    *idle = Duration::ZERO;
+                    return Some(message);
+                }
+                Err(RecvTimeoutError::Timeout) => self.retain_if_due(),
+                Err(RecvTimeoutError::Disconnected) => return None,
+            }
         }
     }
 
