@@ -280,6 +280,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the raw samples as JSON")
     args = parser.parse_args()
 
+    load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory() as tmp:
         config = os.path.join(tmp, "toolexec.toml")
         with open(config, "w") as f:
@@ -290,7 +291,8 @@ def main() -> None:
         print(json.dumps({"machine": machine(), "samples": results}, indent=2))
         return
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"Machine: {machine()}; load average {load} at the end; {args.repeat} runs each, medians.\n")
+    print(f"Machine: {machine()}; load average {load_start} at the start, {load} at the end; "
+          f"{args.repeat} runs each, medians.\n")
     print("| workload | executor | wall time | wall per call | CPU per call | fanout efficiency |")
     print("|---|---|---:|---:|---:|---:|")
     sizes = {"noop": args.noop_calls, "fanout": args.fanout_calls, "flaky": args.flaky_calls}

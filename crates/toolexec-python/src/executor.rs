@@ -4,7 +4,8 @@
 //! (or by `start()`), after the Python tools are registered; registering later is an
 //! error.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use dashmap::DashMap;
@@ -40,8 +41,8 @@ pub(crate) struct Executor {
     built: OnceLock<toolexec::Executor>,
     build_lock: Mutex<()>,
     loops: Loops,
-    /// Whether an `async def` tool is registered: only then do calls record their loop.
-    async_tools: AtomicBool,
+    /// The `async def` tools registered: only calls to them record their loop.
+    async_tools: Mutex<HashSet<String>>,
     id_prefix: String,
     next_id: AtomicU64,
 }
@@ -67,7 +68,7 @@ impl Drop for LoopEntry {
 }
 
 fn requests<'py>(items: &Bound<'py, PyAny>) -> PyResult<Vec<PyRef<'py, ToolExecutionRequest>>> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(items.len().unwrap_or(0));
     for (i, item) in items.try_iter()?.enumerate() {
         let item = item?;
         let request = item.cast_into::<ToolExecutionRequest>().map_err(|e| {
@@ -139,12 +140,14 @@ impl Executor {
 
     /// Records the caller's loop for each call when `async def` tools may need it.
     fn enter_loop(&self, calls: &[Prepared], locals: &TaskLocals) -> Option<LoopEntry> {
-        if !self.async_tools.load(Ordering::Relaxed) {
+        let async_tools = self.async_tools.lock();
+        if async_tools.is_empty() {
             return None;
         }
         let queue = LoopQueue::new(locals.clone());
         let ids = calls
             .iter()
+            .filter(|p| async_tools.contains(p.call.tool.as_str()))
             .filter_map(|p| p.call.call_id.as_deref())
             .map(|id| {
                 let id: Arc<str> = id.into();
@@ -225,7 +228,7 @@ impl Executor {
             built: OnceLock::new(),
             build_lock: Mutex::new(()),
             loops: Arc::new(DashMap::new()),
-            async_tools: AtomicBool::new(false),
+            async_tools: Mutex::new(HashSet::new()),
             id_prefix: format!("py{n}-"),
             next_id: AtomicU64::new(0),
         })
@@ -288,7 +291,7 @@ impl Executor {
             )));
         }
         if is_async {
-            self.async_tools.store(true, Ordering::Relaxed);
+            self.async_tools.lock().insert(name.clone());
         }
         self.pending.lock().push((Arc::new(tool), options));
         Ok(())

@@ -7,6 +7,7 @@
 //! caller's asyncio loop, and Python functions become engine tools.
 
 mod bridge;
+mod completions;
 mod convert;
 mod errors;
 mod executor;
@@ -18,6 +19,8 @@ mod result;
 mod runtime;
 mod settings;
 mod stats;
+mod sync_call;
+mod workers;
 
 use pyo3::prelude::*;
 
@@ -30,7 +33,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<result::ToolExecutionResult>()?;
     m.add_class::<orchestrator::Orchestrator>()?;
     m.add_class::<orchestrator::Answer>()?;
-    m.add_class::<bridge::Completer>()?;
+    m.add_class::<completions::Completer>()?;
+    m.add_class::<completions::Flush>()?;
     m.add_class::<loop_queue::Drain>()?;
     Ok(())
 }

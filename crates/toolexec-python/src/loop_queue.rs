@@ -4,18 +4,21 @@
 //! its start on the [`LoopQueue`] of the call's loop. The first start queued schedules
 //! one drain on the loop (`call_soon_threadsafe`); the drain, on the loop's thread,
 //! starts every queued call as a task. A batch of thousands of calls thus wakes the
-//! loop a few times, not once per call.
+//! loop a few times, not once per call. Their outcomes go back in batches too
+//! ([`crate::completions`]).
 
 use std::sync::Arc;
 
 use parking_lot::Mutex;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3_async_runtimes::TaskLocals;
 use serde_json::Value;
 use tokio::sync::oneshot;
 use toolexec::ToolError;
 
-use crate::bridge::{outcome, Completer};
+use crate::bridge::outcome;
+use crate::completions::{Completer, Completions};
 use crate::convert::to_py;
 use crate::runtime::runtime;
 
@@ -46,6 +49,7 @@ struct Pending {
 pub(crate) struct LoopQueue {
     locals: TaskLocals,
     pending: Mutex<Pending>,
+    completions: Arc<Completions>,
 }
 
 impl LoopQueue {
@@ -54,6 +58,7 @@ impl LoopQueue {
         Arc::new(Self {
             locals,
             pending: Mutex::new(Pending::default()),
+            completions: Arc::default(),
         })
     }
 
@@ -98,7 +103,7 @@ impl LoopQueue {
             let scheduled = self
                 .locals
                 .event_loop(py)
-                .call_method1("call_soon_threadsafe", (drain,));
+                .call_method1(intern!(py, "call_soon_threadsafe"), (drain,));
             if let Err(error) = scheduled {
                 let message = format!(
                     "cannot start the tool on its event loop: {}",
@@ -130,7 +135,12 @@ pub(crate) struct Drain {
 #[pymethods]
 impl Drain {
     fn __call__(&self, py: Python<'_>) {
-        let event_loop = self.queue.locals.event_loop(py);
+        let create_task = self
+            .queue
+            .locals
+            .event_loop(py)
+            .getattr(intern!(py, "create_task"));
+        let add_done_callback = intern!(py, "add_done_callback");
         for start in self.queue.take() {
             let mut slot = start.slot.lock();
             if slot.ended {
@@ -139,12 +149,15 @@ impl Drain {
             let begun = (|| -> PyResult<Bound<'_, PyAny>> {
                 let arg = to_py(py, &start.input)?;
                 let coroutine = start.function.bind(py).call1((arg,))?;
-                event_loop.call_method1("create_task", (coroutine,))
+                match &create_task {
+                    Ok(create_task) => create_task.call1((coroutine,)),
+                    Err(error) => Err(error.clone_ref(py)),
+                }
             })();
             match begun {
                 Ok(task) => {
-                    let added =
-                        task.call_method1("add_done_callback", (Completer::new(start.sender),));
+                    let completer = Completer::new(start.sender, self.queue.completions.clone());
+                    let added = task.call_method1(add_done_callback, (completer,));
                     if added.is_ok() {
                         slot.task = Some(task.unbind());
                     }

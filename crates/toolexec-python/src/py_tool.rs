@@ -1,20 +1,22 @@
-//! A Python function as an engine [`Tool`]: a synchronous function runs on a worker
-//! thread of the blocking pool, an `async def` function is awaited as a task on the
+//! A Python function as an engine [`Tool`]: a synchronous function runs on one of the
+//! worker threads ([`crate::workers`]), an `async def` function is awaited as a task on the
 //! event loop of the call that invoked it.
 
 use std::sync::Arc;
 
 use dashmap::DashMap;
 use futures::future::BoxFuture;
-use parking_lot::Mutex;
 use pyo3::prelude::*;
 use serde_json::Value;
+use tokio::sync::oneshot;
 use toolexec::{CallContext, Tool, ToolError, ToolSpec};
 
-use crate::bridge::{bridge, outcome};
+use crate::bridge::outcome;
 use crate::convert::to_py;
 use crate::loop_queue::LoopQueue;
 use crate::runtime::runtime;
+use crate::sync_call::SyncCall;
+use crate::workers::workers;
 
 /// The event loop each in-flight async call came from, by call id: where its `async
 /// def` tools are awaited. A call with no entry came from the blocking API.
@@ -67,68 +69,42 @@ impl Tool for PyTool {
     }
 }
 
-/// Where a synchronous run stands, shared by the worker and the attempt.
-#[derive(Default)]
-struct SyncSlot {
-    /// The attempt ended: the worker must not start, or must be interrupted.
-    ended: bool,
-    /// The `SyncCall` of the running worker.
-    call: Option<Py<PyAny>>,
-}
-
 /// Runs the function on a worker thread; dropping this future interrupts it.
 async fn call_on_thread(
     function: Arc<Py<PyAny>>,
     input: Value,
     is_async: bool,
 ) -> Result<Value, ToolError> {
-    let slot = Arc::new(Mutex::new(SyncSlot::default()));
-    let worker_slot = slot.clone();
-    let worker = runtime().spawn_blocking(move || {
-        Python::attach(|py| {
-            let run = || -> PyResult<Bound<'_, PyAny>> {
-                let call = bridge(py)?.sync_call.bind(py).call0()?;
-                {
-                    let mut slot = worker_slot.lock();
-                    if slot.ended {
-                        return Err(pyo3::exceptions::PyRuntimeError::new_err("ended"));
-                    }
-                    slot.call = Some(call.clone().unbind());
-                }
-                let arg = to_py(py, &input)?;
-                call.call_method1("run", (function.bind(py), arg, is_async))
-            };
-            outcome(py, run())
-        })
-    });
-    let mut guard = Interrupt(Some(slot));
-    let joined = worker.await;
+    let run = Arc::new(SyncCall::default());
+    let worker_run = run.clone();
+    let (sender, receiver) = oneshot::channel();
+    workers().submit(Box::new(move |py| {
+        if sender.is_closed() {
+            return; // The attempt ended while the job waited for a worker.
+        }
+        let produced =
+            to_py(py, &input).and_then(|arg| worker_run.run(function.bind(py), arg, is_async));
+        let _ = sender.send(outcome(py, produced));
+    }));
+    let mut guard = Interrupt(Some(run));
+    let result = receiver.await;
     guard.0 = None;
-    joined.unwrap_or_else(|e| {
+    result.unwrap_or_else(|_| {
         Err(ToolError::Failed {
             error_type: Some("RuntimeError".to_owned()),
-            message: format!("the tool's worker thread failed: {e}"),
+            message: "the tool's worker thread stopped before the tool finished".to_owned(),
         })
     })
 }
 
 /// Interrupts a worker still running when the attempt is dropped.
-struct Interrupt(Option<Arc<Mutex<SyncSlot>>>);
+struct Interrupt(Option<Arc<SyncCall>>);
 
 impl Drop for Interrupt {
     fn drop(&mut self) {
-        let Some(slot) = self.0.take() else { return };
-        let call = {
-            let mut slot = slot.lock();
-            slot.ended = true;
-            slot.call.take()
-        };
-        if let Some(call) = call {
-            runtime().spawn_blocking(move || {
-                Python::attach(|py| {
-                    let _ = call.bind(py).call_method0("interrupt");
-                })
-            });
-        }
+        let Some(run) = self.0.take() else { return };
+        // Not on the workers: with all of them busy running hung tools, the interrupt
+        // would wait behind them.
+        runtime().spawn_blocking(move || Python::attach(|py| run.interrupt(py)));
     }
 }
