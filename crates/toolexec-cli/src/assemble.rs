@@ -117,6 +117,16 @@ pub async fn registry(
             if let Some(rate_limit) = &entry.rate_limit {
                 options = options.with_rate_limit(rate_limit.clone());
             }
+            if let Some(hedge) = entry.hedge {
+                if tool.spec().annotations.is_mutating() {
+                    return Err(config.error(
+                        &table,
+                        "hedge",
+                        "hedging runs a call twice at once: the tool must be annotated read-only or idempotent",
+                    ));
+                }
+                options = options.with_hedge(hedge);
+            }
             if let Some(value) = &entry.fallback {
                 options = options.with_fallback(Fallback::value(value.clone()));
             }

@@ -126,7 +126,13 @@ pub fn describe(event: &ExecutionEvent) -> Option<String> {
             call_id,
             tool_name,
             attempt,
+            hedge,
         } => {
+            if *hedge {
+                return Some(format!(
+                    "[{call_id}] {tool_name}: attempt {attempt} running (hedge)"
+                ));
+            }
             if *attempt == 1 {
                 return None;
             }

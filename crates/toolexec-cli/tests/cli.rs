@@ -223,6 +223,38 @@ fn config_check_accepts_a_good_file_and_names_the_line_of_a_bad_one() {
 }
 
 #[test]
+fn config_check_refuses_hedging_a_tool_that_is_not_idempotent_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "hedge.toml",
+        "[tools.order]\nbackend = \"http\"\nurl = \"http://127.0.0.1:9/order\"\nmethod = \"POST\"\n\n[tools.order.hedge]\ndelay_ms = 50\n",
+    );
+    let out = toolexec(&["config", "check", &file]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("hedge.toml:1: `tools.order.hedge`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("read-only or idempotent"),
+        "{}",
+        stderr(&out)
+    );
+    let get = file.replace("hedge.toml", "get.toml");
+    std::fs::write(
+        &get,
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("POST", "GET"),
+    )
+    .unwrap();
+    let out = toolexec(&["config", "check", &get]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
 fn config_check_of_a_huge_event_capacity_exits_2_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use toolexec::Jitter;
+use toolexec::{HedgeDelay, Jitter};
 use toolexec_backends::BackendConfig;
 use toolexec_cli::config::{Config, ToolSource};
 
@@ -307,6 +307,40 @@ fn a_rate_limit_table_loads_and_a_bad_rate_names_its_table_and_key() {
     let (_, key, shown) = error_of(missing);
     assert_eq!(key, "tools.t.rate_limit");
     assert!(shown.contains("per_second"), "{shown}");
+}
+
+#[test]
+fn a_hedge_table_loads_a_fixed_or_a_percentile_delay_and_a_bad_one_names_its_key() {
+    let fixed = "[tools.t]\nbackend = \"sim\"\n\n[tools.t.hedge]\ndelay_ms = 40\nmax_hedges = 2\n";
+    let hedge = parse(fixed).unwrap().tools[0].hedge.unwrap();
+    assert_eq!(hedge.delay, HedgeDelay::Fixed(Duration::from_millis(40)));
+    assert_eq!(hedge.max_hedges, 2);
+    let percentile = "[tools.t]\nbackend = \"sim\"\n[tools.t.hedge]\npercentile = 95.0\n";
+    let hedge = parse(percentile).unwrap().tools[0].hedge.unwrap();
+    assert_eq!(
+        hedge.delay,
+        HedgeDelay::Percentile {
+            percentile: 95.0,
+            min_samples: 20,
+            initial: Duration::from_millis(100)
+        }
+    );
+    assert_eq!(hedge.max_hedges, 1);
+
+    let both = "[tools.t]\nbackend = \"sim\"\n\n[tools.t.hedge]\ndelay_ms = 5\npercentile = 90.0\n";
+    let (line, key, shown) = error_of(both);
+    assert_eq!((line, key.as_str()), (4, "tools.t.hedge"));
+    assert!(shown.contains("not both"), "{shown}");
+    let many = "[tools.t]\nbackend = \"sim\"\n[tools.t.hedge]\ndelay_ms = 5\nmax_hedges = 50\n";
+    let (_, key, shown) = error_of(many);
+    assert_eq!(key, "tools.t.hedge");
+    assert!(shown.contains("max_hedges: must be 1 to 10"), "{shown}");
+    let none = "[tools.t]\nbackend = \"sim\"\n[tools.t.hedge]\nmax_hedges = 1\n";
+    let (_, _, shown) = error_of(none);
+    assert!(shown.contains("a hedge needs a delay"), "{shown}");
+    let typo = "[tools.t]\nbackend = \"sim\"\n[tools.t.hedge]\ndelay = 5\n";
+    let (line, key, _) = error_of(typo);
+    assert_eq!((line, key.as_str()), (3, "tools.t.hedge"));
 }
 
 #[test]

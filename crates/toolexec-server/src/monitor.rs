@@ -173,6 +173,10 @@ fn describe() {
     );
     describe_counter!("toolexec_retries_total", "Retries scheduled, by tool.");
     describe_counter!(
+        "toolexec_hedges_total",
+        "Hedged attempts started beside slow ones, by tool."
+    );
+    describe_counter!(
         "toolexec_fallbacks_total",
         "Calls answered by a fallback, by tool."
     );
@@ -245,9 +249,14 @@ impl Feeder {
         let recorder = self.recorder.clone();
         metrics::with_local_recorder(recorder.as_ref(), || match event {
             ExecutionEvent::Started { .. } => {}
-            ExecutionEvent::AttemptStarted { tool_name, .. } => {
-                metrics::counter!("toolexec_attempts_total", "tool" => self.tool_label(&tool_name))
-                    .increment(1);
+            ExecutionEvent::AttemptStarted {
+                tool_name, hedge, ..
+            } => {
+                let tool = self.tool_label(&tool_name);
+                if hedge {
+                    metrics::counter!("toolexec_hedges_total", "tool" => tool.clone()).increment(1);
+                }
+                metrics::counter!("toolexec_attempts_total", "tool" => tool).increment(1);
             }
             ExecutionEvent::AttemptFailed {
                 call_id,

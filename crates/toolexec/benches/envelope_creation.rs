@@ -24,6 +24,7 @@ fn envelope(call_id: &Arc<str>, tool: &Arc<str>) -> Envelope {
             duration_ms: 0.25,
             backoff_ms: None,
             retry_stopped_by: None,
+            hedge: false,
         }],
     }
 }

@@ -118,6 +118,9 @@ pub struct AttemptRecord {
     /// What stopped a retry the failure allowed (`"retry_budget"`); absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_stopped_by: Option<Cow<'static, str>>,
+    /// Whether the attempt was a hedge, started beside a slow one (absent when not).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hedge: bool,
 }
 
 /// The result of one call.

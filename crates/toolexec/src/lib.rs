@@ -90,8 +90,8 @@ pub use executor_config::ExecutorConfig;
 pub use history::{ExecutionRecord, History};
 pub use journal::{Journal, JournalBatch, JOURNAL_PACE_MAX};
 pub use policy::{
-    BackoffPolicy, BulkheadPolicy, CallPolicy, CircuitPolicy, Fallback, Jitter, KeyLimit,
-    PolicyOverrides, RateLimitPolicy, RetryBudget, RetryBudgetPolicy,
+    BackoffPolicy, BulkheadPolicy, CallPolicy, CircuitPolicy, Fallback, HedgeDelay, HedgePolicy,
+    Jitter, KeyLimit, PolicyOverrides, RateLimitPolicy, RetryBudget, RetryBudgetPolicy,
 };
 pub use registry::{ToolOptions, ToolRegistry};
 pub use restore::PastCall;

@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use crate::input_schema::InputSchema;
 use crate::policy::bulkhead::Bulkhead;
+use crate::policy::hedge::Hedging;
 use crate::policy::rate_limit::RateLimit;
 use crate::policy::{
-    BulkheadPolicy, CallPolicy, CircuitBreaker, Fallback, PolicyOverrides, RateLimitPolicy,
-    RetryBudget,
+    BulkheadPolicy, CallPolicy, CircuitBreaker, Fallback, HedgePolicy, PolicyOverrides,
+    RateLimitPolicy, RetryBudget,
 };
 use crate::stats::ToolAccumulator;
 use crate::{PolicyError, Tool, ToolSpec};
@@ -17,8 +18,8 @@ use crate::{PolicyError, Tool, ToolSpec};
 /// hashes several times faster than with SipHash).
 pub(crate) type ToolMap = HashMap<Arc<str>, Arc<RegisteredTool>, foldhash::fast::RandomState>;
 
-/// How one tool is called: changes to the default policy, a fallback, a bulkhead and a
-/// rate limit.
+/// How one tool is called: changes to the default policy, a fallback, a bulkhead, a
+/// rate limit, a retry budget and hedging.
 #[derive(Debug, Clone, Default)]
 pub struct ToolOptions {
     /// Changes to the executor's default policy for this tool.
@@ -32,9 +33,19 @@ pub struct ToolOptions {
     /// The retry budget its retries draw on, instead of the executor's: give the same
     /// budget to each tool of a group to share it.
     pub retry_budget: Option<Arc<RetryBudget>>,
+    /// Hedged attempts beside slow ones; only for a tool annotated read-only or
+    /// idempotent.
+    pub hedge: Option<HedgePolicy>,
 }
 
 impl ToolOptions {
+    /// Sets the hedging.
+    #[must_use]
+    pub fn with_hedge(mut self, hedge: HedgePolicy) -> Self {
+        self.hedge = Some(hedge);
+        self
+    }
+
     /// Sets the policy overrides.
     #[must_use]
     pub fn with_policy(mut self, policy: PolicyOverrides) -> Self {
@@ -163,6 +174,10 @@ impl ToolRegistry {
                 }
                 None => None,
             };
+            let hedging = match options.hedge {
+                Some(hedge) => Some(hedging_of(&name, &*tool, hedge)?),
+                None => None,
+            };
             let entry = RegisteredTool {
                 name: name.clone(),
                 input_schema,
@@ -174,6 +189,7 @@ impl ToolRegistry {
                 bulkhead,
                 rate_limit,
                 retry_budget: options.retry_budget.or_else(|| retry_budget.cloned()),
+                hedging,
             };
             resolved.insert(name, Arc::new(entry));
         }
@@ -194,6 +210,23 @@ pub(crate) struct RegisteredTool {
     pub(crate) bulkhead: Option<Bulkhead>,
     pub(crate) rate_limit: Option<Arc<RateLimit>>,
     pub(crate) retry_budget: Option<Arc<RetryBudget>>,
+    pub(crate) hedging: Option<Hedging>,
+}
+
+/// The hedging of tool `name` by `policy`: a valid policy, on a tool that does not
+/// mutate (a hedge runs the call twice at once).
+fn hedging_of(name: &str, tool: &dyn Tool, policy: HedgePolicy) -> Result<Hedging, PolicyError> {
+    policy.validate().map_err(|e| PolicyError {
+        key: format!("tools.{name}.hedge.{}", e.key),
+        reason: e.reason,
+    })?;
+    if tool.spec().annotations.is_mutating() {
+        return Err(PolicyError {
+            key: format!("tools.{name}.hedge"),
+            reason: "hedging runs a call twice at once: the tool must be annotated read-only or idempotent".into(),
+        });
+    }
+    Ok(Hedging::new(policy))
 }
 
 impl RegisteredTool {

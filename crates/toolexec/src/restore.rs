@@ -35,6 +35,8 @@ pub(crate) fn restore(inner: &Inner, call: PastCall) {
     let sample = Sample {
         status: call.status,
         attempts: call.attempts,
+        // The journal keeps no count of hedges: a restored call's count as retries.
+        hedges: 0,
         fallback: call.fallback,
         latency: call.latency,
     };

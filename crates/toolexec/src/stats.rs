@@ -24,8 +24,11 @@ pub struct StatsSnapshot {
     pub by_status: BTreeMap<CallStatus, u64>,
     /// `success / total`, 0 when there were no calls.
     pub success_rate: f64,
-    /// Retries made (attempts beyond each call's first).
+    /// Retries made (attempts beyond each call's first, hedges not counted).
     pub retries: u64,
+    /// Hedges started: attempts beside a slow one, for tools with hedging.
+    #[serde(default)]
+    pub hedges: u64,
     /// Calls answered by a fallback.
     pub fallbacks: u64,
     /// Mean call latency.
@@ -53,6 +56,7 @@ struct Accumulator {
     total: u64,
     by_status: [u64; CallStatus::FINAL.len()],
     retries: u64,
+    hedges: u64,
     fallbacks: u64,
     latency_sum_us: u128,
     histogram: Histogram<u64>,
@@ -66,6 +70,7 @@ impl Default for Accumulator {
             total: 0,
             by_status: [0; CallStatus::FINAL.len()],
             retries: 0,
+            hedges: 0,
             fallbacks: 0,
             latency_sum_us: 0,
             histogram,
@@ -79,7 +84,9 @@ impl Accumulator {
         if let Some(i) = CallStatus::FINAL.iter().position(|s| *s == sample.status) {
             self.by_status[i] += 1;
         }
-        self.retries += u64::from(sample.attempts.saturating_sub(1));
+        let hedges = sample.hedges.min(sample.attempts);
+        self.retries += u64::from(sample.attempts.saturating_sub(1 + hedges));
+        self.hedges += u64::from(hedges);
         self.fallbacks += u64::from(sample.fallback);
         let us = u64::try_from(sample.latency.as_micros()).unwrap_or(u64::MAX);
         self.latency_sum_us += u128::from(us);
@@ -93,6 +100,7 @@ impl Accumulator {
             *mine += theirs;
         }
         self.retries += other.retries;
+        self.hedges += other.hedges;
         self.fallbacks += other.fallbacks;
         self.latency_sum_us += other.latency_sum_us;
         // Both histograms share their bounds, so adding cannot fail.
@@ -122,6 +130,7 @@ impl Accumulator {
                 success as f64 / self.total as f64
             },
             retries: self.retries,
+            hedges: self.hedges,
             fallbacks: self.fallbacks,
             avg_ms: if self.total == 0 {
                 0.0
@@ -144,6 +153,8 @@ impl Accumulator {
 pub(crate) struct Sample {
     pub(crate) status: CallStatus,
     pub(crate) attempts: u32,
+    /// Hedges among the attempts.
+    pub(crate) hedges: u32,
     pub(crate) fallback: bool,
     pub(crate) latency: Duration,
 }
@@ -194,6 +205,7 @@ mod tests {
         Sample {
             status,
             attempts,
+            hedges: 0,
             fallback: false,
             latency: Duration::from_millis(ms),
         }

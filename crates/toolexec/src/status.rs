@@ -43,6 +43,9 @@ pub enum ExecutionEvent {
         tool_name: Arc<str>,
         /// The attempt number, from 1.
         attempt: u32,
+        /// Whether it is a hedge, started beside a slow attempt (absent when not).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        hedge: bool,
     },
     /// An attempt failed.
     AttemptFailed {

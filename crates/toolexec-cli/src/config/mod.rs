@@ -9,6 +9,7 @@
 //! [`MAX_DURATION_MS`] (one day).
 
 mod error;
+mod hedge_table;
 mod journal_table;
 mod policy;
 mod table;

@@ -4,10 +4,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use toolexec::{
-    BulkheadPolicy, ChaosConfig, KeyLimit, PolicyOverrides, RateLimitPolicy, SimConfig,
+    BulkheadPolicy, ChaosConfig, HedgePolicy, KeyLimit, PolicyOverrides, RateLimitPolicy, SimConfig,
 };
 
 use super::error::{ConfigError, Source};
+use super::hedge_table::HedgeSettings;
 use super::policy::read_overrides;
 use super::table::{backend_config, Table};
 
@@ -29,6 +30,8 @@ pub struct ToolEntry {
     pub bulkhead: Option<BulkheadPolicy>,
     /// Its rate limit (`[tools.NAME.rate_limit]`).
     pub rate_limit: Option<RateLimitPolicy>,
+    /// Its hedged attempts (`[tools.NAME.hedge]`).
+    pub hedge: Option<HedgePolicy>,
     /// Where the tool runs.
     pub source: ToolSource,
 }
@@ -210,6 +213,9 @@ pub(crate) fn read_tool(
     let rate_limit = table
         .take_checked("rate_limit", |s: &RateLimitSettings| s.policy().map(drop))?
         .and_then(|s| s.policy().ok());
+    let hedge = table
+        .take_checked("hedge", |s: &HedgeSettings| s.policy().map(drop))?
+        .and_then(|s| s.policy().ok());
     let prefix = table.prefix().to_owned();
     let header = table.header();
     let rest = table.rest();
@@ -252,6 +258,7 @@ pub(crate) fn read_tool(
         chaos,
         bulkhead,
         rate_limit,
+        hedge,
         source,
     })
 }

@@ -34,6 +34,8 @@ pub(crate) struct CallGuard {
     live: Arc<LiveCell>,
     pub(crate) start: Instant,
     attempts: u32,
+    /// Hedges started, among the attempts.
+    hedges: u32,
     /// Whether the circuit breaker let the call through, and so expects its outcome.
     pub(crate) admitted: bool,
     finished: bool,
@@ -60,6 +62,7 @@ impl CallGuard {
             live,
             start,
             attempts: 0,
+            hedges: 0,
             admitted: false,
             finished: false,
             journal,
@@ -156,6 +159,7 @@ impl CallGuard {
         let sample = Sample {
             status,
             attempts,
+            hedges: self.hedges,
             fallback,
             latency,
         };
@@ -240,6 +244,19 @@ impl AttemptObserver for CallGuard {
             call_id: self.call_id.clone(),
             tool_name: self.tool_name.clone(),
             attempt,
+            hedge: false,
+        });
+    }
+
+    fn hedge_started(&mut self, attempt: u32) {
+        self.attempts = attempt;
+        self.hedges += 1;
+        self.live.set(CallStatus::Running, attempt);
+        self.inner.board.emit(|| ExecutionEvent::AttemptStarted {
+            call_id: self.call_id.clone(),
+            tool_name: self.tool_name.clone(),
+            attempt,
+            hedge: true,
         });
     }
 

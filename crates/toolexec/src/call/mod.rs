@@ -80,6 +80,7 @@ pub(crate) fn run_queued(
                     request: &request,
                     scope: &scope,
                     budget: tool.retry_budget.as_deref(),
+                    hedging: tool.hedging.as_ref(),
                     limits: Limits {
                         rate_limit: tool.rate_limit.as_deref().map(|r| (r, rate_key.as_deref())),
                         bulkhead: tool.bulkhead.as_ref().map(|b| (b, key.as_deref())),
