@@ -70,6 +70,7 @@ try {
     () => Number(document.querySelector('#tools tr[data-tool="echo"]')?.dataset.total) >= 5,
     null, { timeout: STEP_MS });
   seen.echo_row = await page.locator('#tools tr[data-tool="echo"]').innerText();
+  seen.echo_policies = await page.locator('#tools tr[data-tool="echo"] td.policies').textContent();
   if (consoleErrors.length) throw new Error("page errors: " + consoleErrors.join("; "));
   await page.screenshot({ path: screenshot, fullPage: true });
   seen.screenshot = screenshot;

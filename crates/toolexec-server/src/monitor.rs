@@ -173,6 +173,10 @@ fn describe() {
     );
     describe_counter!("toolexec_retries_total", "Retries scheduled, by tool.");
     describe_counter!(
+        "toolexec_call_errors_total",
+        "Calls that did not succeed, by tool and the kind of their last error."
+    );
+    describe_counter!(
         "toolexec_hedges_total",
         "Hedged attempts started beside slow ones, by tool."
     );
@@ -289,6 +293,7 @@ impl Feeder {
                 fallback,
                 attempts,
                 execution_time_ms,
+                error_kind: last_kind,
             } => {
                 self.watchlist.finished(
                     &call_id,
@@ -308,12 +313,23 @@ impl Feeder {
                 .increment(1);
                 metrics::histogram!("toolexec_call_duration_seconds", "tool" => tool.clone())
                     .record(execution_time_ms / 1000.0);
+                if let Some(kind) = last_kind {
+                    metrics::counter!(
+                        "toolexec_call_errors_total",
+                        "tool" => tool.clone(),
+                        "kind" => kind.as_str()
+                    )
+                    .increment(1);
+                }
                 if fallback {
                     metrics::counter!("toolexec_fallbacks_total", "tool" => tool).increment(1);
                 }
                 let last_failure = self.messages.remove(&call_id);
                 if status != toolexec::CallStatus::Success {
                     let (error_kind, message) = last_failure.unzip();
+                    // A call a policy turned away made no attempt that could fail.
+                    let error_kind =
+                        error_kind.or_else(|| last_kind.map(|k| k.as_str().to_owned()));
                     self.push_failure(FailureRecord {
                         call_id: call_id.to_string(),
                         tool_name: tool_name.to_string(),

@@ -91,6 +91,10 @@ async fn dashboard_shows_a_batch_live_in_headless_chromium() {
         .as_str()
         .unwrap()
         .contains("scripted tool_error"));
+    assert_eq!(
+        seen["echo_policies"], "1 tool_error",
+        "the tools table shows failures by kind"
+    );
     assert!(
         std::fs::metadata(&screenshot).unwrap().len() > 10_000,
         "a real screenshot"

@@ -46,6 +46,7 @@ async fn metrics_count_calls_retries_latency_and_in_flight() {
         r#"toolexec_calls_total{tool="flaky",status="success"} 1"#,
         r#"toolexec_retries_total{tool="flaky"} 1"#,
         r#"toolexec_attempt_failures_total{tool="echo",kind="tool_error"} 1"#,
+        r#"toolexec_call_errors_total{tool="echo",kind="tool_error"} 1"#,
         r#"toolexec_call_duration_seconds_count{tool="echo"} 2"#,
         "toolexec_calls_in_flight 1",
         "toolexec_attempts_running 1",

@@ -37,6 +37,9 @@ pub(crate) fn restore(inner: &Inner, call: PastCall) {
         attempts: call.attempts,
         // The journal keeps no count of hedges: a restored call's count as retries.
         hedges: 0,
+        error_kind: call.error_kind,
+        // Nor whether the retry budget stopped a retry.
+        retry_budget_stop: false,
         fallback: call.fallback,
         latency: call.latency,
     };

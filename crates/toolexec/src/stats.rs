@@ -8,7 +8,7 @@ use hdrhistogram::Histogram;
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
-use crate::CallStatus;
+use crate::{CallStatus, ErrorKind};
 
 /// Latencies are recorded in microseconds, from 1 µs to one hour, to 2 significant
 /// digits (1% error at any percentile), in about 26 KiB per histogram.
@@ -31,6 +31,13 @@ pub struct StatsSnapshot {
     pub hedges: u64,
     /// Calls answered by a fallback.
     pub fallbacks: u64,
+    /// Calls that did not succeed, by the kind of their last error (`rate_limited`,
+    /// `concurrency_limited`, `circuit_open`, `timeout`...), fallbacks included.
+    #[serde(default)]
+    pub by_error_kind: BTreeMap<String, u64>,
+    /// Calls whose retry the retry budget refused.
+    #[serde(default)]
+    pub retry_budget_stops: u64,
     /// Mean call latency.
     pub avg_ms: f64,
     /// Median call latency.
@@ -58,6 +65,9 @@ struct Accumulator {
     retries: u64,
     hedges: u64,
     fallbacks: u64,
+    /// Failed calls by error kind: few kinds, and only failures touch it.
+    by_error_kind: Vec<(ErrorKind, u64)>,
+    retry_budget_stops: u64,
     latency_sum_us: u128,
     histogram: Histogram<u64>,
 }
@@ -72,6 +82,8 @@ impl Default for Accumulator {
             retries: 0,
             hedges: 0,
             fallbacks: 0,
+            by_error_kind: Vec::new(),
+            retry_budget_stops: 0,
             latency_sum_us: 0,
             histogram,
         }
@@ -88,6 +100,10 @@ impl Accumulator {
         self.retries += u64::from(sample.attempts.saturating_sub(1 + hedges));
         self.hedges += u64::from(hedges);
         self.fallbacks += u64::from(sample.fallback);
+        if let Some(kind) = sample.error_kind {
+            self.count_kind(kind, 1);
+        }
+        self.retry_budget_stops += u64::from(sample.retry_budget_stop);
         let us = u64::try_from(sample.latency.as_micros()).unwrap_or(u64::MAX);
         self.latency_sum_us += u128::from(us);
         self.histogram.saturating_record(us.max(1));
@@ -102,9 +118,20 @@ impl Accumulator {
         self.retries += other.retries;
         self.hedges += other.hedges;
         self.fallbacks += other.fallbacks;
+        for &(kind, count) in &other.by_error_kind {
+            self.count_kind(kind, count);
+        }
+        self.retry_budget_stops += other.retry_budget_stops;
         self.latency_sum_us += other.latency_sum_us;
         // Both histograms share their bounds, so adding cannot fail.
         let _ = self.histogram.add(&other.histogram);
+    }
+
+    fn count_kind(&mut self, kind: ErrorKind, count: u64) {
+        match self.by_error_kind.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => *n += count,
+            None => self.by_error_kind.push((kind, count)),
+        }
     }
 
     fn snapshot(&self) -> StatsSnapshot {
@@ -132,6 +159,12 @@ impl Accumulator {
             retries: self.retries,
             hedges: self.hedges,
             fallbacks: self.fallbacks,
+            by_error_kind: self
+                .by_error_kind
+                .iter()
+                .map(|(kind, n)| (kind.as_str().to_owned(), *n))
+                .collect(),
+            retry_budget_stops: self.retry_budget_stops,
             avg_ms: if self.total == 0 {
                 0.0
             } else {
@@ -155,6 +188,10 @@ pub(crate) struct Sample {
     pub(crate) attempts: u32,
     /// Hedges among the attempts.
     pub(crate) hedges: u32,
+    /// The kind of its last error, when it did not succeed.
+    pub(crate) error_kind: Option<ErrorKind>,
+    /// Whether the retry budget refused its retry.
+    pub(crate) retry_budget_stop: bool,
     pub(crate) fallback: bool,
     pub(crate) latency: Duration,
 }
@@ -206,6 +243,8 @@ mod tests {
             status,
             attempts,
             hedges: 0,
+            error_kind: None,
+            retry_budget_stop: false,
             fallback: false,
             latency: Duration::from_millis(ms),
         }

@@ -87,6 +87,10 @@ pub enum ExecutionEvent {
         attempts: u32,
         /// The call's duration.
         execution_time_ms: f64,
+        /// The kind of its last error (`rate_limited`, `concurrency_limited`,
+        /// `circuit_open`...), absent when it succeeded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error_kind: Option<ErrorKind>,
     },
 }
 

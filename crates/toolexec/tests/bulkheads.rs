@@ -68,6 +68,7 @@ async fn a_call_without_room_within_its_wait_is_rejected_as_concurrency_limited(
     assert_eq!(ms(turned_away.execution_time_ms), 4);
     let stats = executor.tool_stats("stock").expect("stats");
     assert_eq!(stats.by_status.get(&CallStatus::Rejected), Some(&1));
+    assert_eq!(stats.by_error_kind.get("concurrency_limited"), Some(&1));
 }
 
 #[tokio::test(start_paused = true)]

@@ -72,6 +72,42 @@ async fn a_call_that_gets_no_token_within_its_wait_is_rejected_as_rate_limited()
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_call_turned_away_shows_its_kind_in_the_statistics_and_the_finished_event() {
+    let executor = limited(RateLimitPolicy {
+        per_second: 1.0,
+        burst: 1,
+        max_wait: Duration::from_millis(100),
+        ..RateLimitPolicy::default()
+    });
+    let mut events = executor.subscribe();
+    batch(&executor, &[json!({}), json!({}), json!({})]).await;
+    let stats = executor.tool_stats("api").expect("stats");
+    assert_eq!(stats.by_error_kind.get("rate_limited"), Some(&2));
+    assert_eq!(stats.by_status.get(&CallStatus::Rejected), Some(&2));
+    assert_eq!(
+        executor.stats().overall.by_error_kind.get("rate_limited"),
+        Some(&2)
+    );
+    let mut kinds = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let toolexec::ExecutionEvent::Finished { error_kind, .. } = event {
+            kinds.push(error_kind);
+        }
+    }
+    kinds.sort_by_key(|k| k.is_some());
+    assert_eq!(
+        kinds,
+        [
+            None,
+            Some(ErrorKind::RateLimited),
+            Some(ErrorKind::RateLimited)
+        ]
+    );
+    let json = serde_json::to_value(&stats).expect("json");
+    assert_eq!(json["by_error_kind"]["rate_limited"], 2);
+}
+
+#[tokio::test(start_paused = true)]
 async fn each_key_has_its_own_bucket_and_calls_without_the_key_are_not_held() {
     let executor = limited(RateLimitPolicy {
         per_second: 10.0,

@@ -55,6 +55,8 @@ async fn retries_are_bounded_by_the_share_of_calls_the_budget_allows() {
     // Ten calls deposit ten; a retry costs two: five retries in all (not 30).
     assert_eq!(attempts, 15);
     assert_eq!(stopped_by_budget(&envelopes), 10);
+    let stats = executor.tool_stats("down").expect("stats");
+    assert_eq!((stats.retries, stats.retry_budget_stops), (5, 10));
     for envelope in &envelopes {
         assert_eq!(
             envelope.error_kind(),

@@ -119,10 +119,14 @@ impl CallGuard {
     pub(crate) fn finish(&mut self, envelope: &Envelope, circuit: Option<bool>, elapsed: Duration) {
         self.finished = true;
         self.release_circuit(circuit);
+        let budget_stop = envelope
+            .attempt_log
+            .last()
+            .is_some_and(|r| r.retry_stopped_by.is_some());
         self.record(
             envelope.status,
             envelope.error_kind(),
-            envelope.attempts,
+            (envelope.attempts, budget_stop),
             envelope.fallback,
             elapsed,
         );
@@ -134,6 +138,7 @@ impl CallGuard {
             fallback: envelope.fallback,
             attempts: envelope.attempts,
             execution_time_ms: envelope.execution_time_ms,
+            error_kind: envelope.error_kind(),
         });
         if let Some(journal) = &self.journal {
             journal.ended(self.sequence, envelope);
@@ -152,7 +157,7 @@ impl CallGuard {
         &self,
         status: CallStatus,
         error_kind: Option<ErrorKind>,
-        attempts: u32,
+        (attempts, retry_budget_stop): (u32, bool),
         fallback: bool,
         latency: Duration,
     ) {
@@ -160,6 +165,8 @@ impl CallGuard {
             status,
             attempts,
             hedges: self.hedges,
+            error_kind,
+            retry_budget_stop,
             fallback,
             latency,
         };
@@ -196,7 +203,7 @@ impl Drop for CallGuard {
                 (CallStatus::Cancelled, ErrorKind::Cancelled)
             };
             let elapsed = self.start.elapsed();
-            self.record(status, Some(kind), self.attempts, false, elapsed);
+            self.record(status, Some(kind), (self.attempts, false), false, elapsed);
             self.journal_unfinished(kind, elapsed);
             self.inner.board.emit(|| ExecutionEvent::Finished {
                 call_id: self.call_id.clone(),
@@ -206,6 +213,7 @@ impl Drop for CallGuard {
                 fallback: false,
                 attempts: self.attempts,
                 execution_time_ms: millis(elapsed),
+                error_kind: Some(kind),
             });
         }
     }

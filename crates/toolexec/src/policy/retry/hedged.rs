@@ -1,7 +1,6 @@
 //! A hedged round: the attempt that opens it and the hedges started beside it while
 //! none has answered, until one succeeds (the others are cancelled) or all have failed.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
@@ -253,11 +252,9 @@ pub(super) fn mark_hedge(log: &mut [AttemptRecord], hedge: bool) {
 }
 
 /// Waits until `when`, or forever without one.
-fn at(when: Option<Instant>) -> impl Future<Output = ()> {
-    async move {
-        match when {
-            Some(when) => tokio::time::sleep_until(when).await,
-            None => std::future::pending().await,
-        }
+async fn at(when: Option<Instant>) {
+    match when {
+        Some(when) => tokio::time::sleep_until(when).await,
+        None => std::future::pending().await,
     }
 }
