@@ -21,6 +21,13 @@ pub(crate) fn snapshot<'py>(py: Python<'py>, s: &StatsSnapshot) -> PyResult<Boun
         by_status.set_item(status.as_str(), count)?;
     }
     dict.set_item("status_counts", by_status)?;
+    dict.set_item("hedges", s.hedges)?;
+    dict.set_item("retry_budget_stops", s.retry_budget_stops)?;
+    let by_error_kind = PyDict::new(py);
+    for (kind, count) in &s.by_error_kind {
+        by_error_kind.set_item(kind, count)?;
+    }
+    dict.set_item("error_counts", by_error_kind)?;
     Ok(dict)
 }
 

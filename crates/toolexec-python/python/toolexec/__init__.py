@@ -244,7 +244,8 @@ class ToolExecutor:
 
     def get_execution_stats(self) -> dict:
         """``total_executions``, ``success_rate``, ``avg/p50/p95/p99/max_execution_time_ms``,
-        ``retries``, ``fallbacks``, ``status_counts`` and ``by_tool``."""
+        ``retries``, ``fallbacks``, ``status_counts``, ``hedges``, ``retry_budget_stops``,
+        ``error_counts`` (failed calls by error kind) and ``by_tool``."""
         return self._core.stats()
 
     def get_tool_stats(self, tool_name: str) -> Optional[dict]:

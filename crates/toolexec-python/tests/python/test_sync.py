@@ -247,6 +247,8 @@ def test_statistics_count_every_call_overall_and_by_tool(make_executor):
     assert stats["success_rate"] == pytest.approx(0.75)
     assert stats["status_counts"] == {"success": 3, "failed": 1, "timeout": 0, "cancelled": 0,
                                       "rejected": 0, "interrupted": 0}
+    assert stats["error_counts"] == {"tool_error": 1}
+    assert (stats["hedges"], stats["retry_budget_stops"]) == (0, 0)
     for key in ("avg_execution_time_ms", "p50_execution_time_ms", "p95_execution_time_ms",
                 "p99_execution_time_ms"):
         assert stats[key] >= 0.0
