@@ -99,8 +99,14 @@ impl Stream for BatchStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Indexed>> {
         let this = &mut *self;
-        // The batch is polled first: it starts the lanes and lends lanes to calls in
-        // backoff, which must go on while the reader drains envelopes.
+        // Envelopes already sent are yielded without polling the batch: a wave of calls
+        // ending together is then one poll of the batch, not one per envelope (each
+        // of which wakes the reader's task again).
+        if let Ok(item) = this.finished.try_recv() {
+            return Poll::Ready(this.yielded(item));
+        }
+        // Then the batch: it starts the lanes and lends lanes to calls in backoff,
+        // which must go on while the reader drains envelopes.
         if let Some(driver) = this.driver.as_mut() {
             if driver.as_mut().poll(cx).is_ready() {
                 this.driver = None;
