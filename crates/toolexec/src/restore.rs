@@ -35,6 +35,8 @@ pub(crate) fn restore(inner: &Inner, call: PastCall) {
     let sample = Sample {
         status: call.status,
         attempts: call.attempts,
+        // The journal keeps the last failure's kind, not each attempt's.
+        idle_timeouts: u32::from(call.error_kind == Some(ErrorKind::IdleTimeout)),
         fallback: call.fallback,
         latency: call.latency,
     };

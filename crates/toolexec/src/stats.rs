@@ -28,6 +28,9 @@ pub struct StatsSnapshot {
     pub retries: u64,
     /// Calls answered by a fallback.
     pub fallbacks: u64,
+    /// Attempts ended by their idle timeout (no progress for `idle_timeout_ms`).
+    #[serde(default)]
+    pub idle_timeouts: u64,
     /// Mean call latency.
     pub avg_ms: f64,
     /// Median call latency.
@@ -54,6 +57,7 @@ struct Accumulator {
     by_status: [u64; CallStatus::FINAL.len()],
     retries: u64,
     fallbacks: u64,
+    idle_timeouts: u64,
     latency_sum_us: u128,
     histogram: Histogram<u64>,
 }
@@ -67,6 +71,7 @@ impl Default for Accumulator {
             by_status: [0; CallStatus::FINAL.len()],
             retries: 0,
             fallbacks: 0,
+            idle_timeouts: 0,
             latency_sum_us: 0,
             histogram,
         }
@@ -81,6 +86,7 @@ impl Accumulator {
         }
         self.retries += u64::from(sample.attempts.saturating_sub(1));
         self.fallbacks += u64::from(sample.fallback);
+        self.idle_timeouts += u64::from(sample.idle_timeouts);
         let us = u64::try_from(sample.latency.as_micros()).unwrap_or(u64::MAX);
         self.latency_sum_us += u128::from(us);
         self.histogram.saturating_record(us.max(1));
@@ -94,6 +100,7 @@ impl Accumulator {
         }
         self.retries += other.retries;
         self.fallbacks += other.fallbacks;
+        self.idle_timeouts += other.idle_timeouts;
         self.latency_sum_us += other.latency_sum_us;
         // Both histograms share their bounds, so adding cannot fail.
         let _ = self.histogram.add(&other.histogram);
@@ -123,6 +130,7 @@ impl Accumulator {
             },
             retries: self.retries,
             fallbacks: self.fallbacks,
+            idle_timeouts: self.idle_timeouts,
             avg_ms: if self.total == 0 {
                 0.0
             } else {
@@ -144,6 +152,8 @@ impl Accumulator {
 pub(crate) struct Sample {
     pub(crate) status: CallStatus,
     pub(crate) attempts: u32,
+    /// Attempts ended by their idle timeout.
+    pub(crate) idle_timeouts: u32,
     pub(crate) fallback: bool,
     pub(crate) latency: Duration,
 }
@@ -194,6 +204,7 @@ mod tests {
         Sample {
             status,
             attempts,
+            idle_timeouts: 0,
             fallback: false,
             latency: Duration::from_millis(ms),
         }

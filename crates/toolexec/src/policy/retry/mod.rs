@@ -21,6 +21,7 @@ use crate::policy::call_policy::CallPolicy;
 use crate::policy::deadline::{after, attempt_end, passes};
 use crate::policy::timeout::{run_attempt, Stop};
 use crate::policy::RetryBudget;
+use crate::progress::ProgressSink;
 use crate::request::Request;
 use crate::scope::Scope;
 use crate::{AttemptRecord, CallContext, ErrorKind, Tool};
@@ -40,6 +41,14 @@ pub(crate) trait AttemptObserver {
     fn attempt_failed(&mut self, attempt: u32, failure: &AttemptFailure);
     /// Attempt `next_attempt` will start after `delay`.
     fn retry_scheduled(&mut self, next_attempt: u32, delay: Duration);
+    /// Where the progress attempt `attempt` (started at `started`, with the idle
+    /// timeout `idle`) reports goes; `None` when nothing would read it.
+    fn progress_sink(
+        &mut self,
+        attempt: u32,
+        started: Instant,
+        idle: Option<Duration>,
+    ) -> Option<Arc<ProgressSink>>;
 }
 
 /// A call's outcome and the record of its attempts.
@@ -97,6 +106,7 @@ pub(crate) fn run<'a, O: AttemptObserver + Send>(
                 deadline: Some(end),
                 idempotency_key: request.idempotency_key.clone(),
                 cancellation: attempt_token(&mut token),
+                progress: observer.progress_sink(attempt, started, policy.idle_timeout),
             };
             // A block, so that the attempt's result and failure end here and the future
             // keeps no room for them during the backoff wait.
@@ -170,6 +180,7 @@ fn failure_of<O: AttemptObserver>(
             observer.started_at().elapsed().as_millis()
         )),
         Stop::TimedOut => AttemptFailure::attempt_timeout(policy.attempt_timeout),
+        Stop::IdleTimedOut(idle) => AttemptFailure::idle_timeout(idle),
         Stop::Failed(failure) => failure,
     }
 }
