@@ -62,6 +62,9 @@ pub(crate) struct ToolCallSchema {
     /// Bounds each attempt, in milliseconds.
     #[schema(minimum = 1)]
     timeout_ms: Option<u64>,
+    /// Bounds each attempt's time without a progress report, in milliseconds.
+    #[schema(minimum = 1)]
+    idle_timeout_ms: Option<u64>,
     /// Bounds the call with its retries, in milliseconds.
     #[schema(minimum = 1)]
     deadline_ms: Option<u64>,
