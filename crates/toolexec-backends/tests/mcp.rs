@@ -432,7 +432,11 @@ async fn a_server_that_goes_silent_is_ended_by_the_engine_idle_timeout_and_told_
     assert_eq!(envelope.error_kind(), Some(ErrorKind::IdleTimeout));
     assert!(started.elapsed() < Duration::from_secs(20));
     assert!(
-        eventually(Duration::from_secs(3), || log_has(&log, "stalled-cancelled")).await,
+        eventually(Duration::from_secs(3), || log_has(
+            &log,
+            "stalled-cancelled"
+        ))
+        .await,
         "the server saw notifications/cancelled"
     );
 }

@@ -158,7 +158,10 @@ pub fn describe(event: &ExecutionEvent) -> Option<String> {
             ..
         } => {
             let total = total.map(|t| format!("/{t}")).unwrap_or_default();
-            let message = message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
+            let message = message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default();
             format!("[{call_id}] {tool_name}: progress {progress}{total}{message}")
         }
         ExecutionEvent::Finished {

@@ -371,15 +371,15 @@ fn an_mcp_table_idle_timeout_is_the_engine_idle_timeout_of_its_tools() {
     assert_eq!(mcp(""), Some(Some(Duration::from_secs(60))));
     // [defaults] decides when it has one.
     assert_eq!(mcp("[defaults]\nidle_timeout_ms = 700\n"), None);
-    let config = parse(
-        "[tools.files]\nbackend = \"mcp\"\ncommand = \"server\"\nidle_timeout_ms = 1500\n",
-    )
-    .unwrap();
+    let config =
+        parse("[tools.files]\nbackend = \"mcp\"\ncommand = \"server\"\nidle_timeout_ms = 1500\n")
+            .unwrap();
     assert_eq!(
         config.tools[0].policy.idle_timeout,
         Some(Some(Duration::from_millis(1500)))
     );
-    let off = parse("[tools.files]\nbackend = \"mcp\"\ncommand = \"server\"\nidle_timeout_ms = 0\n")
-        .unwrap();
+    let off =
+        parse("[tools.files]\nbackend = \"mcp\"\ncommand = \"server\"\nidle_timeout_ms = 0\n")
+            .unwrap();
     assert_eq!(off.tools[0].policy.idle_timeout, Some(None));
 }

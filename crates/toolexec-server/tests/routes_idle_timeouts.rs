@@ -38,8 +38,8 @@ fn state() -> AppState {
     let executor = Executor::builder()
         .tool_with(Arc::new(stalls), options)
         .build()
-        .unwrap();
-    AppState::builder(executor).build().unwrap()
+        .expect("a valid executor");
+    AppState::builder(executor).build().expect("a valid state")
 }
 
 #[tokio::test(start_paused = true)]

@@ -47,7 +47,10 @@ fn idle(idle_ms: u64, timeout_ms: u64) -> ToolOptions {
 }
 
 fn executor_with(tool: Arc<dyn Tool>, options: ToolOptions) -> Executor {
-    builder().tool_with(tool, options).build().unwrap()
+    builder()
+        .tool_with(tool, options)
+        .build()
+        .expect("a valid executor")
 }
 
 #[tokio::test(start_paused = true)]
@@ -60,8 +63,7 @@ async fn a_silent_tool_is_ended_at_exactly_its_idle_timeout() {
     assert_eq!(error.kind, ErrorKind::IdleTimeout);
     assert!(error.retryable);
     assert_eq!(
-        error.message,
-        "attempt reported no progress for 100 ms",
+        error.message, "attempt reported no progress for 100 ms",
         "{error:?}"
     );
     assert_eq!(ms(envelope.execution_time_ms), 100);
@@ -193,7 +195,14 @@ async fn progress_events_arrive_in_order_between_the_attempt_start_and_the_end()
     let names: Vec<&str> = seen.iter().map(|e| e["event"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["started", "attempt_started", "progress", "progress", "progress", "finished"]
+        [
+            "started",
+            "attempt_started",
+            "progress",
+            "progress",
+            "progress",
+            "finished"
+        ]
     );
     assert_eq!(
         seen[2],
@@ -205,10 +214,7 @@ async fn progress_events_arrive_in_order_between_the_attempt_start_and_the_end()
 
 #[tokio::test(start_paused = true)]
 async fn progress_is_an_event_even_without_an_idle_timeout() {
-    let executor = builder()
-        .tool(reporter("steps", 10, 2, 0))
-        .build()
-        .unwrap();
+    let executor = builder().tool(reporter("steps", 10, 2, 0)).build().unwrap();
     let mut events = executor.subscribe();
     let _ = executor.execute(ToolCall::new("steps", json!({}))).await;
     let mut progress = 0;

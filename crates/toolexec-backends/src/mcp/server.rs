@@ -46,9 +46,8 @@ impl McpServer {
         let limit = Duration::from_millis(config.connect_timeout_ms);
         let progress = ProgressRouter::default();
         let opening = open(config, name, progress.clone());
-        let (session, remote_tools) = tokio::time::timeout(limit, opening)
-            .await
-            .map_err(|_| {
+        let (session, remote_tools) =
+            tokio::time::timeout(limit, opening).await.map_err(|_| {
                 PolicyError::new(
                     key,
                     format!(

@@ -75,10 +75,10 @@ impl Connection {
             let limit = Duration::from_millis(self.config.connect_timeout_ms);
             let opening = open_session(&self.config, &self.name, self.progress.clone());
             let fresh = match tokio::time::timeout(limit, opening).await {
-                    Ok(Ok(fresh)) => fresh,
-                    Ok(Err(e)) => return Err(reconnect_failed(&self.name, &e.reason)),
-                    Err(_) => return Err(reconnect_failed(&self.name, "no answer in time")),
-                };
+                Ok(Ok(fresh)) => fresh,
+                Ok(Err(e)) => return Err(reconnect_failed(&self.name, &e.reason)),
+                Err(_) => return Err(reconnect_failed(&self.name, "no answer in time")),
+            };
             self.pid
                 .store(fresh.pid.unwrap_or_default(), Ordering::Relaxed);
             *session = fresh;

@@ -56,7 +56,10 @@ mod tests {
     fn a_well_formed_line_is_a_report() {
         let line = b"toolexec-progress {\"progress\": 3, \"total\": 10, \"message\": \"three\"}\n";
         let progress = progress_line(line).unwrap();
-        assert_eq!(progress, Progress::new(3.0).with_total(10.0).with_message("three"));
+        assert_eq!(
+            progress,
+            Progress::new(3.0).with_total(10.0).with_message("three")
+        );
         let bare = progress_line(b"toolexec-progress {\"progress\": 0.5}").unwrap();
         assert_eq!(bare, Progress::new(0.5));
     }
@@ -72,7 +75,12 @@ mod tests {
             b"toolexec-progress [1]\n",
             b" toolexec-progress {\"progress\": 1}\n",
         ] {
-            assert_eq!(progress_line(line), None, "{}", String::from_utf8_lossy(line));
+            assert_eq!(
+                progress_line(line),
+                None,
+                "{}",
+                String::from_utf8_lossy(line)
+            );
         }
     }
 

@@ -4,8 +4,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use toolexec::{
-    BulkheadPolicy, CallPolicy, ChaosConfig, KeyLimit, PolicyOverrides, RateLimitPolicy,
-    SimConfig,
+    BulkheadPolicy, CallPolicy, ChaosConfig, KeyLimit, PolicyOverrides, RateLimitPolicy, SimConfig,
 };
 use toolexec_backends::BackendConfig;
 

@@ -296,6 +296,8 @@ impl AttemptObserver for CallGuard {
             });
             events.clone() as Arc<dyn ProgressListener>
         });
-        Some(Arc::new(ProgressSink::new(started, idle, attempt, listener)))
+        Some(Arc::new(ProgressSink::new(
+            started, idle, attempt, listener,
+        )))
     }
 }
