@@ -84,6 +84,7 @@ mod tests {
         let call = toolexec::ToolCall::new("t", serde_json::json!({}))
             .with_id("a")
             .with_timeout(std::time::Duration::from_millis(1))
+            .with_idle_timeout(std::time::Duration::from_millis(1))
             .with_deadline(std::time::Duration::from_millis(1))
             .with_max_retries(1)
             .with_idempotency_key("k");
