@@ -83,12 +83,35 @@ impl Fixture {
             }
             if let Some(token) = &token {
                 let progress = ProgressNotificationParam::new(token.clone(), f64::from(step))
-                    .with_total(f64::from(args.steps));
+                    .with_total(f64::from(args.steps))
+                    .with_message(format!("step {step} of {}", args.steps));
                 let _ = peer.notify_progress(progress).await;
             }
         }
         record(&format!("completed {id}"));
         Ok(CallToolResult::structured(json!({ "steps": args.steps })))
+    }
+
+    /// Reports progress after each of `steps` steps of `step_ms`, then goes silent
+    /// until the client cancels (recorded in `MCP_FIXTURE_LOG` as `stalled-cancelled`).
+    #[tool(annotations(read_only_hint = true, idempotent_hint = true))]
+    async fn stall(
+        &self,
+        Parameters(args): Parameters<SlowArgs>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let token = context.meta.get_progress_token();
+        for step in 1..=args.steps {
+            tokio::time::sleep(Duration::from_millis(args.step_ms)).await;
+            if let Some(token) = &token {
+                let progress = ProgressNotificationParam::new(token.clone(), f64::from(step))
+                    .with_message(format!("step {step}, then silence"));
+                let _ = context.peer.notify_progress(progress).await;
+            }
+        }
+        context.ct.cancelled().await;
+        record(&format!("stalled-cancelled {}", context.id));
+        Err(ErrorData::internal_error("cancelled", None))
     }
 
     /// Refuses every call with the JSON-RPC error -32602 (invalid params).

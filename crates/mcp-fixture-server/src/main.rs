@@ -3,7 +3,8 @@
 //! `mcp-fixture-server` serves over stdio; `mcp-fixture-server --http 127.0.0.1:0`
 //! serves streamable HTTP at `/mcp` and prints `listening on http://ADDR/mcp` as its
 //! first line. With `MCP_FIXTURE_LOG=PATH`, the `slow` tool appends `completed ID` or
-//! `cancelled ID` to that file, so a test can see that a cancellation reached it.
+//! `cancelled ID` to that file, so a test can see that a cancellation reached it, and
+//! `stall` (progress for a few steps, then silence) appends `stalled-cancelled ID`.
 
 mod fixture;
 

@@ -14,7 +14,10 @@ use common::{alive, eventually, executor, scratch_dir};
 use serde_json::json;
 use tokio::io::AsyncBufReadExt;
 use tokio_util::sync::CancellationToken;
-use toolexec::{CallStatus, ErrorKind, Tool, ToolAnnotations, ToolCall};
+use toolexec::{
+    CallStatus, ErrorKind, ExecutionEvent, Executor, PolicyOverrides, Tool, ToolAnnotations,
+    ToolCall, ToolOptions,
+};
 use toolexec_backends::{McpConfig, McpServer};
 
 fn fixture() -> PathBuf {
@@ -52,7 +55,7 @@ async fn tools_list_imports_names_descriptions_schemas_and_annotations() {
     let mut specs: Vec<_> = server.tools().iter().map(|t| t.spec().clone()).collect();
     specs.sort_by(|a, b| a.name.cmp(&b.name));
     let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["crash", "echo", "fail", "reject", "slow"]);
+    assert_eq!(names, ["crash", "echo", "fail", "reject", "slow", "stall"]);
     let echo = &specs[1];
     let slow = &specs[4];
     assert_eq!(slow.annotations, ToolAnnotations::read_only());
@@ -364,4 +367,76 @@ async fn bad_configuration_names_the_key() {
     )
     .unwrap_err();
     assert!(error.to_string().contains("transport"), "{error}");
+}
+
+/// An executor whose tools have the engine's idle timeout `idle_ms` (the backend's own
+/// is off in the config), no retries.
+fn idle_executor(tools: Vec<Arc<dyn Tool>>, idle_ms: u64) -> Executor {
+    let options = ToolOptions::default().with_policy(PolicyOverrides {
+        idle_timeout: Some(Some(Duration::from_millis(idle_ms))),
+        max_retries: Some(0),
+        ..PolicyOverrides::default()
+    });
+    tools
+        .into_iter()
+        .fold(Executor::builder(), |b, t| b.tool_with(t, options.clone()))
+        .build()
+        .expect("a valid executor")
+}
+
+#[tokio::test]
+async fn progress_notifications_reset_the_engine_idle_timeout_and_become_progress_events() {
+    let dir = scratch_dir("mcp-engine-progress");
+    let mut config = stdio_config(&dir.join("log"));
+    config.idle_timeout_ms = 0;
+    let server = connect(&config).await;
+    let executor = idle_executor(server.tools(), 600);
+    let mut events = executor.subscribe();
+
+    // Eight steps of 150 ms: 1.2 s in all, never 600 ms without progress.
+    let envelope = executor.execute(slow(8, 150)).await;
+    assert_eq!(envelope.status, CallStatus::Success, "{envelope:?}");
+
+    let mut reported = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let ExecutionEvent::Progress {
+            progress,
+            total,
+            message,
+            attempt,
+            ..
+        } = event
+        {
+            assert_eq!((attempt, total), (1, Some(8.0)));
+            assert_eq!(message.as_deref(), Some(&*format!("step {progress} of 8")));
+            reported.push(progress);
+        }
+    }
+    let expected: Vec<f64> = (1..=8).map(f64::from).collect();
+    assert_eq!(reported, expected, "every notification, in order");
+}
+
+#[tokio::test]
+async fn a_server_that_goes_silent_is_ended_by_the_engine_idle_timeout_and_told_to_stop() {
+    let dir = scratch_dir("mcp-engine-idle");
+    let log = dir.join("log");
+    let mut config = stdio_config(&log);
+    config.idle_timeout_ms = 0;
+    let server = connect(&config).await;
+    let executor = idle_executor(server.tools(), 400);
+
+    let call = ToolCall::new("stall", json!({"steps": 2, "step_ms": 100}));
+    let started = std::time::Instant::now();
+    let envelope = executor.execute(call).await;
+    assert_eq!(envelope.status, CallStatus::Timeout, "{envelope:?}");
+    assert_eq!(envelope.error_kind(), Some(ErrorKind::IdleTimeout));
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(
+        eventually(Duration::from_secs(3), || log_has(
+            &log,
+            "stalled-cancelled"
+        ))
+        .await,
+        "the server saw notifications/cancelled"
+    );
 }

@@ -242,3 +242,83 @@ fn a_toml_table_with_an_unknown_key_is_rejected_naming_it() {
         toml::from_str("backend = \"process\"\nprogram = \"cat\"\nargs = [\"-u\"]\n").unwrap();
     assert_eq!(config.backend(), "process");
 }
+
+/// `sh` with an idle timeout of `idle_ms` and an attempt timeout of 60 s, no retries.
+fn sh_idle(name: &str, script: &str, idle_ms: u64) -> (Arc<dyn Tool>, toolexec::ToolOptions) {
+    let options = toolexec::ToolOptions::default().with_policy(toolexec::PolicyOverrides {
+        idle_timeout: Some(Some(Duration::from_millis(idle_ms))),
+        attempt_timeout: Some(Duration::from_secs(60)),
+        max_retries: Some(0),
+        ..toolexec::PolicyOverrides::default()
+    });
+    (sh(name, script), options)
+}
+
+#[tokio::test]
+async fn progress_lines_on_stderr_keep_a_long_run_alive_past_its_idle_timeout() {
+    // Twelve steps of 0.1 s: 1.2 s in all, never silent for the 0.6 s idle timeout.
+    let script = "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 0.1; \
+                  echo \"toolexec-progress {\\\"progress\\\": $i, \\\"total\\\": 12}\" >&2; done; \
+                  echo '{\"done\": true}'";
+    let (tool, options) = sh_idle("steps", script, 600);
+    let executor = toolexec::Executor::builder()
+        .tool_with(tool, options)
+        .build()
+        .unwrap();
+    let mut events = executor.subscribe();
+    let envelope = executor.execute(call("steps")).await;
+    assert_eq!(envelope.status, CallStatus::Success, "{envelope:?}");
+    assert_eq!(envelope.result, Some(json!({"done": true})));
+
+    let mut reported = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let toolexec::ExecutionEvent::Progress {
+            progress, total, ..
+        } = event
+        {
+            assert_eq!(total, Some(12.0));
+            reported.push(progress);
+        }
+    }
+    let expected: Vec<f64> = (1..=12).map(f64::from).collect();
+    assert_eq!(reported, expected, "every line, in order");
+}
+
+#[tokio::test]
+async fn a_silent_program_is_ended_by_its_idle_timeout_and_its_group_killed() {
+    let dir = scratch_dir("idle");
+    let pid_file = dir.join("pid");
+    let script = format!(
+        "echo \"toolexec-progress {{\\\"progress\\\": 1}}\" >&2; echo $$ > {}; exec sleep 60",
+        pid_file.display()
+    );
+    let (tool, options) = sh_idle("silent", &script, 300);
+    let executor = toolexec::Executor::builder()
+        .tool_with(tool, options)
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let envelope = executor.execute(call("silent")).await;
+    assert_eq!(envelope.status, CallStatus::Timeout, "{envelope:?}");
+    assert_eq!(envelope.error_kind(), Some(ErrorKind::IdleTimeout));
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let pid = read_pid(&pid_file).await;
+    assert!(
+        eventually(Duration::from_secs(5), || !alive(pid)).await,
+        "the idle timeout cancels the attempt, which kills the process group"
+    );
+}
+
+#[tokio::test]
+async fn progress_lines_are_left_out_of_the_error_message_and_malformed_ones_kept() {
+    let script = "echo 'toolexec-progress {\"progress\": 1}' >&2; \
+                  echo 'toolexec-progress {oops' >&2; echo 'real trouble' >&2; exit 1";
+    let executor = executor([sh("t", script)]);
+    let envelope = executor.execute(call("t")).await;
+    let error = envelope.error.unwrap();
+    assert_eq!(error.kind, ErrorKind::ToolError);
+    assert_eq!(
+        error.message,
+        "exit code 1: toolexec-progress {oops\nreal trouble"
+    );
+}

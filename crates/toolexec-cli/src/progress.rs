@@ -155,6 +155,21 @@ pub fn describe(event: &ExecutionEvent) -> Option<String> {
         } => {
             format!("[{call_id}] {tool_name}: retry {next_attempt} in {delay_ms:.0} ms")
         }
+        ExecutionEvent::Progress {
+            call_id,
+            tool_name,
+            progress,
+            total,
+            message,
+            ..
+        } => {
+            let total = total.map(|t| format!("/{t}")).unwrap_or_default();
+            let message = message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default();
+            format!("[{call_id}] {tool_name}: progress {progress}{total}{message}")
+        }
         ExecutionEvent::Finished {
             call_id,
             tool_name,
@@ -174,4 +189,35 @@ pub fn describe(event: &ExecutionEvent) -> Option<String> {
             )
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+    use toolexec::ExecutionEvent;
+
+    #[test]
+    fn progress_is_one_line_with_its_total_and_message() {
+        let event = ExecutionEvent::Progress {
+            call_id: "c-1".into(),
+            tool_name: "scan".into(),
+            attempt: 1,
+            progress: 3.0,
+            total: Some(10.0),
+            message: Some("3 of 10 files".into()),
+        };
+        assert_eq!(
+            describe(&event).as_deref(),
+            Some("[c-1] scan: progress 3/10: 3 of 10 files")
+        );
+        let bare = ExecutionEvent::Progress {
+            call_id: "c-1".into(),
+            tool_name: "scan".into(),
+            attempt: 1,
+            progress: 0.5,
+            total: None,
+            message: None,
+        };
+        assert_eq!(describe(&bare).as_deref(), Some("[c-1] scan: progress 0.5"));
+    }
 }

@@ -255,6 +255,23 @@ fn config_check_refuses_hedging_a_tool_that_is_not_idempotent_naming_its_line() 
 }
 
 #[test]
+fn config_check_of_a_bad_idle_timeout_exits_2_naming_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "idle.toml",
+        "[tools.x]\nbackend = \"sim\"\nidle_timeout_ms = 90000000\n",
+    );
+    let out = toolexec(&["config", "check", &file]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("idle.toml:3: `tools.x.idle_timeout_ms`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn config_check_of_a_huge_event_capacity_exits_2_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(

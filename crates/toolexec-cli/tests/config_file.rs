@@ -360,3 +360,60 @@ fn a_retry_budget_table_loads_and_a_bad_window_names_its_key() {
     let (line, key, _) = error_of("[retry_budget]\nratio = 0.1\n");
     assert_eq!((line, key.as_str()), (2, "retry_budget.ratio"));
 }
+
+#[test]
+fn idle_timeouts_load_from_defaults_and_tools_and_zero_turns_one_off() {
+    let config = parse(
+        "[defaults]\nidle_timeout_ms = 5000\n\n[tools.a]\nbackend = \"sim\"\nidle_timeout_ms = 250\n\n\
+         [tools.b]\nbackend = \"sim\"\nidle_timeout_ms = 0\n",
+    )
+    .unwrap();
+    assert_eq!(
+        config.executor.defaults.idle_timeout,
+        Some(Duration::from_secs(5))
+    );
+    assert_eq!(
+        config.tools[0].policy.idle_timeout,
+        Some(Some(Duration::from_millis(250)))
+    );
+    assert_eq!(config.tools[1].policy.idle_timeout, Some(None));
+}
+
+#[test]
+fn a_bad_idle_timeout_names_its_file_line_and_key() {
+    let (line, key, shown) =
+        error_of("[tools.a]\nbackend = \"sim\"\n\nidle_timeout_ms = 86400001\n");
+    assert_eq!((line, key.as_str()), (4, "tools.a.idle_timeout_ms"));
+    assert!(shown.contains("one day"), "{shown}");
+    let (line, key, _) = error_of("[defaults]\nidle_timeout_ms = -5\n");
+    assert_eq!((line, key.as_str()), (2, "defaults.idle_timeout_ms"));
+}
+
+#[test]
+fn an_mcp_table_idle_timeout_is_the_engine_idle_timeout_of_its_tools() {
+    let mcp = |extra: &str| {
+        let text = format!("{extra}\n[tools.files]\nbackend = \"mcp\"\ncommand = \"server\"\n");
+        let config = parse(&text).unwrap();
+        let entry = config.tools[0].clone();
+        let ToolSource::Remote(BackendConfig::Mcp(backend)) = &entry.source else {
+            panic!("expected an MCP tool, got {:?}", entry.source);
+        };
+        assert_eq!(backend.idle_timeout_ms, 0, "the engine keeps the time");
+        entry.policy.idle_timeout
+    };
+    // Without a key anywhere, the 60 s the MCP table always had.
+    assert_eq!(mcp(""), Some(Some(Duration::from_secs(60))));
+    // [defaults] decides when it has one.
+    assert_eq!(mcp("[defaults]\nidle_timeout_ms = 700\n"), None);
+    let config =
+        parse("[tools.files]\nbackend = \"mcp\"\ncommand = \"server\"\nidle_timeout_ms = 1500\n")
+            .unwrap();
+    assert_eq!(
+        config.tools[0].policy.idle_timeout,
+        Some(Some(Duration::from_millis(1500)))
+    );
+    let off =
+        parse("[tools.files]\nbackend = \"mcp\"\ncommand = \"server\"\nidle_timeout_ms = 0\n")
+            .unwrap();
+    assert_eq!(off.tools[0].policy.idle_timeout, Some(None));
+}

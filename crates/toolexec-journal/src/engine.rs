@@ -82,19 +82,24 @@ struct Overrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     timeout_ms: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    idle_timeout_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     deadline_ms: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_retries: Option<u32>,
 }
 
 fn accepted(index: u32, call: &ToolCall) -> AcceptedCall {
-    let overrides =
-        (call.timeout_ms.is_some() || call.deadline_ms.is_some() || call.max_retries.is_some())
-            .then_some(Overrides {
-                timeout_ms: call.timeout_ms,
-                deadline_ms: call.deadline_ms,
-                max_retries: call.max_retries,
-            });
+    let overrides = (call.timeout_ms.is_some()
+        || call.idle_timeout_ms.is_some()
+        || call.deadline_ms.is_some()
+        || call.max_retries.is_some())
+    .then_some(Overrides {
+        timeout_ms: call.timeout_ms,
+        idle_timeout_ms: call.idle_timeout_ms,
+        deadline_ms: call.deadline_ms,
+        max_retries: call.max_retries,
+    });
     AcceptedCall {
         index,
         call_id: call.call_id.clone().unwrap_or_default(),

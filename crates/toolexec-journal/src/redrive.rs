@@ -92,6 +92,8 @@ pub fn plan(batch: &BatchDetail, tools: &[ToolSpec]) -> Result<RedrivePlan, Redr
 #[derive(serde::Deserialize, Default)]
 struct Overrides {
     timeout_ms: Option<u64>,
+    #[serde(default)]
+    idle_timeout_ms: Option<u64>,
     deadline_ms: Option<u64>,
     max_retries: Option<u32>,
 }
@@ -108,6 +110,7 @@ fn rebuilt(call: &crate::CallDetail) -> Result<ToolCall, String> {
     let mut tool_call = ToolCall::new(call.tool.clone(), input).with_id(call.call_id.clone());
     tool_call.idempotency_key = call.idempotency_key.clone();
     tool_call.timeout_ms = overrides.timeout_ms;
+    tool_call.idle_timeout_ms = overrides.idle_timeout_ms;
     tool_call.deadline_ms = overrides.deadline_ms;
     tool_call.max_retries = overrides.max_retries;
     Ok(tool_call)

@@ -11,8 +11,9 @@ use toolexec::{Envelope, ExecutionEvent};
 
 /// Reports one call's progress to the client under the request's progress token.
 ///
-/// Each attempt that starts or fails and each retry scheduled becomes a
-/// notification with a message such as `retrying in 20 ms (attempt 3)`, so the client
+/// Each attempt that starts or fails, each retry scheduled and each progress report of
+/// the tool becomes a notification with a message such as `retrying in 20 ms (attempt
+/// 3)` or `progress 3/10: 3 of 10 files`, so the client
 /// can show what happens and keep a progress-reset idle timeout from firing while the
 /// executor retries. `progress` counts the notifications sent; there is no total.
 pub(crate) struct Progress {
@@ -113,6 +114,19 @@ impl Progress {
             } => Some(format!(
                 "retrying in {delay_ms:.0} ms (attempt {next_attempt})"
             )),
+            ExecutionEvent::Progress {
+                progress,
+                total,
+                message,
+                ..
+            } => {
+                let total = total.map(|t| format!("/{t}")).unwrap_or_default();
+                let message = message
+                    .as_deref()
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default();
+                Some(format!("progress {progress}{total}{message}"))
+            }
             _ => None,
         }
     }

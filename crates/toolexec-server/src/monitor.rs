@@ -275,11 +275,25 @@ impl Feeder {
                     "kind" => kind.as_str()
                 )
                 .increment(1);
+                if kind == toolexec::ErrorKind::IdleTimeout {
+                    metrics::counter!(
+                        "toolexec_idle_timeouts_total",
+                        "tool" => self.tool_label(&tool_name)
+                    )
+                    .increment(1);
+                }
                 if self.messages.len() >= PENDING_MESSAGES_MAX {
                     self.messages.clear();
                 }
                 self.messages
                     .insert(call_id, (kind.as_str().to_owned(), message));
+            }
+            ExecutionEvent::Progress { tool_name, .. } => {
+                metrics::counter!(
+                    "toolexec_progress_reports_total",
+                    "tool" => self.tool_label(&tool_name)
+                )
+                .increment(1);
             }
             ExecutionEvent::RetryScheduled { tool_name, .. } => {
                 metrics::counter!("toolexec_retries_total", "tool" => self.tool_label(&tool_name))

@@ -62,6 +62,9 @@ pub(crate) struct ToolCallSchema {
     /// Bounds each attempt, in milliseconds.
     #[schema(minimum = 1)]
     timeout_ms: Option<u64>,
+    /// Bounds each attempt's time without a progress report, in milliseconds.
+    #[schema(minimum = 1)]
+    idle_timeout_ms: Option<u64>,
     /// Bounds the call with its retries, in milliseconds.
     #[schema(minimum = 1)]
     deadline_ms: Option<u64>,
@@ -81,6 +84,7 @@ mod tests {
         let call = toolexec::ToolCall::new("t", serde_json::json!({}))
             .with_id("a")
             .with_timeout(std::time::Duration::from_millis(1))
+            .with_idle_timeout(std::time::Duration::from_millis(1))
             .with_deadline(std::time::Duration::from_millis(1))
             .with_max_retries(1)
             .with_idempotency_key("k");

@@ -89,6 +89,7 @@ async fn openapi_document_lists_every_route() {
     );
     let schemas = &doc["components"]["schemas"];
     assert!(schemas["ToolCall"]["properties"]["timeout_ms"].is_object());
+    assert!(schemas["ToolCall"]["properties"]["idle_timeout_ms"].is_object());
     assert!(schemas["ErrorBody"].is_object());
     assert_eq!(
         doc["components"]["securitySchemes"]["bearer"]["scheme"],

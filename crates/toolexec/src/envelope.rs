@@ -69,7 +69,9 @@ impl CallStatus {
     /// The final status a call ends with when its last failure is of `kind`.
     pub fn for_failure(kind: ErrorKind) -> Self {
         match kind {
-            ErrorKind::Timeout | ErrorKind::DeadlineExceeded => Self::Timeout,
+            ErrorKind::Timeout | ErrorKind::IdleTimeout | ErrorKind::DeadlineExceeded => {
+                Self::Timeout
+            }
             ErrorKind::Cancelled => Self::Cancelled,
             ErrorKind::CircuitOpen | ErrorKind::RateLimited | ErrorKind::ConcurrencyLimited => {
                 Self::Rejected

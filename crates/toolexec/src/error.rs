@@ -201,6 +201,9 @@ pub enum ErrorKind {
     PermissionDenied,
     /// An attempt ran past its attempt timeout.
     Timeout,
+    /// An attempt reported no progress for its idle timeout
+    /// ([`CallPolicy::idle_timeout`](crate::CallPolicy::idle_timeout)).
+    IdleTimeout,
     /// The call or batch deadline stopped the call.
     DeadlineExceeded,
     /// The call was cancelled (fail-fast batch, dropped batch, explicit cancel).
@@ -237,6 +240,7 @@ impl ErrorKind {
             Self::InvalidInput => "invalid_input",
             Self::PermissionDenied => "permission_denied",
             Self::Timeout => "timeout",
+            Self::IdleTimeout => "idle_timeout",
             Self::DeadlineExceeded => "deadline_exceeded",
             Self::Cancelled => "cancelled",
             Self::CircuitOpen => "circuit_open",

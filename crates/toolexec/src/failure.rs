@@ -55,6 +55,18 @@ impl AttemptFailure {
         failure
     }
 
+    /// No progress for `idle`: retryable like an attempt timeout, and as an attempt
+    /// timeout, the tool may have done its work.
+    pub(crate) fn idle_timeout(idle: Duration) -> Self {
+        let mut failure = Self::new(
+            ErrorKind::IdleTimeout,
+            format!("attempt reported no progress for {} ms", idle.as_millis()),
+            true,
+        );
+        failure.outcome_unknown = true;
+        failure
+    }
+
     pub(crate) fn deadline(message: String) -> Self {
         Self::new(ErrorKind::DeadlineExceeded, message, false)
     }
@@ -136,6 +148,7 @@ impl AttemptFailure {
     pub(crate) fn counts_against_circuit(&self) -> Option<bool> {
         match self.kind {
             ErrorKind::Timeout
+            | ErrorKind::IdleTimeout
             | ErrorKind::Backend
             | ErrorKind::Throttled
             | ErrorKind::Panic

@@ -46,7 +46,7 @@
 //! ```
 //!
 //! The call path, outside in: batch deadline > call deadline > circuit check >
-//! concurrency permit > retry loop { attempt timeout > tool } > fallback > record.
+//! concurrency permit > retry loop { attempt timeout and idle timeout > tool } > fallback > record.
 //! A permit is held only while an attempt runs, never during backoff. All timing goes
 //! through `tokio::time`, so tests run on paused time.
 
@@ -68,6 +68,7 @@ mod inner;
 mod input_schema;
 mod journal;
 pub mod policy;
+mod progress;
 mod registry;
 mod request;
 mod restore;
@@ -93,6 +94,7 @@ pub use policy::{
     BackoffPolicy, BulkheadPolicy, CallPolicy, CircuitPolicy, Fallback, HedgeDelay, HedgePolicy,
     Jitter, KeyLimit, PolicyOverrides, RateLimitPolicy, RetryBudget, RetryBudgetPolicy,
 };
+pub use progress::Progress;
 pub use registry::{ToolOptions, ToolRegistry};
 pub use restore::PastCall;
 pub use sim::{SimConfig, SimTool};

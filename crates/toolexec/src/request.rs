@@ -76,6 +76,9 @@ fn with_overrides(policy: &CallPolicy, call: &ToolCall) -> Result<CallPolicy, Po
     if let Some(ms) = call.timeout_ms {
         policy.attempt_timeout = Duration::from_millis(ms);
     }
+    if let Some(ms) = call.idle_timeout_ms {
+        policy.idle_timeout = Some(Duration::from_millis(ms));
+    }
     if let Some(ms) = call.deadline_ms {
         policy.call_deadline = Some(Duration::from_millis(ms));
     }
@@ -87,5 +90,8 @@ fn with_overrides(policy: &CallPolicy, call: &ToolCall) -> Result<CallPolicy, Po
 
 /// Whether a call overrides its tool's policy.
 fn has_overrides(call: &ToolCall) -> bool {
-    call.timeout_ms.is_some() || call.deadline_ms.is_some() || call.max_retries.is_some()
+    call.timeout_ms.is_some()
+        || call.idle_timeout_ms.is_some()
+        || call.deadline_ms.is_some()
+        || call.max_retries.is_some()
 }

@@ -40,6 +40,8 @@ pub(crate) fn restore(inner: &Inner, call: PastCall) {
         error_kind: call.error_kind,
         // Nor whether the retry budget stopped a retry.
         retry_budget_stop: false,
+        // The journal keeps the last failure's kind, not each attempt's.
+        idle_timeouts: u32::from(call.error_kind == Some(ErrorKind::IdleTimeout)),
         fallback: call.fallback,
         latency: call.latency,
     };

@@ -38,6 +38,9 @@ pub struct StatsSnapshot {
     /// Calls whose retry the retry budget refused.
     #[serde(default)]
     pub retry_budget_stops: u64,
+    /// Attempts ended by their idle timeout (no progress for `idle_timeout_ms`).
+    #[serde(default)]
+    pub idle_timeouts: u64,
     /// Mean call latency.
     pub avg_ms: f64,
     /// Median call latency.
@@ -68,6 +71,7 @@ struct Accumulator {
     /// Failed calls by error kind: few kinds, and only failures touch it.
     by_error_kind: Vec<(ErrorKind, u64)>,
     retry_budget_stops: u64,
+    idle_timeouts: u64,
     latency_sum_us: u128,
     histogram: Histogram<u64>,
 }
@@ -84,6 +88,7 @@ impl Default for Accumulator {
             fallbacks: 0,
             by_error_kind: Vec::new(),
             retry_budget_stops: 0,
+            idle_timeouts: 0,
             latency_sum_us: 0,
             histogram,
         }
@@ -104,6 +109,7 @@ impl Accumulator {
             self.count_kind(kind, 1);
         }
         self.retry_budget_stops += u64::from(sample.retry_budget_stop);
+        self.idle_timeouts += u64::from(sample.idle_timeouts);
         let us = u64::try_from(sample.latency.as_micros()).unwrap_or(u64::MAX);
         self.latency_sum_us += u128::from(us);
         self.histogram.saturating_record(us.max(1));
@@ -122,6 +128,7 @@ impl Accumulator {
             self.count_kind(kind, count);
         }
         self.retry_budget_stops += other.retry_budget_stops;
+        self.idle_timeouts += other.idle_timeouts;
         self.latency_sum_us += other.latency_sum_us;
         // Both histograms share their bounds, so adding cannot fail.
         let _ = self.histogram.add(&other.histogram);
@@ -165,6 +172,7 @@ impl Accumulator {
                 .map(|(kind, n)| (kind.as_str().to_owned(), *n))
                 .collect(),
             retry_budget_stops: self.retry_budget_stops,
+            idle_timeouts: self.idle_timeouts,
             avg_ms: if self.total == 0 {
                 0.0
             } else {
@@ -192,6 +200,8 @@ pub(crate) struct Sample {
     pub(crate) error_kind: Option<ErrorKind>,
     /// Whether the retry budget refused its retry.
     pub(crate) retry_budget_stop: bool,
+    /// Attempts ended by their idle timeout.
+    pub(crate) idle_timeouts: u32,
     pub(crate) fallback: bool,
     pub(crate) latency: Duration,
 }
@@ -245,6 +255,7 @@ mod tests {
             hedges: 0,
             error_kind: None,
             retry_budget_stop: false,
+            idle_timeouts: 0,
             fallback: false,
             latency: Duration::from_millis(ms),
         }

@@ -71,6 +71,24 @@ pub enum ExecutionEvent {
         /// The backoff before it.
         delay_ms: f64,
     },
+    /// The running attempt reported progress
+    /// ([`CallContext::report_progress`](crate::CallContext::report_progress)).
+    Progress {
+        /// The call's id.
+        call_id: Arc<str>,
+        /// The tool.
+        tool_name: Arc<str>,
+        /// The attempt that reported it.
+        attempt: u32,
+        /// The progress so far, in the tool's own units.
+        progress: f64,
+        /// The progress at the end, when the tool knows it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        total: Option<f64>,
+        /// What the tool is doing (at most 1 KiB).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+    },
     /// The call ended; its envelope is ready.
     Finished {
         /// The call's id.
@@ -102,6 +120,7 @@ impl ExecutionEvent {
             | Self::AttemptStarted { call_id, .. }
             | Self::AttemptFailed { call_id, .. }
             | Self::RetryScheduled { call_id, .. }
+            | Self::Progress { call_id, .. }
             | Self::Finished { call_id, .. } => call_id,
         }
     }
@@ -209,6 +228,11 @@ impl StatusBoard {
         if self.subscribed.load(Ordering::Acquire) && self.events.receiver_count() > 0 {
             let _ = self.events.send(make());
         }
+    }
+
+    /// Whether anyone ever subscribed, so that events may be heard (one atomic load).
+    pub(crate) fn has_subscribers(&self) -> bool {
+        self.subscribed.load(Ordering::Acquire)
     }
 
     pub(crate) fn subscribe(&self) -> broadcast::Receiver<ExecutionEvent> {

@@ -9,8 +9,9 @@ use std::time::Duration;
 
 /// One tool call, as written in a batch file (see `docs/CONTRACTS.md`).
 ///
-/// Only `tool` is required. `timeout_ms` bounds each attempt and `deadline_ms` the
-/// whole call with its retries; both, and `max_retries`, override the tool's policy.
+/// Only `tool` is required. `timeout_ms` bounds each attempt, `idle_timeout_ms` each
+/// attempt's silence (time without a progress report) and `deadline_ms` the whole
+/// call with its retries; they, and `max_retries`, override the tool's policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ToolCall {
@@ -25,6 +26,10 @@ pub struct ToolCall {
     /// The attempt timeout, in milliseconds.
     #[serde(default)]
     pub timeout_ms: Option<u64>,
+    /// The idle timeout of each attempt, in milliseconds (absent from the JSON when
+    /// not set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_ms: Option<u64>,
     /// The call deadline across retries, in milliseconds.
     #[serde(default)]
     pub deadline_ms: Option<u64>,
@@ -49,6 +54,7 @@ impl ToolCall {
             input,
             call_id: None,
             timeout_ms: None,
+            idle_timeout_ms: None,
             deadline_ms: None,
             max_retries: None,
             idempotency_key: None,
@@ -66,6 +72,13 @@ impl ToolCall {
     #[must_use]
     pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.timeout_ms = Some(duration_ms(timeout));
+        self
+    }
+
+    /// Sets the idle timeout of each attempt.
+    #[must_use]
+    pub fn with_idle_timeout(mut self, idle: std::time::Duration) -> Self {
+        self.idle_timeout_ms = Some(duration_ms(idle));
         self
     }
 
@@ -99,7 +112,7 @@ pub const MAX_NAME_BYTES: usize = 256;
 impl ToolCall {
     /// Checks the call's overrides against the limits every policy obeys (see
     /// [`CallPolicy`](crate::CallPolicy#limits)), naming the first field outside them:
-    /// `timeout_ms` and `deadline_ms` from 1 ms to one day, `max_retries` up to 100;
+    /// `timeout_ms`, `idle_timeout_ms` and `deadline_ms` from 1 ms to one day, `max_retries` up to 100;
     /// and its `tool`, `call_id` and `idempotency_key` against [`MAX_NAME_BYTES`].
     /// The executor refuses a call with bad overrides (`failed / invalid_input`, not
     /// retried); entry points (batch files, the HTTP API) refuse it before it is
@@ -123,6 +136,9 @@ impl ToolCall {
         }
         if let Some(ms) = self.timeout_ms {
             check_duration("timeout_ms", Duration::from_millis(ms))?;
+        }
+        if let Some(ms) = self.idle_timeout_ms {
+            check_duration("idle_timeout_ms", Duration::from_millis(ms))?;
         }
         if let Some(ms) = self.deadline_ms {
             check_duration("deadline_ms", Duration::from_millis(ms))?;

@@ -1,6 +1,7 @@
 //! The policies apply in the documented order (docs/POLICIES.md): an attempt takes a
 //! rate-limit token, then room in its tool's bulkhead, then an executor permit, and
-//! waiting for one holds none of the later ones. Each test's timings would differ
+//! waiting for one holds none of the later ones; the attempt's timeout and idle
+//! timeout count from when it starts, after all three. Each test's timings would differ
 //! with the order swapped. On paused tokio time.
 
 mod common;
@@ -10,8 +11,8 @@ use std::time::Duration;
 use common::{builder, latency, ms, sim};
 use serde_json::json;
 use toolexec::{
-    BatchOptions, BulkheadPolicy, Executor, ExecutorConfig, RateLimitPolicy, ToolCall, ToolOptions,
-    ToolRegistry,
+    BatchOptions, BulkheadPolicy, Executor, ExecutorConfig, PolicyOverrides, RateLimitPolicy,
+    ToolCall, ToolOptions, ToolRegistry,
 };
 
 fn executor(registry: ToolRegistry, max_concurrency: usize) -> Executor {
@@ -76,4 +77,23 @@ async fn a_call_waiting_for_room_holds_no_executor_permit() {
     // A permit before room would give [50, 100, 100]: the waiting call would hold the
     // second permit and keep `y` out.
     assert_eq!(times, [50, 100, 50]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_idle_timeout_counts_from_the_attempt_start_not_from_the_wait_for_a_permit() {
+    let mut registry = ToolRegistry::new();
+    let options = ToolOptions::default().with_policy(PolicyOverrides {
+        idle_timeout: Some(Some(Duration::from_millis(100))),
+        ..PolicyOverrides::default()
+    });
+    // Silent for 80 ms: within the idle timeout once started.
+    registry.register_with(sim("x", latency(80)), options);
+    let executor = executor(registry, 1);
+    let calls = (0..3).map(|_| ToolCall::new("x", json!({}))).collect();
+    let envelopes = executor.execute_batch(calls, BatchOptions::default()).await;
+    let times: Vec<u64> = envelopes.iter().map(|e| ms(e.execution_time_ms)).collect();
+    // Counting from acceptance, the calls waiting 80 and 160 ms for the one permit
+    // would be ended by the idle timeout.
+    assert_eq!(times, [80, 160, 240]);
+    assert!(envelopes.iter().all(|e| e.success));
 }

@@ -25,13 +25,16 @@
 //! When a server has gone away (a stdio server that exited), the next call starts it
 //! again (or reopens the HTTP session) before sending, so a retry can succeed.
 //!
-//! Every progress notification for the request restarts the idle timeout; the attempt
-//! deadline still bounds the call. When the engine gives up on an attempt (its timeout
+//! Every progress notification for the request restarts the idle timeout (the
+//! backend's own `idle_timeout_ms`, and the engine's idle timeout of the call, if
+//! any) and is reported to the engine as the attempt's progress (a `progress`
+//! event); the attempt deadline still bounds the call. When the engine gives up on an attempt (its timeout
 //! or a cancellation drops the attempt), `notifications/cancelled` is sent for the
 //! request, so a server that honours it stops the work.
 
 mod cancel;
 mod config;
+mod progress_router;
 mod result;
 mod server;
 mod session;

@@ -8,6 +8,7 @@ use serde_json::Value;
 use toolexec::{PolicyError, Tool, ToolAnnotations, ToolSpec};
 
 use super::config::{Endpoint, McpConfig};
+use super::progress_router::ProgressRouter;
 use super::session::{open_session, Connection, Session};
 use super::McpTool;
 
@@ -43,9 +44,10 @@ impl McpServer {
             Endpoint::Http(_) => "url",
         };
         let limit = Duration::from_millis(config.connect_timeout_ms);
-        let (session, remote_tools) = tokio::time::timeout(limit, open(config, name))
-            .await
-            .map_err(|_| {
+        let progress = ProgressRouter::default();
+        let opening = open(config, name, progress.clone());
+        let (session, remote_tools) =
+            tokio::time::timeout(limit, opening).await.map_err(|_| {
                 PolicyError::new(
                     key,
                     format!(
@@ -54,7 +56,7 @@ impl McpServer {
                     ),
                 )
             })??;
-        let connection = Arc::new(Connection::new(name, config, session));
+        let connection = Arc::new(Connection::new(name, config, session, progress));
         let tools = select(config, remote_tools)?
             .into_iter()
             .map(|remote| {
@@ -85,8 +87,12 @@ impl McpServer {
 }
 
 /// Opens a session and lists the server's tools.
-async fn open(config: &McpConfig, name: &str) -> Result<(Session, Vec<RemoteTool>), PolicyError> {
-    let session = open_session(config, name).await?;
+async fn open(
+    config: &McpConfig,
+    name: &str,
+    progress: ProgressRouter,
+) -> Result<(Session, Vec<RemoteTool>), PolicyError> {
+    let session = open_session(config, name, progress).await?;
     let key = match config.endpoint()? {
         Endpoint::Stdio(_) => "command",
         Endpoint::Http(_) => "url",

@@ -12,13 +12,14 @@ use tokio::sync::Mutex;
 use toolexec::{PolicyError, ToolError};
 
 use super::config::{Endpoint, McpConfig};
+use super::progress_router::ProgressRouter;
 use crate::env::resolve_env;
 use crate::group::ProcessGroup;
 
 /// One initialized session: the rmcp service and, for a stdio server, its process
 /// group, killed when the session is dropped.
 pub(super) struct Session {
-    service: RunningService<RoleClient, ()>,
+    service: RunningService<RoleClient, ProgressRouter>,
     pid: Option<u32>,
     _group: Option<ProcessGroup>,
 }
@@ -42,11 +43,19 @@ pub(super) struct Connection {
     config: McpConfig,
     session: Mutex<Session>,
     pid: AtomicU32,
+    /// Where the server's progress notifications go, whichever session brings them.
+    pub(super) progress: ProgressRouter,
 }
 
 impl Connection {
-    pub(super) fn new(name: &str, config: &McpConfig, session: Session) -> Self {
+    pub(super) fn new(
+        name: &str,
+        config: &McpConfig,
+        session: Session,
+        progress: ProgressRouter,
+    ) -> Self {
         Self {
+            progress,
             name: name.to_owned(),
             config: config.clone(),
             pid: AtomicU32::new(session.pid.unwrap_or_default()),
@@ -64,12 +73,12 @@ impl Connection {
         let mut session = self.session.lock().await;
         if session.is_gone() {
             let limit = Duration::from_millis(self.config.connect_timeout_ms);
-            let fresh =
-                match tokio::time::timeout(limit, open_session(&self.config, &self.name)).await {
-                    Ok(Ok(fresh)) => fresh,
-                    Ok(Err(e)) => return Err(reconnect_failed(&self.name, &e.reason)),
-                    Err(_) => return Err(reconnect_failed(&self.name, "no answer in time")),
-                };
+            let opening = open_session(&self.config, &self.name, self.progress.clone());
+            let fresh = match tokio::time::timeout(limit, opening).await {
+                Ok(Ok(fresh)) => fresh,
+                Ok(Err(e)) => return Err(reconnect_failed(&self.name, &e.reason)),
+                Err(_) => return Err(reconnect_failed(&self.name, "no answer in time")),
+            };
             self.pid
                 .store(fresh.pid.unwrap_or_default(), Ordering::Relaxed);
             *session = fresh;
@@ -85,7 +94,12 @@ fn reconnect_failed(name: &str, reason: &str) -> ToolError {
 }
 
 /// Starts (stdio) or reaches (HTTP) the server and initializes a session.
-pub(super) async fn open_session(config: &McpConfig, name: &str) -> Result<Session, PolicyError> {
+/// `progress` hears the session's progress notifications.
+pub(super) async fn open_session(
+    config: &McpConfig,
+    name: &str,
+    progress: ProgressRouter,
+) -> Result<Session, PolicyError> {
     match config.endpoint()? {
         Endpoint::Stdio(command) => {
             let mut child = tokio::process::Command::new(command);
@@ -98,7 +112,7 @@ pub(super) async fn open_session(config: &McpConfig, name: &str) -> Result<Sessi
             })?;
             let pid = transport.id();
             let group = ProcessGroup::new(pid);
-            let service = ().serve(transport).await.map_err(|e| {
+            let service = progress.serve(transport).await.map_err(|e| {
                 PolicyError::new(
                     "command",
                     format!("MCP server `{name}` failed to initialize: {e}"),
@@ -126,7 +140,7 @@ pub(super) async fn open_session(config: &McpConfig, name: &str) -> Result<Sessi
             let transport = StreamableHttpClientTransport::from_config(
                 StreamableHttpClientTransportConfig::with_uri(url).custom_headers(headers),
             );
-            let service = ().serve(transport).await.map_err(|e| {
+            let service = progress.serve(transport).await.map_err(|e| {
                 PolicyError::new(
                     "url",
                     format!("MCP server `{name}` at {url} failed to initialize: {e}"),

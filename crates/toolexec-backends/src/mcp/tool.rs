@@ -78,6 +78,13 @@ impl McpTool {
             .await
             .map_err(|e| send_error(server, &e))?;
         let mut guard = CancelOnDrop::new(peer.clone(), handle.id.clone());
+        // A notification that comes before this registration is not reported: it can
+        // only come as early as the server's first step.
+        let _routed = ctx.wants_progress().then(|| {
+            self.connection
+                .progress
+                .register(handle.progress_token.clone(), &ctx)
+        });
         let outcome = tokio::select! {
             biased;
             _ = ctx.cancellation.cancelled() => {

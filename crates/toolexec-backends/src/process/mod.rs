@@ -17,10 +17,16 @@
 //! | 77 `EX_NOPERM` | `PermissionDenied` | no |
 //! | any other code | `Failed` with `error_type` `exit code N` | no |
 //! | killed by a signal | `Failed` with `error_type` `signal N` | no |
+//!
+//! A program reports progress with lines on standard error of the form
+//! `toolexec-progress {"progress": 3, "total": 10, "message": "..."}` (`progress_line.rs`
+//! has the protocol): each resets the attempt's idle timeout and becomes a `progress`
+//! event, and is left out of the standard error an error message quotes.
 
 mod config;
 mod exit;
 mod output;
+mod progress_line;
 mod tool;
 
 pub use config::ProcessConfig;

@@ -20,7 +20,8 @@ use crate::text::parse_json_output;
 /// line of JSON to its stdin and closes it, and reads stdout and stderr until the
 /// program exits. The group is killed when the program exits, when its output passes
 /// `max_output_bytes`, when the attempt's deadline passes, when the call is cancelled,
-/// and when the engine drops the attempt.
+/// and when the engine drops the attempt. Progress lines on standard error (see
+/// `progress_line.rs`) are reported to the engine as they come.
 pub struct ProcessTool {
     spec: ToolSpec,
     program: PathBuf,
@@ -108,7 +109,7 @@ impl ProcessTool {
             group.kill();
             status
         };
-        let run = async { tokio::join!(write, read_out, read_stderr(stderr), wait) };
+        let run = async { tokio::join!(write, read_out, read_stderr(stderr, &ctx), wait) };
         let deadline = async {
             match backstop(&ctx) {
                 Some(deadline) => tokio::time::sleep_until(deadline).await,

@@ -179,8 +179,9 @@ impl Config {
             let name = name.into_inner();
             let prefix = format!("tools.{name}");
             let mut table = Table::new(&source, prefix.clone(), header.clone(), table.into_inner());
-            let entry = tool_table::read_tool(&source, &name, &mut table)?;
+            let mut entry = tool_table::read_tool(&source, &name, &mut table)?;
             table.finish()?;
+            tool_table::engine_idle_timeout_for_mcp(&mut entry, &executor.defaults);
             check_policy(&source, &prefix, &entry.policy, &executor)?;
             tools.push(entry);
         }

@@ -33,6 +33,11 @@ pub(crate) fn read_overrides(table: &mut Table<'_, '_>) -> Result<PolicyOverride
     let ms = |v: Option<u64>| v.map(Duration::from_millis);
     Ok(PolicyOverrides {
         attempt_timeout: ms(table.take_checked("attempt_timeout_ms", positive)?),
+        // 0 turns the idle timeout off (as the MCP table's key of the same name always
+        // did), so a tool can leave out the one of `[defaults]`.
+        idle_timeout: table
+            .take_checked("idle_timeout_ms", at_most_a_day)?
+            .map(|ms: u64| (ms > 0).then(|| Duration::from_millis(ms))),
         call_deadline: ms(table.take_checked("deadline_ms", positive)?),
         max_retries: table.take_checked("max_retries", |n: &u32| {
             if *n > 100 {

@@ -4,8 +4,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use toolexec::{
-    BulkheadPolicy, ChaosConfig, HedgePolicy, KeyLimit, PolicyOverrides, RateLimitPolicy, SimConfig,
+    BulkheadPolicy, CallPolicy, ChaosConfig, HedgePolicy, KeyLimit, PolicyOverrides,
+    RateLimitPolicy, SimConfig,
 };
+use toolexec_backends::BackendConfig;
 
 use super::error::{ConfigError, Source};
 use super::hedge_table::HedgeSettings;
@@ -261,4 +263,22 @@ pub(crate) fn read_tool(
         hedge,
         source,
     })
+}
+
+/// How long an MCP tool may go without a result or a progress notification when
+/// neither its table nor `[defaults]` says: the MCP table's old default.
+const MCP_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// An MCP table's `idle_timeout_ms` is the engine's idle timeout of its tools (reset by
+/// the server's progress notifications, ending a silent call as `idle_timeout`), so
+/// the backend's own idle timer is turned off. Without the key here or in
+/// `[defaults]`, an MCP tool keeps the 60 s it always had.
+pub(crate) fn engine_idle_timeout_for_mcp(entry: &mut ToolEntry, defaults: &CallPolicy) {
+    let ToolSource::Remote(BackendConfig::Mcp(mcp)) = &mut entry.source else {
+        return;
+    };
+    mcp.idle_timeout_ms = 0;
+    if entry.policy.idle_timeout.is_none() && defaults.idle_timeout.is_none() {
+        entry.policy.idle_timeout = Some(Some(MCP_IDLE_TIMEOUT));
+    }
 }

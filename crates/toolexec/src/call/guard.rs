@@ -8,7 +8,9 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::time::Instant;
 
+use crate::call::event_text::bounded;
 use crate::call::fault::unwinding_from;
+use crate::call::progress_events::ProgressEvents;
 use crate::call::queued::Queued;
 use crate::envelope::millis;
 use crate::failure::AttemptFailure;
@@ -16,6 +18,7 @@ use crate::history::ExecutionRecord;
 use crate::inner::Inner;
 use crate::journal::JournalScope;
 use crate::policy::retry::AttemptObserver;
+use crate::progress::{ProgressListener, ProgressSink};
 use crate::registry::RegisteredTool;
 use crate::scope::Scope;
 use crate::stats::Sample;
@@ -36,6 +39,10 @@ pub(crate) struct CallGuard {
     attempts: u32,
     /// Hedges started, among the attempts.
     hedges: u32,
+    /// Attempts ended by their idle timeout.
+    idle_timeouts: u32,
+    /// The call's progress events, made for its first attempt that may report some.
+    progress_events: Option<Arc<ProgressEvents>>,
     /// Whether the circuit breaker let the call through, and so expects its outcome.
     pub(crate) admitted: bool,
     finished: bool,
@@ -63,6 +70,8 @@ impl CallGuard {
             start,
             attempts: 0,
             hedges: 0,
+            idle_timeouts: 0,
+            progress_events: None,
             admitted: false,
             finished: false,
             journal,
@@ -167,6 +176,7 @@ impl CallGuard {
             hedges: self.hedges,
             error_kind,
             retry_budget_stop,
+            idle_timeouts: self.idle_timeouts,
             fallback,
             latency,
         };
@@ -269,6 +279,9 @@ impl AttemptObserver for CallGuard {
     }
 
     fn attempt_failed(&mut self, attempt: u32, failure: &AttemptFailure) {
+        if failure.kind == ErrorKind::IdleTimeout {
+            self.idle_timeouts += 1;
+        }
         self.inner.board.emit(|| ExecutionEvent::AttemptFailed {
             call_id: self.call_id.clone(),
             tool_name: self.tool_name.clone(),
@@ -287,35 +300,29 @@ impl AttemptObserver for CallGuard {
             delay_ms: millis(delay),
         });
     }
-}
 
-/// The most bytes of a failure message an event carries: the event buffer keeps
-/// `event_capacity` events, so this bounds its bytes too.
-pub(crate) const EVENT_MESSAGE_BYTES: usize = 1024;
-
-/// `message`, cut at a character boundary to at most [`EVENT_MESSAGE_BYTES`] bytes
-/// (and marked `…` when cut).
-fn bounded(message: &str) -> String {
-    if message.len() <= EVENT_MESSAGE_BYTES {
-        return message.to_owned();
-    }
-    let mut end = EVENT_MESSAGE_BYTES - '…'.len_utf8();
-    while !message.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &message[..end])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{bounded, EVENT_MESSAGE_BYTES};
-
-    #[test]
-    fn long_event_messages_are_cut_at_a_character_boundary() {
-        assert_eq!(bounded("short"), "short");
-        let long = "é".repeat(2_000);
-        let cut = bounded(&long);
-        assert!(cut.len() <= EVENT_MESSAGE_BYTES, "{}", cut.len());
-        assert!(cut.ends_with('…'));
+    fn progress_sink(
+        &mut self,
+        attempt: u32,
+        started: Instant,
+        idle: Option<Duration>,
+    ) -> Option<Arc<ProgressSink>> {
+        let listened = self.inner.board.has_subscribers();
+        if idle.is_none() && !listened {
+            return None;
+        }
+        let listener = listened.then(|| {
+            let events = self.progress_events.get_or_insert_with(|| {
+                Arc::new(ProgressEvents {
+                    inner: self.inner.clone(),
+                    call_id: self.call_id.clone(),
+                    tool_name: self.tool_name.clone(),
+                })
+            });
+            events.clone() as Arc<dyn ProgressListener>
+        });
+        Some(Arc::new(ProgressSink::new(
+            started, idle, attempt, listener,
+        )))
     }
 }

@@ -2,8 +2,10 @@
 //! loop with its attempts ([`crate::policy`]), the fallback, and the one record of its
 //! end ([`guard`]).
 
+mod event_text;
 mod fault;
 mod guard;
+mod progress_events;
 mod queued;
 
 use std::future::Future;

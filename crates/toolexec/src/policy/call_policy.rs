@@ -10,19 +10,25 @@ use crate::PolicyError;
 ///
 /// # Default
 ///
-/// `attempt_timeout: 30 s, call_deadline: none, max_retries: 3, max_retry_after: 60 s`,
-/// the default [`BackoffPolicy`] and the default [`CircuitPolicy`].
+/// `attempt_timeout: 30 s, idle_timeout: none, call_deadline: none, max_retries: 3,
+/// max_retry_after: 60 s`, the default [`BackoffPolicy`] and the default
+/// [`CircuitPolicy`].
 ///
 /// # Limits
 ///
 /// Values come from configuration files and from each call, so they are bounded:
-/// `attempt_timeout` and `call_deadline` from 1 ms to [`CallPolicy::MAX_DURATION`]
+/// `attempt_timeout`, `idle_timeout` and `call_deadline` from 1 ms to [`CallPolicy::MAX_DURATION`]
 /// (one day), `max_retries` up to [`CallPolicy::MAX_RETRIES`] (100), `max_retry_after`
 /// up to [`CallPolicy::MAX_DURATION`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CallPolicy {
     /// The longest one attempt may run.
     pub attempt_timeout: Duration,
+    /// The longest an attempt may go without reporting progress
+    /// ([`CallContext::report_progress`](crate::CallContext::report_progress)) before
+    /// it ends with [`ErrorKind::IdleTimeout`](crate::ErrorKind::IdleTimeout); counted
+    /// from the attempt's start and from each report. `None`: no idle timeout.
+    pub idle_timeout: Option<Duration>,
     /// The longest the call may take across all its attempts and backoffs.
     pub call_deadline: Option<Duration>,
     /// Retries after the first attempt; `max_retries + 1` attempts at most.
@@ -40,6 +46,7 @@ impl Default for CallPolicy {
     fn default() -> Self {
         Self {
             attempt_timeout: Duration::from_secs(30),
+            idle_timeout: None,
             call_deadline: None,
             max_retries: 3,
             max_retry_after: Duration::from_secs(60),
@@ -52,12 +59,16 @@ impl Default for CallPolicy {
 impl CallPolicy {
     /// The most retries a policy or a call may ask for.
     pub const MAX_RETRIES: u32 = 100;
-    /// The longest attempt timeout, call deadline or retry-after cap: one day.
+    /// The longest attempt timeout, idle timeout, call deadline or retry-after cap: one
+    /// day.
     pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 
     /// Checks that the policy can work, naming the first bad key.
     pub fn validate(&self) -> Result<(), PolicyError> {
         check_duration("attempt_timeout_ms", self.attempt_timeout)?;
+        if let Some(idle) = self.idle_timeout {
+            check_duration("idle_timeout_ms", idle)?;
+        }
         if let Some(deadline) = self.call_deadline {
             check_duration("deadline_ms", deadline)?;
         }

@@ -10,6 +10,9 @@ use crate::policy::call_policy::CallPolicy;
 pub struct PolicyOverrides {
     /// Replaces [`CallPolicy::attempt_timeout`].
     pub attempt_timeout: Option<Duration>,
+    /// Replaces [`CallPolicy::idle_timeout`]: `Some(Some(d))` sets it, `Some(None)`
+    /// turns it off.
+    pub idle_timeout: Option<Option<Duration>>,
     /// Replaces [`CallPolicy::call_deadline`].
     pub call_deadline: Option<Duration>,
     /// Replaces [`CallPolicy::max_retries`].
@@ -36,6 +39,9 @@ impl PolicyOverrides {
         let mut policy = *base;
         if let Some(v) = self.attempt_timeout {
             policy.attempt_timeout = v;
+        }
+        if let Some(v) = self.idle_timeout {
+            policy.idle_timeout = v;
         }
         if let Some(v) = self.call_deadline {
             policy.call_deadline = Some(v);

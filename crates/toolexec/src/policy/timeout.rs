@@ -1,15 +1,20 @@
-//! One attempt under its timeout: the tool's future raced against the attempt's end
-//! and the batch's cancellation, with the tool's panics caught.
+//! One attempt under its timeout: the tool's future raced against the attempt's end,
+//! its idle timeout and the batch's cancellation, with the tool's panics caught.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::task::Poll;
+use std::time::Duration;
 
 use futures::FutureExt;
 use serde_json::Value;
-use tokio::time::Instant;
+use tokio::time::{error::Elapsed, Instant};
 
 use crate::failure::{panic_message, AttemptFailure};
+use crate::policy::deadline::after;
+use crate::progress::ProgressSink;
 use crate::scope::Scope;
 use crate::{CallContext, Tool, ToolError};
 
@@ -19,13 +24,16 @@ pub(crate) enum Stop {
     Cancelled,
     /// The attempt's end passed: its timeout, or the deadline that came first.
     TimedOut,
+    /// The attempt reported no progress for its idle timeout.
+    IdleTimedOut(Duration),
     /// The tool failed or panicked.
     Failed(AttemptFailure),
 }
 
-/// Runs one attempt, catching panics, until it ends, `end` passes, or the scope is
-/// cancelled; in the last two cases the attempt's own token is cancelled so the tool
-/// can stop work outside its future. The tool's future is made before the `async`
+/// Runs one attempt, catching panics, until it ends, `end` passes, it goes silent for
+/// its idle timeout (the context's progress sink has one), or the scope is cancelled;
+/// in the last three cases the attempt's own token is cancelled so the tool can stop
+/// work outside its future. The tool's future is made before the `async`
 /// block, which so captures it rather than the call context it consumed.
 pub(crate) fn run_attempt<'a>(
     tool: &'a dyn Tool,
@@ -35,6 +43,10 @@ pub(crate) fn run_attempt<'a>(
     scope: &'a Scope,
 ) -> impl Future<Output = Result<Value, Stop>> + Send + use<'a> {
     let token = ctx.cancellation.clone();
+    let idle = ctx
+        .progress
+        .as_ref()
+        .and_then(|sink| Some((sink.clone(), sink.idle()?)));
     let made = std::panic::catch_unwind(AssertUnwindSafe(|| tool.call(input, ctx)))
         .map_err(|payload| panic_message(&*payload));
     async move {
@@ -50,24 +62,65 @@ pub(crate) fn run_attempt<'a>(
             return tool_outcome(answered);
         }
         let attempt = std::pin::pin!(tokio::time::timeout_at(end, answer));
-        let outcome = if scope.cancellable {
-            // Boxed, like the cancellable backoff: only cancellable batches pay for it.
-            Box::pin(async {
-                tokio::select! {
-                    biased;
-                    _ = scope.cancel.cancelled() => Err(Stop::Cancelled),
-                    outcome = attempt => outcome.map_err(|_| Stop::TimedOut),
-                }
-            })
-            .await
+        let outcome = if scope.cancellable || idle.is_some() {
+            // Boxed, like the cancellable backoff: only the attempts of cancellable
+            // batches and those with an idle timeout pay for it.
+            Box::pin(watched(attempt, scope, idle, end)).await
         } else {
             attempt.await.map_err(|_| Stop::TimedOut)
         };
         let result = outcome.and_then(tool_outcome);
-        if matches!(result, Err(Stop::Cancelled | Stop::TimedOut)) {
+        if matches!(
+            result,
+            Err(Stop::Cancelled | Stop::TimedOut | Stop::IdleTimedOut(_))
+        ) {
             token.cancel();
         }
         result
+    }
+}
+
+/// The attempt raced against the batch's cancellation (when the batch can be
+/// cancelled) and its idle timeout (when it has one).
+async fn watched<T>(
+    attempt: Pin<&mut impl Future<Output = Result<T, Elapsed>>>,
+    scope: &Scope,
+    idle: Option<(Arc<ProgressSink>, Duration)>,
+    end: Instant,
+) -> Result<T, Stop> {
+    let cancelled = async {
+        match scope.cancellable {
+            true => scope.cancel.cancelled().await,
+            false => std::future::pending().await,
+        }
+    };
+    let silent = async {
+        match &idle {
+            Some((sink, idle)) => silent_for(sink, *idle, end).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        biased;
+        _ = cancelled => Err(Stop::Cancelled),
+        outcome = attempt => outcome.map_err(|_| Stop::TimedOut),
+        idle = silent => Err(Stop::IdleTimedOut(idle)),
+    }
+}
+
+/// Completes (with `idle`) once the attempt has gone `idle` without a report, counted
+/// from its start and from each report; never at or after `end`, where the attempt
+/// timeout (or the deadline) ends the attempt instead.
+async fn silent_for(sink: &ProgressSink, idle: Duration, end: Instant) -> Duration {
+    loop {
+        let due = after(sink.last_report(), idle);
+        if due >= end {
+            return std::future::pending().await;
+        }
+        if due <= Instant::now() {
+            return idle;
+        }
+        tokio::time::sleep_until(due).await;
     }
 }
 

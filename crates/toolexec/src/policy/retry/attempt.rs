@@ -17,6 +17,7 @@ use crate::policy::deadline::attempt_end;
 use crate::policy::hedge::Hedging;
 use crate::policy::timeout::{run_attempt, Stop};
 use crate::policy::RetryBudget;
+use crate::progress::ProgressSink;
 use crate::request::Request;
 use crate::scope::Scope;
 use crate::{AttemptRecord, CallContext, ErrorKind, Tool};
@@ -39,6 +40,14 @@ pub(crate) trait AttemptObserver {
     fn attempt_failed(&mut self, attempt: u32, failure: &AttemptFailure);
     /// Attempt `next_attempt` will start after `delay`.
     fn retry_scheduled(&mut self, next_attempt: u32, delay: Duration);
+    /// Where the progress attempt `attempt` (started at `started`, with the idle
+    /// timeout `idle`) reports goes; `None` when nothing would read it.
+    fn progress_sink(
+        &mut self,
+        attempt: u32,
+        started: Instant,
+        idle: Option<Duration>,
+    ) -> Option<Arc<ProgressSink>>;
 }
 
 /// What one call's attempts run with: the tool, its policy in force, the request, the
@@ -76,6 +85,7 @@ impl Attempts<'_> {
             deadline: Some(end),
             idempotency_key: self.request.idempotency_key.clone(),
             cancellation: token,
+            progress: observer.progress_sink(attempt, started, self.policy.idle_timeout),
         };
         let result = run_attempt(self.tool, &self.request.input, ctx, end, self.scope).await;
         drop(held);
@@ -116,6 +126,7 @@ pub(super) fn failure_of<O: AttemptObserver>(
             observer.started_at().elapsed().as_millis()
         )),
         Stop::TimedOut => AttemptFailure::attempt_timeout(policy.attempt_timeout),
+        Stop::IdleTimedOut(idle) => AttemptFailure::idle_timeout(idle),
         Stop::Failed(failure) => failure,
     }
 }

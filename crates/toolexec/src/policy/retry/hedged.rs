@@ -1,7 +1,6 @@
 //! A hedged round: the attempt that opens it and the hedges started beside it while
 //! none has answered, until one succeeds (the others are cancelled) or all have failed.
 
-use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -86,7 +85,7 @@ impl<'a> Attempts<'a> {
             opening: *attempt,
             last: None,
         };
-        flight.launch(self, *attempt, held, observer.call_id());
+        flight.launch(self, *attempt, held, observer);
         flight.next_hedge = self.hedge_after(hedging, *hedges_left);
         loop {
             let step = tokio::select! {
@@ -105,7 +104,7 @@ impl<'a> Attempts<'a> {
                 Step::Held(Ok(held)) => {
                     *attempt += 1;
                     observer.hedge_started(*attempt);
-                    flight.launch(self, *attempt, held, observer.call_id());
+                    flight.launch(self, *attempt, held, observer);
                     flight.next_hedge = self.hedge_after(hedging, *hedges_left);
                 }
                 // No room for the hedge in time: it never ran.
@@ -154,7 +153,13 @@ impl<'a> Attempts<'a> {
 
 impl<'a> Flight<'a> {
     /// Starts attempt `attempt`, holding `held` until it ends.
-    fn launch(&mut self, round: &Attempts<'a>, attempt: u32, held: Held, call_id: &Arc<str>) {
+    fn launch<O: AttemptObserver>(
+        &mut self,
+        round: &Attempts<'a>,
+        attempt: u32,
+        held: Held,
+        observer: &mut O,
+    ) {
         let started = Instant::now();
         let (end, cut_by_deadline) = attempt_end(
             started,
@@ -163,11 +168,12 @@ impl<'a> Flight<'a> {
         );
         let token = CancellationToken::new();
         let ctx = CallContext {
-            call_id: call_id.clone(),
+            call_id: observer.call_id().clone(),
             attempt,
             deadline: Some(end),
             idempotency_key: round.request.idempotency_key.clone(),
             cancellation: token.clone(),
+            progress: observer.progress_sink(attempt, started, round.policy.idle_timeout),
         };
         self.running.push(Running {
             attempt,
