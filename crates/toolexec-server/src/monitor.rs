@@ -173,6 +173,10 @@ fn describe() {
     );
     describe_counter!("toolexec_retries_total", "Retries scheduled, by tool.");
     describe_counter!(
+        "toolexec_retry_budget_stops_total",
+        "Calls whose retry the retry budget refused, by tool."
+    );
+    describe_counter!(
         "toolexec_call_errors_total",
         "Calls that did not succeed, by tool and the kind of their last error."
     );
@@ -308,6 +312,7 @@ impl Feeder {
                 attempts,
                 execution_time_ms,
                 error_kind: last_kind,
+                retry_stopped_by,
             } => {
                 self.watchlist.finished(
                     &call_id,
@@ -334,6 +339,10 @@ impl Feeder {
                         "kind" => kind.as_str()
                     )
                     .increment(1);
+                }
+                if retry_stopped_by.is_some() {
+                    metrics::counter!("toolexec_retry_budget_stops_total", "tool" => tool.clone())
+                        .increment(1);
                 }
                 if fallback {
                     metrics::counter!("toolexec_fallbacks_total", "tool" => tool).increment(1);

@@ -1,5 +1,6 @@
 //! Live status per call id and the broadcast stream of lifecycle events.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -109,6 +110,9 @@ pub enum ExecutionEvent {
         /// `circuit_open`...), absent when it succeeded.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error_kind: Option<ErrorKind>,
+        /// What stopped a retry its failure allowed (`"retry_budget"`), absent otherwise.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_stopped_by: Option<Cow<'static, str>>,
     },
 }
 

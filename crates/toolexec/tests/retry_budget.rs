@@ -48,9 +48,22 @@ async fn retries_are_bounded_by_the_share_of_calls_the_budget_allows() {
         retry_ratio: 0.5,
         ..RetryBudgetPolicy::default()
     });
+    let mut events = executor.subscribe();
     let envelopes = executor
         .execute_batch(failing_calls(10), BatchOptions::default())
         .await;
+    let mut stopped_events = 0;
+    while let Ok(event) = events.try_recv() {
+        if let toolexec::ExecutionEvent::Finished {
+            retry_stopped_by: Some(by),
+            ..
+        } = event
+        {
+            assert_eq!(by, "retry_budget");
+            stopped_events += 1;
+        }
+    }
+    assert_eq!(stopped_events, 10, "each stop is in its finished event");
     let attempts: u32 = envelopes.iter().map(|e| e.attempts).sum();
     // Ten calls deposit ten; a retry costs two: five retries in all (not 30).
     assert_eq!(attempts, 15);

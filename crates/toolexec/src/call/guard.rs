@@ -128,14 +128,14 @@ impl CallGuard {
     pub(crate) fn finish(&mut self, envelope: &Envelope, circuit: Option<bool>, elapsed: Duration) {
         self.finished = true;
         self.release_circuit(circuit);
-        let budget_stop = envelope
+        let stopped_by = envelope
             .attempt_log
             .last()
-            .is_some_and(|r| r.retry_stopped_by.is_some());
+            .and_then(|r| r.retry_stopped_by.clone());
         self.record(
             envelope.status,
             envelope.error_kind(),
-            (envelope.attempts, budget_stop),
+            (envelope.attempts, stopped_by.is_some()),
             envelope.fallback,
             elapsed,
         );
@@ -148,6 +148,7 @@ impl CallGuard {
             attempts: envelope.attempts,
             execution_time_ms: envelope.execution_time_ms,
             error_kind: envelope.error_kind(),
+            retry_stopped_by: stopped_by,
         });
         if let Some(journal) = &self.journal {
             journal.ended(self.sequence, envelope);
@@ -224,6 +225,7 @@ impl Drop for CallGuard {
                 attempts: self.attempts,
                 execution_time_ms: millis(elapsed),
                 error_kind: Some(kind),
+                retry_stopped_by: None,
             });
         }
     }

@@ -1,7 +1,6 @@
 //! A hedged round: the attempt that opens it and the hedges started beside it while
 //! none has answered, until one succeeds (the others are cancelled) or all have failed.
 
-
 use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
 use serde_json::Value;
