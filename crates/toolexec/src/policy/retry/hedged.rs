@@ -61,93 +61,91 @@ struct Flight<'a> {
     last: Option<LastFailure>,
 }
 
-impl<'a> Attempts<'a> {
-    /// Runs the round opened by attempt `*hedges.attempt`, which holds `held` and has
-    /// been reported started, with hedges beside it; every attempt but the one
-    /// returned is logged.
-    pub(super) async fn hedged<O: AttemptObserver + Send>(
-        &self,
-        held: Held,
-        hedges: Hedges<'_>,
-        log: &mut Vec<AttemptRecord>,
-        observer: &mut O,
-    ) -> Result<Value, LastFailure> {
-        let Hedges {
-            hedging,
-            attempt,
-            left: hedges_left,
-        } = hedges;
-        let mut flight = Flight {
-            steps: FuturesUnordered::new(),
-            running: Vec::with_capacity(2),
-            next_hedge: None,
-            opening: *attempt,
-            last: None,
+/// Runs the round opened by attempt `*hedges.attempt`, which holds `held` and has
+/// been reported started, with hedges beside it; every attempt but the one
+/// returned is logged.
+pub(super) async fn hedged<O: AttemptObserver + Send>(
+    attempts: &Attempts<'_>,
+    held: Held,
+    hedges: Hedges<'_>,
+    log: &mut Vec<AttemptRecord>,
+    observer: &mut O,
+) -> Result<Value, LastFailure> {
+    let Hedges {
+        hedging,
+        attempt,
+        left: hedges_left,
+    } = hedges;
+    let mut flight = Flight {
+        steps: FuturesUnordered::new(),
+        running: Vec::with_capacity(2),
+        next_hedge: None,
+        opening: *attempt,
+        last: None,
+    };
+    flight.launch(attempts, *attempt, held, observer);
+    flight.next_hedge = hedge_after(attempts, hedging, *hedges_left);
+    loop {
+        let step = tokio::select! {
+            biased;
+            Some(step) = flight.steps.next() => step,
+            () = at(flight.next_hedge) => {
+                flight.next_hedge = None;
+                if attempts.budget.is_none_or(RetryBudget::withdraw) {
+                    *hedges_left -= 1;
+                    flight.hedge_hold(attempts);
+                }
+                continue;
+            }
         };
-        flight.launch(self, *attempt, held, observer);
-        flight.next_hedge = self.hedge_after(hedging, *hedges_left);
-        loop {
-            let step = tokio::select! {
-                biased;
-                Some(step) = flight.steps.next() => step,
-                () = at(flight.next_hedge) => {
-                    flight.next_hedge = None;
-                    if self.budget.is_none_or(RetryBudget::withdraw) {
-                        *hedges_left -= 1;
-                        flight.hedge_hold(self);
-                    }
-                    continue;
-                }
-            };
-            match step {
-                Step::Held(Ok(held)) => {
-                    *attempt += 1;
-                    observer.hedge_started(*attempt);
-                    flight.launch(self, *attempt, held, observer);
-                    flight.next_hedge = self.hedge_after(hedging, *hedges_left);
-                }
-                // No room for the hedge in time: it never ran.
-                Step::Held(Err(_)) => {}
-                Step::Ended {
-                    attempt: ended,
-                    cut_by_deadline,
-                    result,
-                } => {
-                    let duration = flight.ended(ended).elapsed();
-                    match result {
-                        Ok(value) => {
-                            hedging.succeeded(duration);
-                            flight.won(ended, millis(duration), log);
-                            return Ok(value);
-                        }
-                        Err(stop) => {
-                            let failure =
-                                failure_of(stop, ended, cut_by_deadline, self.policy, &*observer);
-                            note_throttled(self.limits, &failure);
-                            observer.attempt_failed(ended, &failure);
-                            flight.failed((failure, ended, millis(duration)), log);
-                        }
-                    }
-                }
+        match step {
+            Step::Held(Ok(held)) => {
+                *attempt += 1;
+                observer.hedge_started(*attempt);
+                flight.launch(attempts, *attempt, held, observer);
+                flight.next_hedge = hedge_after(attempts, hedging, *hedges_left);
             }
-            if flight.steps.is_empty() {
-                // Every attempt ended and none succeeded: the last failure is the round's.
-                if let Some(last) = flight.last.take() {
-                    return Err(last);
+            // No room for the hedge in time: it never ran.
+            Step::Held(Err(_)) => {}
+            Step::Ended {
+                attempt: ended,
+                cut_by_deadline,
+                result,
+            } => {
+                let duration = flight.ended(ended).elapsed();
+                match result {
+                    Ok(value) => {
+                        hedging.succeeded(duration);
+                        flight.won(ended, millis(duration), log);
+                        return Ok(value);
+                    }
+                    Err(stop) => {
+                        let failure =
+                            failure_of(stop, ended, cut_by_deadline, attempts.policy, &*observer);
+                        note_throttled(attempts.limits, &failure);
+                        observer.attempt_failed(ended, &failure);
+                        flight.failed((failure, ended, millis(duration)), log);
+                    }
                 }
             }
         }
+        if flight.steps.is_empty() {
+            // Every attempt ended and none succeeded: the last failure is the round's.
+            if let Some(last) = flight.last.take() {
+                return Err(last);
+            }
+        }
     }
+}
 
-    /// When the next hedge starts, from now: none when the call may start no more, or
-    /// when it would start past the deadline.
-    fn hedge_after(&self, hedging: &Hedging, hedges_left: u32) -> Option<Instant> {
-        if hedges_left == 0 {
-            return None;
-        }
-        let start = after(Instant::now(), hedging.delay());
-        (!passes(self.request.deadline, start)).then_some(start)
+/// When the next hedge starts, from now: none when the call may start no more, or
+/// when it would start past the deadline.
+fn hedge_after(attempts: &Attempts<'_>, hedging: &Hedging, hedges_left: u32) -> Option<Instant> {
+    if hedges_left == 0 {
+        return None;
     }
+    let start = after(Instant::now(), hedging.delay());
+    (!passes(attempts.request.deadline, start)).then_some(start)
 }
 
 impl<'a> Flight<'a> {

@@ -24,7 +24,7 @@ use crate::scope::Scope;
 use crate::AttemptRecord;
 use attempt::log_attempt;
 pub(crate) use attempt::{AttemptObserver, Attempts};
-use hedged::{mark_hedge, Hedges};
+use hedged::{hedged, mark_hedge, Hedges};
 use hold::hold;
 pub(crate) use hold::Limits;
 pub(crate) use rule::should_retry;
@@ -69,7 +69,7 @@ pub(crate) fn run<'a, O: AttemptObserver + Send>(
                             attempt: &mut attempt,
                             left: &mut hedges_left,
                         };
-                        Box::pin(attempts.hedged(held, hedges, &mut log, observer)).await
+                        Box::pin(hedged(&attempts, held, hedges, &mut log, observer)).await
                     }
                     None => {
                         let ctx_token = attempt_token(&mut token);
