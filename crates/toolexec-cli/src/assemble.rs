@@ -73,6 +73,14 @@ pub async fn registry(
     for tool in &builtins {
         registry.register(tool.clone());
     }
+    // One budget per `[retry_budgets.NAME]`, shared by every tool that names it (the
+    // policies were validated when the file was read).
+    let mut groups = std::collections::BTreeMap::new();
+    for (name, policy) in &config.retry_budgets {
+        let budget = RetryBudget::new(*policy)
+            .map_err(|e| config.error(&format!("retry_budgets.{name}"), &e.key, e.reason))?;
+        groups.insert(name.as_str(), budget);
+    }
     for entry in &config.tools {
         let table = format!("tools.{}", entry.name);
         let tools: Vec<Arc<dyn Tool>> = match &entry.source {
@@ -116,6 +124,9 @@ pub async fn registry(
             }
             if let Some(rate_limit) = &entry.rate_limit {
                 options = options.with_rate_limit(rate_limit.clone());
+            }
+            if let Some(budget) = entry.retry_budget.as_deref().and_then(|n| groups.get(n)) {
+                options = options.with_retry_budget(budget.clone());
             }
             if let Some(hedge) = entry.hedge {
                 if tool.spec().annotations.is_mutating() {

@@ -343,6 +343,51 @@ fn a_hedge_table_loads_a_fixed_or_a_percentile_delay_and_a_bad_one_names_its_key
     assert_eq!((line, key.as_str()), (3, "tools.t.hedge"));
 }
 
+#[tokio::test]
+async fn a_named_retry_budget_is_shared_by_the_tools_that_name_it_and_no_other() {
+    let text = "[retry_budgets.suppliers]\nmin_per_second = 0\nretry_ratio = 0.0\n\n\
+                [tools.a]\nbackend = \"sim\"\nfail_first = 9\nmax_retries = 2\nbackoff_initial_ms = 1\nretry_budget = \"suppliers\"\n\n\
+                [tools.b]\nbackend = \"sim\"\nfail_first = 9\nmax_retries = 2\nbackoff_initial_ms = 1\nretry_budget = \"suppliers\"\n\n\
+                [tools.c]\nbackend = \"sim\"\nfail_first = 9\nmax_retries = 2\nbackoff_initial_ms = 1\n";
+    let config = parse(text).unwrap();
+    assert_eq!(config.retry_budgets["suppliers"].retry_ratio, 0.0);
+    assert_eq!(config.tools[0].retry_budget.as_deref(), Some("suppliers"));
+    let store = std::sync::Arc::new(supply_chain::Store::in_memory().unwrap());
+    let executor = toolexec_cli::assemble::executor(&config, store, Default::default())
+        .await
+        .unwrap();
+    let calls = ["a", "b", "c"]
+        .map(|tool| toolexec::ToolCall::new(tool, serde_json::json!({})))
+        .to_vec();
+    let envelopes = executor
+        .execute_batch(calls, toolexec::BatchOptions::default())
+        .await;
+    let attempts: Vec<u32> = envelopes.iter().map(|e| e.attempts).collect();
+    // The group's budget pays for no retry; `c` has none and retries twice.
+    assert_eq!(attempts, [1, 1, 3]);
+    let stopped = |i: usize| {
+        envelopes[i]
+            .attempt_log
+            .last()
+            .unwrap()
+            .retry_stopped_by
+            .clone()
+    };
+    assert_eq!(stopped(0).as_deref(), Some("retry_budget"));
+    assert_eq!(stopped(2), None);
+
+    let unknown = "[tools.a]\nbackend = \"sim\"\nretry_budget = \"supliers\"\n";
+    let (line, key, shown) = error_of(unknown);
+    assert_eq!((line, key.as_str()), (1, "tools.a.retry_budget"));
+    assert!(
+        shown.contains("no [retry_budgets.supliers] table"),
+        "{shown}"
+    );
+    let bad = "[retry_budgets.x]\nretry_ratio = -1.0\n";
+    let (_, key, _) = error_of(bad);
+    assert_eq!(key, "retry_budgets.x.retry_ratio");
+}
+
 #[test]
 fn a_retry_budget_table_loads_and_a_bad_window_names_its_key() {
     let text = "[retry_budget]\nwindow_s = 20\nmin_per_second = 3\nretry_ratio = 0.1\n";

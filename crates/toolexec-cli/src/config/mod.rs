@@ -47,6 +47,9 @@ pub struct Config {
     pub journal: JournalSettings,
     /// The executor's retry budget (`[retry_budget]`), if any.
     pub retry_budget: Option<RetryBudgetPolicy>,
+    /// Named retry budgets (`[retry_budgets.NAME]`), each shared by the tools that name
+    /// it (`retry_budget = "NAME"` in their table) instead of the executor's.
+    pub retry_budgets: BTreeMap<String, RetryBudgetPolicy>,
     text: String,
 }
 
@@ -58,6 +61,7 @@ impl Default for Config {
             tools: Vec::new(),
             journal: JournalSettings::default(),
             retry_budget: None,
+            retry_budgets: BTreeMap::new(),
             text: String::new(),
         }
     }
@@ -96,6 +100,8 @@ struct RawFile {
     journal: Option<Spanned<RawTable>>,
     #[serde(default)]
     retry_budget: Option<Spanned<RawTable>>,
+    #[serde(default)]
+    retry_budgets: BTreeMap<Spanned<String>, Spanned<RawTable>>,
 }
 
 impl Config {
@@ -172,6 +178,15 @@ impl Config {
             retry_budget = Some(read_retry_budget(&mut table)?);
             table.finish()?;
         }
+        let mut retry_budgets = BTreeMap::new();
+        for (name, table) in raw.retry_budgets {
+            let header = Some(name.span());
+            let name = name.into_inner();
+            let prefix = format!("retry_budgets.{name}");
+            let mut table = Table::new(&source, prefix, header, table.into_inner());
+            retry_budgets.insert(name, read_retry_budget(&mut table)?);
+            table.finish()?;
+        }
 
         let mut tools = Vec::new();
         for (name, table) in raw.tools {
@@ -180,6 +195,22 @@ impl Config {
             let prefix = format!("tools.{name}");
             let mut table = Table::new(&source, prefix.clone(), header.clone(), table.into_inner());
             let mut entry = tool_table::read_tool(&source, &name, &mut table)?;
+            if let Some(group) = &entry.retry_budget {
+                if !retry_budgets.contains_key(group) {
+                    let known: Vec<&str> = retry_budgets.keys().map(String::as_str).collect();
+                    return Err(table.error(
+                        "retry_budget",
+                        format!(
+                            "no [retry_budgets.{group}] table; named budgets: {}",
+                            if known.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
+                    ));
+                }
+            }
             table.finish()?;
             tool_table::engine_idle_timeout_for_mcp(&mut entry, &executor.defaults);
             check_policy(&source, &prefix, &entry.policy, &executor)?;
@@ -191,6 +222,7 @@ impl Config {
             tools,
             journal,
             retry_budget,
+            retry_budgets,
             text: text.to_owned(),
         })
     }

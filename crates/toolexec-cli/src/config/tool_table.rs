@@ -34,6 +34,9 @@ pub struct ToolEntry {
     pub rate_limit: Option<RateLimitPolicy>,
     /// Its hedged attempts (`[tools.NAME.hedge]`).
     pub hedge: Option<HedgePolicy>,
+    /// The named retry budget its retries draw on (`retry_budget = "NAME"`, a
+    /// `[retry_budgets.NAME]` table), instead of the executor's.
+    pub retry_budget: Option<String>,
     /// Where the tool runs.
     pub source: ToolSource,
 }
@@ -218,6 +221,7 @@ pub(crate) fn read_tool(
     let hedge = table
         .take_checked("hedge", |s: &HedgeSettings| s.policy().map(drop))?
         .and_then(|s| s.policy().ok());
+    let retry_budget = table.take::<String>("retry_budget")?;
     let prefix = table.prefix().to_owned();
     let header = table.header();
     let rest = table.rest();
@@ -261,6 +265,7 @@ pub(crate) fn read_tool(
         bulkhead,
         rate_limit,
         hedge,
+        retry_budget,
         source,
     })
 }
