@@ -46,7 +46,7 @@ try {
     ...[1, 2, 3, 4].map((i) => ({ tool: "echo", call_id: `e2e-ok-${i}`, input: { latency_ms: 20 * i } })),
     { tool: "flaky", call_id: "e2e-flaky" },
     { tool: "echo", call_id: "e2e-bad", input: { fail_with: "tool_error" } },
-    { tool: "echo", call_id: "e2e-slow", input: { latency_ms: 8000 } },
+    { tool: "echo", call_id: "e2e-slow", input: { latency_ms: 8000, progress_steps: 8 } },
   ];
   const res = await fetch(`${base}/v1/batches?wait=false`, {
     method: "POST",
@@ -64,6 +64,10 @@ try {
   seen.live_rows = await page.locator("#live-calls tbody tr").count();
   await wait('#in-flight tr[data-call-id="e2e-slow"]');
   seen.in_flight = true;
+  await page.waitForFunction(
+    () => (document.querySelector('#live-calls tr[data-call-id="e2e-slow"] td.progress')?.textContent || "").includes("/8"),
+    null, { timeout: STEP_MS });
+  seen.slow_progress = await page.locator('#live-calls tr[data-call-id="e2e-slow"] td.progress').textContent();
   await wait('#failures tr[data-call-id="e2e-bad"]');
   seen.failure_message = await page.locator('#failures tr[data-call-id="e2e-bad"] td.msg').textContent();
   await page.waitForFunction(

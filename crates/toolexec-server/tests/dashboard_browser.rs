@@ -91,6 +91,11 @@ async fn dashboard_shows_a_batch_live_in_headless_chromium() {
         .as_str()
         .unwrap()
         .contains("scripted tool_error"));
+    assert!(
+        seen["slow_progress"].as_str().unwrap_or("").ends_with("/8"),
+        "the live calls show a running call's progress: {}",
+        seen["slow_progress"]
+    );
     assert_eq!(
         seen["echo_policies"], "1 tool_error",
         "the tools table shows failures by kind"

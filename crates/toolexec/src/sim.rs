@@ -11,7 +11,7 @@ use parking_lot::Mutex;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::{CallContext, Tool, ToolAnnotations, ToolError, ToolSpec};
+use crate::{CallContext, Progress, Tool, ToolAnnotations, ToolError, ToolSpec};
 
 /// How a [`SimTool`] behaves.
 ///
@@ -51,7 +51,13 @@ struct SimInput {
     fail_attempts: Option<u32>,
     /// The retry-after hint of a `throttled` failure.
     retry_after_ms: Option<u64>,
+    /// Reports progress this many times, evenly over the latency (`k` of `steps`
+    /// after each step), for drills of idle timeouts and for watching a call live.
+    progress_steps: Option<u32>,
 }
+
+/// The most progress reports one call of the sim tool makes.
+const MAX_PROGRESS_STEPS: u32 = 1_000;
 
 /// What one invocation of the sim tool does, decided when it is called.
 enum Plan {
@@ -62,6 +68,8 @@ enum Plan {
     Answer {
         latency: Duration,
         outcome: Result<(u32, u64), ToolError>,
+        /// Progress reports spread over the latency (0: none).
+        steps: u32,
     },
 }
 
@@ -88,7 +96,8 @@ impl SimTool {
                 "latency_ms": {"type": "integer", "minimum": 0},
                 "fail_with": {"type": "string"},
                 "fail_attempts": {"type": "integer", "minimum": 0},
-                "retry_after_ms": {"type": "integer", "minimum": 0}
+                "retry_after_ms": {"type": "integer", "minimum": 0},
+                "progress_steps": {"type": "integer", "minimum": 0, "maximum": MAX_PROGRESS_STEPS}
             }
         }))
         .with_annotations(ToolAnnotations::read_only());
@@ -130,6 +139,7 @@ impl SimTool {
                             field: None,
                             message: e.to_string(),
                         }),
+                        steps: 0,
                     };
                 }
             }
@@ -160,7 +170,12 @@ impl SimTool {
             )),
             _ => Ok((attempt, n)),
         };
-        Plan::Answer { latency, outcome }
+        let steps = script.progress_steps.unwrap_or(0).min(MAX_PROGRESS_STEPS);
+        Plan::Answer {
+            latency,
+            outcome,
+            steps,
+        }
     }
 
     fn draw(&self) -> (Duration, bool) {
@@ -206,13 +221,26 @@ impl Tool for SimTool {
         ctx: CallContext,
     ) -> BoxFuture<'a, Result<Value, ToolError>> {
         let plan = self.plan(input, &ctx);
-        drop(ctx);
         // Decided before the `async` block, which so keeps only what it waits for and
         // answers (a hanging call's future has nothing to keep, and no allocation).
-        let (latency, outcome) = match plan {
+        let (latency, outcome, steps) = match plan {
             Plan::Hang => return Box::pin(std::future::pending()),
-            Plan::Answer { latency, outcome } => (latency, outcome),
+            Plan::Answer {
+                latency,
+                outcome,
+                steps,
+            } => (latency, outcome, steps),
         };
+        if steps > 0 {
+            return Box::pin(async move {
+                for step in 1..=steps {
+                    tokio::time::sleep(latency / steps).await;
+                    ctx.report_progress(Progress::new(step.into()).with_total(steps.into()));
+                }
+                outcome.map(|(attempt, n)| json!({"ok": true, "attempt": attempt, "invocation": n}))
+            });
+        }
+        drop(ctx);
         Box::pin(async move {
             if !latency.is_zero() {
                 tokio::time::sleep(latency).await;

@@ -319,3 +319,43 @@ fn a_call_without_an_idle_timeout_keeps_its_json_shape() {
         serde_json::from_value(json!({"tool": "t", "idle_timeout_ms": 250})).unwrap();
     assert_eq!(call.idle_timeout_ms, Some(250));
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_sim_tools_progress_steps_keep_a_long_call_alive_past_its_idle_timeout() {
+    let sim: Arc<dyn Tool> = Arc::new(toolexec::SimTool::new("sim", Default::default()));
+    let executor = executor_with(sim, idle(30, 1_000));
+    let mut events = executor.subscribe();
+    // 100 ms in 4 steps of 25 ms, each under the 30 ms idle timeout.
+    let kept = executor
+        .execute(ToolCall::new(
+            "sim",
+            json!({"latency_ms": 100, "progress_steps": 4}),
+        ))
+        .await;
+    assert_eq!(kept.status, CallStatus::Success);
+    assert_eq!(ms(kept.execution_time_ms), 100);
+    let mut reports = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let ExecutionEvent::Progress {
+            progress, total, ..
+        } = event
+        {
+            reports.push((progress, total));
+        }
+    }
+    assert_eq!(
+        reports,
+        [
+            (1.0, Some(4.0)),
+            (2.0, Some(4.0)),
+            (3.0, Some(4.0)),
+            (4.0, Some(4.0))
+        ]
+    );
+    // Without the steps, the same call is silent for 100 ms and ends at 30 ms.
+    let silent = executor
+        .execute(ToolCall::new("sim", json!({"latency_ms": 100})))
+        .await;
+    assert_eq!(silent.error_kind(), Some(ErrorKind::IdleTimeout));
+    assert_eq!(ms(silent.execution_time_ms), 30);
+}
