@@ -120,6 +120,17 @@ impl Fixture {
         Err(ErrorData::invalid_params("sku must not be empty", None))
     }
 
+    /// Answers with the W3C trace context (`traceparent`, `tracestate`) the request
+    /// carried in its `_meta`, `null` where it carried none.
+    #[tool(annotations(read_only_hint = true, idempotent_hint = true))]
+    async fn trace_context(&self, context: RequestContext<RoleServer>) -> CallToolResult {
+        let field = |name: &str| context.meta.get(name).cloned();
+        CallToolResult::structured(json!({
+            "traceparent": field("traceparent"),
+            "tracestate": field("tracestate"),
+        }))
+    }
+
     /// Exits the server process at once with code 3.
     #[tool]
     async fn crash(&self) -> CallToolResult {

@@ -5,11 +5,11 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::cargo_bin::workspace_binary;
 use common::executor;
 use serde_json::json;
 use toolexec::{CallStatus, ToolCall};
 use toolexec_backends::BackendConfig;
+use toolexec_test_support::cargo_bin::workspace_binary;
 
 #[tokio::test]
 async fn tables_of_every_local_backend_build_into_callable_tools() {

@@ -9,7 +9,6 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::cargo_bin::workspace_binary;
 use common::{alive, eventually, executor, scratch_dir};
 use serde_json::json;
 use tokio::io::AsyncBufReadExt;
@@ -19,6 +18,7 @@ use toolexec::{
     ToolCall, ToolOptions,
 };
 use toolexec_backends::{McpConfig, McpServer};
+use toolexec_test_support::cargo_bin::workspace_binary;
 
 fn fixture() -> PathBuf {
     workspace_binary("mcp-fixture-server", "mcp-fixture-server")
@@ -55,7 +55,18 @@ async fn tools_list_imports_names_descriptions_schemas_and_annotations() {
     let mut specs: Vec<_> = server.tools().iter().map(|t| t.spec().clone()).collect();
     specs.sort_by(|a, b| a.name.cmp(&b.name));
     let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["crash", "echo", "fail", "reject", "slow", "stall"]);
+    assert_eq!(
+        names,
+        [
+            "crash",
+            "echo",
+            "fail",
+            "reject",
+            "slow",
+            "stall",
+            "trace_context"
+        ]
+    );
     let echo = &specs[1];
     let slow = &specs[4];
     assert_eq!(slow.annotations, ToolAnnotations::read_only());

@@ -31,6 +31,7 @@ use crate::settings::{Args, Impl, Settings};
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let settings = args.resolve()?;
+    let telemetry = args.otlp_endpoint().map(export_spans).transpose()?;
     let journal = args
         .journal()
         .map(|path| BenchJournal::open(path, args.journal_queue()))
@@ -48,7 +49,24 @@ fn main() -> anyhow::Result<()> {
         .transpose()?;
     let report = Report::new(&settings, measured, worker_threads).with_journal(cost);
     println!("{}", serde_json::to_string(&report)?);
+    drop(runtime);
+    if let Some(telemetry) = telemetry {
+        telemetry.shutdown()?;
+    }
     Ok(())
+}
+
+/// Exports the engine's spans to the OTLP/HTTP collector at `endpoint`.
+fn export_spans(endpoint: &str) -> anyhow::Result<toolexec_telemetry::Telemetry> {
+    let export = toolexec_telemetry::ExportSettings {
+        enabled: Some(true),
+        endpoint: Some(endpoint.to_owned()),
+        ..Default::default()
+    };
+    Ok(toolexec_telemetry::init(
+        toolexec_telemetry::LogFormat::Text,
+        &export,
+    )?)
 }
 
 async fn run(settings: Settings, journal: Option<Arc<dyn Journal>>) -> anyhow::Result<Measured> {

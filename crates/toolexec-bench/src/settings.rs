@@ -105,6 +105,11 @@ pub(crate) struct Args {
     /// 65,536). Needs `--journal`.
     #[arg(long, value_name = "RECORDS", requires = "journal")]
     journal_queue: Option<usize>,
+    /// Exports every span of the engine and the tool-duration metric over OTLP/HTTP to
+    /// URL, a collector's base URL (as `OTEL_EXPORTER_OTLP_ENDPOINT` does for the CLI):
+    /// the cost of tracing every call. The other `OTEL_*` variables apply.
+    #[arg(long, value_name = "URL")]
+    otlp_endpoint: Option<String>,
     /// Consumes the batch as a stream, each envelope as its call ends
     /// (`execute_batch_stream`), rather than collected at the end (`--impl toolexec`
     /// only; not for `history`).
@@ -226,6 +231,11 @@ impl Args {
     /// `--journal-queue`: the journal's queue capacity, when given.
     pub(crate) fn journal_queue(&self) -> Option<usize> {
         self.journal_queue
+    }
+
+    /// `--otlp-endpoint`: where spans are exported, when given.
+    pub(crate) fn otlp_endpoint(&self) -> Option<&str> {
+        self.otlp_endpoint.as_deref()
     }
 }
 

@@ -6,10 +6,12 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use toolexec_cli::commands::telemetry::start_telemetry;
 use toolexec_cli::commands::{
     self, ask, cancel, config_check, data, history, mcp_serve, redrive, run, serve, stats, tools,
     BAD_INPUT,
 };
+use toolexec_telemetry::LogFormat;
 
 /// jemalloc gives the memory of a burst (a slow-client attack, a load spike) back to
 /// the system once it is over; glibc's per-thread arenas kept 10-30% of such a burst.
@@ -23,6 +25,10 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How log lines on stderr are written: `text` or `json` (one object per line).
+    /// Which lines: `RUST_LOG` (default `warn,toolexec=info`).
+    #[arg(long, global = true, value_name = "FORMAT", default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,8 +71,34 @@ enum DataCommand {
     Seed(data::SeedArgs),
 }
 
+impl Command {
+    /// The configuration file the command was given, if it takes one.
+    fn config_file(&self) -> Option<&std::path::Path> {
+        let common = match self {
+            Command::Ask(args) => &args.common,
+            Command::Run(args) => &args.common,
+            Command::Tools(args) => &args.common,
+            Command::History(args) => &args.common,
+            Command::Redrive(args) => &args.common,
+            Command::Serve(args) => &args.common,
+            Command::McpServe(args) => &args.common,
+            Command::Data(DataCommand::Seed(args)) => &args.common,
+            Command::Stats(_) | Command::Cancel(_) | Command::Config(_) => return None,
+        };
+        common.config.as_deref()
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Before the runtime: the exporters' threads and HTTP client are their own.
+    let telemetry = match start_telemetry(cli.log_format, cli.command.config_file()) {
+        Ok(telemetry) => telemetry,
+        Err(error) => {
+            eprintln!("toolexec: {error:#}");
+            return ExitCode::from(BAD_INPUT);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -92,6 +124,11 @@ fn main() -> ExitCode {
             Command::Data(DataCommand::Seed(args)) => data::run(args).await,
         }
     });
+    // The runtime ends first, so the last spans have closed when telemetry flushes.
+    drop(runtime);
+    if let Err(error) = telemetry.shutdown() {
+        eprintln!("toolexec: {error}");
+    }
     match outcome {
         Ok(code) => code,
         Err(error) => {

@@ -11,10 +11,11 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::{self, ApiError};
 use crate::state::AppState;
-use crate::{auth, routes};
+use crate::{auth, request_trace, routes};
 
 /// The whole service: the API, `/metrics`, `/healthz`, `/openapi.json` and the
-/// dashboard, with the token check, the body size limit and JSON errors everywhere.
+/// dashboard, with the token check, the body size limit and JSON errors everywhere,
+/// and every request traced and logged ([`request_trace`]).
 pub fn app(state: AppState) -> Router {
     let token_check = axum::middleware::from_fn_with_state(state.clone(), auth::require_token);
     let (router, document) =
@@ -31,6 +32,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.limits().max_body_bytes))
         .layer(axum::middleware::from_fn(error::ensure_json_errors))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn(request_trace::trace_request))
         .with_state(state)
 }
 

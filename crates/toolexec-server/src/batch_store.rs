@@ -124,6 +124,14 @@ impl Batch {
 
     /// The call at `index` ended with `envelope`.
     pub(crate) fn arrived(&self, index: usize, envelope: Envelope) {
+        if envelope.error_kind() == Some(toolexec::ErrorKind::EngineFault) {
+            tracing::error!(
+                batch_id = self.id.as_str(),
+                call_id = &*envelope.call_id,
+                tool = &*envelope.tool_name,
+                "a call of the batch failed inside the engine (engine_fault)"
+            );
+        }
         self.feed.push(index, envelope);
     }
 

@@ -108,6 +108,11 @@ impl JournalScope {
         sequence.wrapping_sub(self.first_sequence)
     }
 
+    /// The batch's id.
+    pub(crate) fn batch_id(&self) -> &Arc<str> {
+        &self.batch_id
+    }
+
     /// The call of `sequence` starts.
     pub(crate) fn started(&self, sequence: u64) {
         self.journal

@@ -78,6 +78,7 @@ mod stats;
 mod status;
 mod tool;
 mod tool_call;
+mod trace;
 
 pub use batch::{BatchOptions, FailureMode};
 pub use batch_stream::BatchStream;
@@ -102,3 +103,4 @@ pub use stats::{ExecutionStats, StatsSnapshot};
 pub use status::{ExecutionEvent, LiveStatus};
 pub use tool::{tool_fn, FnTool, Tool, ToolAnnotations, ToolSpec};
 pub use tool_call::{ToolCall, MAX_NAME_BYTES};
+pub use trace::{CALL_SPAN_NAME, SPAN_TARGET};

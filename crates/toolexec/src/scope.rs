@@ -8,6 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tracing::Span;
 
 /// What a call inherits from its batch.
 pub(crate) struct Scope {
@@ -21,6 +22,9 @@ pub(crate) struct Scope {
     pub(crate) permits: Option<Arc<Semaphore>>,
     /// The batch's requests for more lanes; `None` for a lone call.
     pub(crate) lanes: Option<LaneRequests>,
+    /// The span the calls' spans are children of: the batch's, or for a lone call the
+    /// span current where it was made.
+    pub(crate) span: Span,
 }
 
 impl Scope {
@@ -32,6 +36,7 @@ impl Scope {
             cancel: cancel.unwrap_or_default(),
             permits: None,
             lanes: None,
+            span: Span::current(),
         }
     }
 

@@ -4,6 +4,7 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT};
 use reqwest::{Client, Method, Url};
 use serde_json::Value;
 use toolexec::{CallContext, Tool, ToolError, ToolSpec};
+use toolexec_telemetry::propagation::current_trace_context;
 
 use crate::deadline::backstop_remaining;
 
@@ -84,6 +85,10 @@ impl HttpTool {
             if let Ok(value) = HeaderValue::from_str(key) {
                 request = request.header("Idempotency-Key", value);
             }
+        }
+        // The attempt's span, as the parent of the endpoint's own spans.
+        for (name, value) in current_trace_context() {
+            request = request.header(name, value);
         }
         if let Some(remaining) = backstop_remaining(ctx) {
             request = request.timeout(remaining);

@@ -4,6 +4,7 @@ use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::InvocationType;
 use serde_json::Value;
 use toolexec::{CallContext, Tool, ToolError, ToolSpec};
+use toolexec_telemetry::propagation::current_trace_context;
 
 use super::errors::{function_error, invoke_error};
 use super::LambdaProtocol;
@@ -74,6 +75,7 @@ impl LambdaTool {
             .set_qualifier(self.qualifier.clone())
             .invocation_type(InvocationType::RequestResponse)
             .payload(Blob::new(payload))
+            .set_client_context(trace_client_context())
             .send();
         let output = match backstop(&ctx) {
             Some(deadline) => tokio::time::timeout_at(deadline, request)
@@ -108,4 +110,21 @@ impl Tool for LambdaTool {
     ) -> futures::future::BoxFuture<'a, Result<Value, ToolError>> {
         Box::pin(self.invoke(input, ctx))
     }
+}
+
+/// The attempt's trace context for the invocation's client context (base64 JSON), as
+/// `custom.traceparent` (and `custom.tracestate`), which the function reads from its
+/// context (`context.client_context.custom`); `None` when no trace is exported.
+fn trace_client_context() -> Option<String> {
+    use base64::Engine as _;
+    let fields = current_trace_context();
+    if fields.is_empty() {
+        return None;
+    }
+    let custom: serde_json::Map<String, Value> = fields
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), Value::String(value)))
+        .collect();
+    let context = serde_json::json!({ "custom": custom });
+    Some(base64::engine::general_purpose::STANDARD.encode(context.to_string()))
 }

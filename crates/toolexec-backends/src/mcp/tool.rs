@@ -3,10 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rmcp::model::{CallToolRequestParams, ClientRequest, Request, ServerResult};
+use rmcp::model::{CallToolRequestParams, ClientRequest, Request, RequestMetaObject, ServerResult};
 use rmcp::service::PeerRequestOptions;
 use serde_json::Value;
 use toolexec::{CallContext, Tool, ToolError, ToolSpec};
+use toolexec_telemetry::propagation::current_trace_context;
 
 use crate::deadline::backstop_remaining;
 
@@ -70,6 +71,7 @@ impl McpTool {
                 ))
             }
         };
+        params.meta = trace_meta();
         let server = self.connection.name.as_str();
         let peer = self.connection.peer().await?;
         let request = ClientRequest::CallToolRequest(Request::new(params));
@@ -105,6 +107,20 @@ impl McpTool {
             Err(error) => Err(response_error(server, error)),
         }
     }
+}
+
+/// The attempt's trace context (`traceparent`, `tracestate`) for the request's `_meta`,
+/// as OpenTelemetry's MCP conventions carry it; `None` when no trace is exported.
+fn trace_meta() -> Option<RequestMetaObject> {
+    let fields = current_trace_context();
+    if fields.is_empty() {
+        return None;
+    }
+    let mut meta = RequestMetaObject::new();
+    for (name, value) in fields {
+        meta.0 .0.insert(name.to_owned(), Value::String(value));
+    }
+    Some(meta)
 }
 
 impl Tool for McpTool {

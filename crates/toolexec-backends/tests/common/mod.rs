@@ -3,7 +3,6 @@
 
 #![allow(dead_code)]
 
-pub(crate) mod cargo_bin;
 pub(crate) mod emulator;
 
 use std::path::PathBuf;

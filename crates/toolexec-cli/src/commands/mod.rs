@@ -11,6 +11,7 @@ pub mod run;
 pub mod serve;
 pub mod server_client;
 pub mod stats;
+pub mod telemetry;
 pub mod tools;
 
 use std::path::{Path, PathBuf};

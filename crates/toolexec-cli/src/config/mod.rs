@@ -13,6 +13,7 @@ mod hedge_table;
 mod journal_table;
 mod policy;
 mod table;
+mod telemetry_table;
 mod tool_table;
 
 use std::collections::BTreeMap;
@@ -23,6 +24,7 @@ use std::time::Duration;
 use toml::Spanned;
 
 use toolexec::{ExecutorConfig, PolicyOverrides, RetryBudgetPolicy};
+use toolexec_telemetry::ExportSettings;
 
 pub use error::ConfigError;
 pub use journal_table::{
@@ -50,6 +52,8 @@ pub struct Config {
     /// Named retry budgets (`[retry_budgets.NAME]`), each shared by the tools that name
     /// it (`retry_budget = "NAME"` in their table) instead of the executor's.
     pub retry_budgets: BTreeMap<String, RetryBudgetPolicy>,
+    /// The OpenTelemetry export (`[telemetry]`).
+    pub telemetry: ExportSettings,
     text: String,
 }
 
@@ -62,6 +66,7 @@ impl Default for Config {
             journal: JournalSettings::default(),
             retry_budget: None,
             retry_budgets: BTreeMap::new(),
+            telemetry: ExportSettings::default(),
             text: String::new(),
         }
     }
@@ -102,6 +107,8 @@ struct RawFile {
     retry_budget: Option<Spanned<RawTable>>,
     #[serde(default)]
     retry_budgets: BTreeMap<Spanned<String>, Spanned<RawTable>>,
+    #[serde(default)]
+    telemetry: Option<Spanned<RawTable>>,
 }
 
 impl Config {
@@ -171,6 +178,14 @@ impl Config {
             table.finish()?;
         }
 
+        let mut telemetry = ExportSettings::default();
+        if let Some(table) = raw.telemetry {
+            let span = table.span();
+            let mut table = Table::new(&source, "telemetry", Some(span), table.into_inner());
+            telemetry = telemetry_table::read_telemetry(&mut table)?;
+            table.finish()?;
+        }
+
         let mut retry_budget = None;
         if let Some(table) = raw.retry_budget {
             let span = table.span();
@@ -223,6 +238,7 @@ impl Config {
             journal,
             retry_budget,
             retry_budgets,
+            telemetry,
             text: text.to_owned(),
         })
     }

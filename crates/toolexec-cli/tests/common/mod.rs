@@ -41,12 +41,7 @@ impl Server {
         let config = dir.path().join("toolexec.toml");
         std::fs::write(&config, CONFIG).unwrap();
         let db = dir.path().join("sample.db");
-        let seeded = Command::new(env!("CARGO_BIN_EXE_toolexec"))
-            .args(["data", "seed", "--scale", "1", "--db"])
-            .arg(&db)
-            .output()
-            .unwrap();
-        assert!(seeded.status.success(), "{seeded:?}");
+        seed_database(&db);
         let addr = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -108,6 +103,16 @@ impl Server {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
+}
+
+/// Creates the sample database at `db` (scale 1).
+pub fn seed_database(db: &std::path::Path) {
+    let seeded = Command::new(env!("CARGO_BIN_EXE_toolexec"))
+        .args(["data", "seed", "--scale", "1", "--db"])
+        .arg(db)
+        .output()
+        .unwrap();
+    assert!(seeded.status.success(), "{seeded:?}");
 }
 
 /// Sends one request (`request_line` plus `body`) and returns the whole response.

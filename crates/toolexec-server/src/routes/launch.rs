@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures::StreamExt;
 use toolexec::{BatchOptions, ToolCall};
+use tracing::Instrument;
 
 use crate::batch_store::Batch;
 use crate::byte_size::json_size;
@@ -44,15 +45,19 @@ pub(crate) fn start(
     state.watchlist().watch(&batch);
     let runner = state.clone();
     let running = batch.clone();
-    tokio::spawn(async move {
-        let mut ended = runner.executor().execute_batch_stream(calls, options);
-        while let Some((index, envelope)) = ended.next().await {
-            running.arrived(index, envelope);
+    tokio::spawn(
+        async move {
+            let mut ended = runner.executor().execute_batch_stream(calls, options);
+            while let Some((index, envelope)) = ended.next().await {
+                running.arrived(index, envelope);
+            }
+            running.finish();
+            runner.batches().finished(&running);
+            runner.watchlist().unwatch(&running);
         }
-        running.finish();
-        runner.batches().finished(&running);
-        runner.watchlist().unwatch(&running);
-    });
+        // The batch's span is a child of the request's, even after the request is answered.
+        .in_current_span(),
+    );
     Ok(batch)
 }
 

@@ -17,12 +17,14 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
+use tracing::Span;
 
 use crate::call::Queued;
 use crate::inner::Inner;
 use crate::journal::JournalScope;
 use crate::policy::deadline::after;
 use crate::scope::{LaneRequests, Scope};
+use crate::trace;
 use crate::{Envelope, ToolCall};
 use backlog::Backlog;
 pub(crate) use delivery::{Delivery, Indexed};
@@ -48,6 +50,12 @@ pub(crate) async fn run(
         let (id, redrive_of) = (options.batch_id.take(), options.redrive_of.take());
         JournalScope::accept(journal, id, redrive_of, &mut calls, first)
     });
+    let batch_id = journal
+        .as_ref()
+        .map(|j| j.batch_id())
+        .or(options.batch_id.as_ref());
+    let mode = options.failure_mode;
+    let span = trace::batch_span(batch_id.map(|id| &**id), total, || mode.name());
     let lanes = total
         .min(inner.max_concurrency)
         .min(options.max_concurrency.unwrap_or(usize::MAX))
@@ -71,7 +79,7 @@ pub(crate) async fn run(
     let failure_mode = options.failure_mode;
     let mut shared = Arc::new(Shared {
         inner: inner.clone(),
-        scope: Arc::new(batch_scope(options, start, lane_requests_of_scope)),
+        scope: Arc::new(batch_scope(options, start, lane_requests_of_scope, span)),
         backlog: Backlog::new(inner.clone(), total, waiting, failure_mode, delivery),
     });
     let mut tasks = JoinSet::new();
@@ -131,7 +139,7 @@ async fn join_lanes(
 }
 
 /// The scope the calls of a batch started at `start` inherit.
-fn batch_scope(options: BatchOptions, start: Instant, lanes: LaneRequests) -> Scope {
+fn batch_scope(options: BatchOptions, start: Instant, lanes: LaneRequests, span: Span) -> Scope {
     Scope {
         deadline: options.deadline.map(|d| after(start, d)),
         cancellable: options.cancel.is_some() || options.failure_mode != FailureMode::CollectAll,
@@ -140,6 +148,7 @@ fn batch_scope(options: BatchOptions, start: Instant, lanes: LaneRequests) -> Sc
             .max_concurrency
             .map(|n| Arc::new(Semaphore::new(n.clamp(1, Semaphore::MAX_PERMITS)))),
         lanes: Some(lanes),
+        span,
     }
 }
 

@@ -29,6 +29,15 @@ impl FailureMode {
             Self::Tolerate(n) => failures > n,
         }
     }
+
+    /// The mode's name in spans: `collect_all`, `fail_fast` or `tolerate_N`.
+    pub(crate) fn name(self) -> String {
+        match self {
+            Self::CollectAll => "collect_all".to_owned(),
+            Self::FailFast => "fail_fast".to_owned(),
+            Self::Tolerate(n) => format!("tolerate_{n}"),
+        }
+    }
 }
 
 /// How a batch runs.

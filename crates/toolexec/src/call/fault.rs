@@ -78,6 +78,13 @@ impl<F: Future<Output = Envelope>> Future for Caught<F> {
         this.live.set(CallStatus::Failed, attempts);
         let message = panic_message(&*payload);
         let live = &**this.live;
+        tracing::error!(
+            target: "toolexec::engine",
+            call_id = &**live.call_id(),
+            tool = &**live.tool_name(),
+            panic = message.as_str(),
+            "a call failed inside the engine (engine_fault)"
+        );
         let mut envelope = engine_fault(
             live.call_id().clone(),
             live.tool_name().clone(),

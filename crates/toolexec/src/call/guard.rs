@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tokio::time::Instant;
+use tracing::Span;
 
-use crate::call::event_text::bounded;
 use crate::call::fault::unwinding_from;
 use crate::call::progress_events::ProgressEvents;
 use crate::call::queued::Queued;
@@ -17,12 +17,11 @@ use crate::failure::AttemptFailure;
 use crate::history::ExecutionRecord;
 use crate::inner::Inner;
 use crate::journal::JournalScope;
-use crate::policy::retry::AttemptObserver;
-use crate::progress::{ProgressListener, ProgressSink};
 use crate::registry::RegisteredTool;
 use crate::scope::Scope;
 use crate::stats::Sample;
 use crate::status::{ExecutionEvent, LiveCell};
+use crate::trace;
 use crate::{AttemptRecord, CallStatus, Envelope, ErrorKind, ToolCall};
 
 /// The call's identity while it runs; dropping it unfinished (the batch future was
@@ -30,29 +29,37 @@ use crate::{AttemptRecord, CallStatus, Envelope, ErrorKind, ToolCall};
 /// nothing is lost.
 pub(crate) struct CallGuard {
     pub(crate) inner: Arc<Inner>,
-    sequence: u64,
-    call_id: Arc<str>,
+    pub(super) sequence: u64,
+    pub(super) call_id: Arc<str>,
     pub(crate) tool_name: Arc<str>,
     pub(crate) tool: Option<Arc<RegisteredTool>>,
-    live: Arc<LiveCell>,
+    pub(super) live: Arc<LiveCell>,
     pub(crate) start: Instant,
-    attempts: u32,
+    pub(super) attempts: u32,
     /// Hedges started, among the attempts.
-    hedges: u32,
+    pub(super) hedges: u32,
     /// Attempts ended by their idle timeout.
-    idle_timeouts: u32,
+    pub(super) idle_timeouts: u32,
     /// The call's progress events, made for its first attempt that may report some.
-    progress_events: Option<Arc<ProgressEvents>>,
+    pub(super) progress_events: Option<Arc<ProgressEvents>>,
     /// Whether the circuit breaker let the call through, and so expects its outcome.
     pub(crate) admitted: bool,
     finished: bool,
     journal: Option<Arc<JournalScope>>,
+    /// The call's span ([`trace::call_span`]).
+    pub(crate) span: Span,
+    /// How the last failed attempt failed, for the retry's span event.
+    pub(super) last_failure: Option<ErrorKind>,
 }
 
 impl CallGuard {
     /// A guard for a queued call, from the moment it runs (or its batch drops it), and
-    /// the call's request.
-    pub(crate) fn new(inner: Arc<Inner>, queued: Queued) -> (Self, ToolCall) {
+    /// the call's request; the call's span is a child of `parent` (none without one).
+    pub(crate) fn new(
+        inner: Arc<Inner>,
+        queued: Queued,
+        parent: Option<&Span>,
+    ) -> (Self, ToolCall) {
         let Queued {
             call,
             accepted,
@@ -60,6 +67,13 @@ impl CallGuard {
             start,
             journal,
         } = queued;
+        let span = match parent {
+            Some(parent) => {
+                let description = accepted.tool.as_ref().map(|t| &*t.tool.spec().description);
+                trace::call_span(parent, &accepted.tool_name, &accepted.call_id, description)
+            }
+            None => Span::none(),
+        };
         let guard = Self {
             inner,
             sequence: accepted.sequence,
@@ -75,6 +89,8 @@ impl CallGuard {
             admitted: false,
             finished: false,
             journal,
+            span,
+            last_failure: None,
         };
         (guard, call)
     }
@@ -128,6 +144,7 @@ impl CallGuard {
     pub(crate) fn finish(&mut self, envelope: &Envelope, circuit: Option<bool>, elapsed: Duration) {
         self.finished = true;
         self.release_circuit(circuit);
+        trace::record_call_end(&self.span, envelope);
         let stopped_by = envelope
             .attempt_log
             .last()
@@ -214,6 +231,7 @@ impl Drop for CallGuard {
                 (CallStatus::Cancelled, ErrorKind::Cancelled)
             };
             let elapsed = self.start.elapsed();
+            trace::record_call_dropped(&self.span, status.as_str(), kind);
             self.record(status, Some(kind), (self.attempts, false), false, elapsed);
             self.journal_unfinished(kind, elapsed);
             self.inner.board.emit(|| ExecutionEvent::Finished {
@@ -245,86 +263,5 @@ impl CallGuard {
         let mut envelope = self.envelope(Err(failure), Vec::new(), elapsed);
         envelope.attempts = self.attempts;
         journal.ended(self.sequence, &envelope);
-    }
-}
-
-impl AttemptObserver for CallGuard {
-    fn call_id(&self) -> &Arc<str> {
-        &self.call_id
-    }
-
-    fn started_at(&self) -> Instant {
-        self.start
-    }
-
-    fn attempt_started(&mut self, attempt: u32) {
-        self.attempts = attempt;
-        self.live.set(CallStatus::Running, attempt);
-        self.inner.board.emit(|| ExecutionEvent::AttemptStarted {
-            call_id: self.call_id.clone(),
-            tool_name: self.tool_name.clone(),
-            attempt,
-            hedge: false,
-        });
-    }
-
-    fn hedge_started(&mut self, attempt: u32) {
-        self.attempts = attempt;
-        self.hedges += 1;
-        self.live.set(CallStatus::Running, attempt);
-        self.inner.board.emit(|| ExecutionEvent::AttemptStarted {
-            call_id: self.call_id.clone(),
-            tool_name: self.tool_name.clone(),
-            attempt,
-            hedge: true,
-        });
-    }
-
-    fn attempt_failed(&mut self, attempt: u32, failure: &AttemptFailure) {
-        if failure.kind == ErrorKind::IdleTimeout {
-            self.idle_timeouts += 1;
-        }
-        self.inner.board.emit(|| ExecutionEvent::AttemptFailed {
-            call_id: self.call_id.clone(),
-            tool_name: self.tool_name.clone(),
-            attempt,
-            kind: failure.kind,
-            message: bounded(&failure.message),
-        });
-    }
-
-    fn retry_scheduled(&mut self, next_attempt: u32, delay: Duration) {
-        self.live.set(CallStatus::Retrying, next_attempt);
-        self.inner.board.emit(|| ExecutionEvent::RetryScheduled {
-            call_id: self.call_id.clone(),
-            tool_name: self.tool_name.clone(),
-            next_attempt,
-            delay_ms: millis(delay),
-        });
-    }
-
-    fn progress_sink(
-        &mut self,
-        attempt: u32,
-        started: Instant,
-        idle: Option<Duration>,
-    ) -> Option<Arc<ProgressSink>> {
-        let listened = self.inner.board.has_subscribers();
-        if idle.is_none() && !listened {
-            return None;
-        }
-        let listener = listened.then(|| {
-            let events = self.progress_events.get_or_insert_with(|| {
-                Arc::new(ProgressEvents {
-                    inner: self.inner.clone(),
-                    call_id: self.call_id.clone(),
-                    tool_name: self.tool_name.clone(),
-                })
-            });
-            events.clone() as Arc<dyn ProgressListener>
-        });
-        Some(Arc::new(ProgressSink::new(
-            started, idle, attempt, listener,
-        )))
     }
 }

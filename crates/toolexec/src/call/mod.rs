@@ -5,17 +5,22 @@
 mod event_text;
 mod fault;
 mod guard;
+mod observer;
 mod progress_events;
 mod queued;
 
 use std::future::Future;
 use std::sync::Arc;
 
+use tracing::Instrument;
+
 use crate::failure::AttemptFailure;
 use crate::inner::Inner;
 use crate::policy::retry::{self, Attempts, Limits};
+use crate::registry::RegisteredTool;
 use crate::request::Request;
 use crate::scope::Scope;
+use crate::trace;
 use crate::Envelope;
 pub(crate) use fault::engine_fault;
 use fault::Caught;
@@ -24,7 +29,7 @@ pub(crate) use queued::{generated_id, Queued};
 
 /// Records a call that never ran because its batch went away first as cancelled.
 pub(crate) fn abandon(inner: &Arc<Inner>, queued: Queued) {
-    drop(CallGuard::new(inner.clone(), queued));
+    drop(CallGuard::new(inner.clone(), queued, None));
 }
 
 /// Runs one queued call to its envelope: the circuit check, the attempts under their
@@ -39,76 +44,90 @@ pub(crate) fn run_queued(
     scope: Arc<Scope>,
 ) -> impl Future<Output = Envelope> + Send + 'static {
     let live = queued.live.clone();
-    let (mut guard, call) = CallGuard::new(inner, queued);
+    let (mut guard, call) = CallGuard::new(inner, queued, Some(&scope.span));
+    let span = guard.span.clone();
     let request = Request::new(call, guard.tool.as_deref(), guard.start, &scope);
-    Caught::new(live, async move {
-        let Some(tool) = guard.tool.clone() else {
-            let failure = AttemptFailure::not_found(&guard.tool_name);
-            let elapsed = guard.start.elapsed();
-            let envelope = guard.envelope(Err(failure), Vec::new(), elapsed);
-            guard.finish(&envelope, None, elapsed);
-            return envelope;
-        };
-        let refusal = match request.invalid_override() {
-            Some(error) => Some(AttemptFailure::invalid_override(error)),
-            None => tool
-                .input_schema
-                .check(&request.input)
-                .err()
-                .map(AttemptFailure::schema_mismatch),
-        };
-        if let Some(failure) = refusal {
-            let elapsed = guard.start.elapsed();
-            let envelope = guard.envelope(Err(failure), Vec::new(), elapsed);
-            guard.finish(&envelope, None, elapsed);
-            return envelope;
-        }
-        guard.pace_for_journal(request.deadline, &scope).await;
-        let (outcome, log) = match tool.circuit.try_acquire() {
-            Err(remaining) => {
-                let failure = AttemptFailure::circuit_open(&tool.name, remaining);
-                (Err(failure), Vec::new())
+    Caught::new(
+        live,
+        async move {
+            let Some(tool) = guard.tool.clone() else {
+                let failure = AttemptFailure::not_found(&guard.tool_name);
+                let elapsed = guard.start.elapsed();
+                let envelope = guard.envelope(Err(failure), Vec::new(), elapsed);
+                guard.finish(&envelope, None, elapsed);
+                return envelope;
+            };
+            if let Some(failure) = refusal(&request, &tool) {
+                let elapsed = guard.start.elapsed();
+                let envelope = guard.envelope(Err(failure), Vec::new(), elapsed);
+                guard.finish(&envelope, None, elapsed);
+                return envelope;
             }
-            Ok(()) => {
-                guard.admit();
-                if let Some(budget) = &tool.retry_budget {
-                    budget.deposit();
+            guard.pace_for_journal(request.deadline, &scope).await;
+            let (outcome, log) = match tool.circuit.try_acquire() {
+                Err(remaining) => {
+                    let failure = AttemptFailure::circuit_open(&tool.name, remaining);
+                    (Err(failure), Vec::new())
                 }
-                let inner = guard.inner.clone();
-                let (key, rate_key) = tool.keys_of(&request.input);
-                let attempts = Attempts {
-                    tool: &*tool.tool,
-                    policy: request.policy(&tool.policy),
-                    request: &request,
-                    scope: &scope,
-                    budget: tool.retry_budget.as_deref(),
-                    hedging: tool.hedging.as_ref(),
-                    limits: Limits {
-                        rate_limit: tool.rate_limit.as_deref().map(|r| (r, rate_key.as_deref())),
-                        bulkhead: tool.bulkhead.as_ref().map(|b| (b, key.as_deref())),
-                        permits: &inner.permits,
-                    },
-                };
-                retry::run(attempts, &mut guard).await
+                Ok(()) => {
+                    guard.admit();
+                    if let Some(budget) = &tool.retry_budget {
+                        budget.deposit();
+                    }
+                    let inner = guard.inner.clone();
+                    let (key, rate_key) = tool.keys_of(&request.input);
+                    let attempts = Attempts {
+                        tool: &*tool.tool,
+                        policy: request.policy(&tool.policy),
+                        request: &request,
+                        scope: &scope,
+                        budget: tool.retry_budget.as_deref(),
+                        hedging: tool.hedging.as_ref(),
+                        limits: Limits {
+                            rate_limit: tool
+                                .rate_limit
+                                .as_deref()
+                                .map(|r| (r, rate_key.as_deref())),
+                            bulkhead: tool.bulkhead.as_ref().map(|b| (b, key.as_deref())),
+                            permits: &inner.permits,
+                        },
+                    };
+                    retry::run(attempts, &mut guard).await
+                }
+            };
+            // A call the circuit rejected was not admitted, so the guard records nothing.
+            let circuit = match &outcome {
+                Ok(_) => Some(true),
+                Err(f) => f.counts_against_circuit(),
+            };
+            let mut elapsed = guard.start.elapsed();
+            let mut envelope = guard.envelope(outcome, log, elapsed);
+            if let (false, Some(fallback)) = (envelope.success, &tool.fallback) {
+                if let Some(value) = Box::pin(fallback.answer_caught(&envelope)).await {
+                    elapsed = guard.start.elapsed();
+                    envelope.result = Some(value);
+                    envelope.success = true;
+                    envelope.fallback = true;
+                    envelope.execution_time_ms = crate::envelope::millis(elapsed);
+                    trace::fallback_answered(&guard.span, envelope.error_kind());
+                }
             }
-        };
-        // A call the circuit rejected was not admitted, so the guard records nothing.
-        let circuit = match &outcome {
-            Ok(_) => Some(true),
-            Err(f) => f.counts_against_circuit(),
-        };
-        let mut elapsed = guard.start.elapsed();
-        let mut envelope = guard.envelope(outcome, log, elapsed);
-        if let (false, Some(fallback)) = (envelope.success, &tool.fallback) {
-            if let Some(value) = Box::pin(fallback.answer_caught(&envelope)).await {
-                elapsed = guard.start.elapsed();
-                envelope.result = Some(value);
-                envelope.success = true;
-                envelope.fallback = true;
-                envelope.execution_time_ms = crate::envelope::millis(elapsed);
-            }
+            guard.finish(&envelope, circuit, elapsed);
+            envelope
         }
-        guard.finish(&envelope, circuit, elapsed);
-        envelope
-    })
+        .instrument(span),
+    )
+}
+
+/// Why a call is refused before its first attempt: an override past the engine's
+/// limits, or an input its tool's schema rejects.
+fn refusal(request: &Request, tool: &RegisteredTool) -> Option<AttemptFailure> {
+    match request.invalid_override() {
+        Some(error) => Some(AttemptFailure::invalid_override(error)),
+        None => tool
+            .input_schema
+            .check(&request.input)
+            .err()
+            .map(AttemptFailure::schema_mismatch),
+    }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use super::hold::{Held, Limits};
 use crate::envelope::millis;
@@ -20,6 +21,7 @@ use crate::policy::RetryBudget;
 use crate::progress::ProgressSink;
 use crate::request::Request;
 use crate::scope::Scope;
+use crate::trace;
 use crate::{AttemptRecord, CallContext, ErrorKind, Tool};
 
 /// The last failure of a try in which every attempt failed: the failure, the
@@ -87,11 +89,15 @@ impl Attempts<'_> {
             cancellation: token,
             progress: observer.progress_sink(attempt, started, self.policy.idle_timeout),
         };
-        let result = run_attempt(self.tool, &self.request.input, ctx, end, self.scope).await;
+        let span = trace::attempt_span(attempt, false);
+        let result = run_attempt(self.tool, &self.request.input, ctx, end, self.scope)
+            .instrument(span.clone())
+            .await;
         drop(held);
         let duration = millis(started.elapsed());
         let stop = match result {
             Ok(value) => {
+                trace::record_attempt_end(&span, None);
                 log_attempt(log, attempt, "success", duration, None);
                 return Ok(value);
             }
@@ -99,6 +105,7 @@ impl Attempts<'_> {
         };
         let failure = failure_of(stop, attempt, cut_by_deadline, self.policy, &*observer);
         note_throttled(self.limits, &failure);
+        trace::record_attempt_end(&span, Some(&failure));
         observer.attempt_failed(attempt, &failure);
         Err((failure, attempt, duration))
     }

@@ -9,7 +9,7 @@ static BUILT: Mutex<Option<HashMap<String, PathBuf>>> = Mutex::new(None);
 
 /// The path of `bin` of workspace package `package`, built with `cargo build` (quick
 /// when it is up to date) in the profile the tests run in.
-pub(crate) fn workspace_binary(package: &str, bin: &str) -> PathBuf {
+pub fn workspace_binary(package: &str, bin: &str) -> PathBuf {
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     let cache = built.get_or_insert_with(HashMap::new);
     if let Some(path) = cache.get(bin) {
