@@ -156,19 +156,10 @@ pub fn describe(event: &ExecutionEvent) -> Option<String> {
             format!("[{call_id}] {tool_name}: retry {next_attempt} in {delay_ms:.0} ms")
         }
         ExecutionEvent::Progress {
-            call_id,
-            tool_name,
-            progress,
-            total,
-            message,
-            ..
+            call_id, tool_name, ..
         } => {
-            let total = total.map(|t| format!("/{t}")).unwrap_or_default();
-            let message = message
-                .as_deref()
-                .map(|m| format!(": {m}"))
-                .unwrap_or_default();
-            format!("[{call_id}] {tool_name}: progress {progress}{total}{message}")
+            let text = event.progress_text().unwrap_or_default();
+            format!("[{call_id}] {tool_name}: {text}")
         }
         ExecutionEvent::Finished {
             call_id,

@@ -114,19 +114,7 @@ impl Progress {
             } => Some(format!(
                 "retrying in {delay_ms:.0} ms (attempt {next_attempt})"
             )),
-            ExecutionEvent::Progress {
-                progress,
-                total,
-                message,
-                ..
-            } => {
-                let total = total.map(|t| format!("/{t}")).unwrap_or_default();
-                let message = message
-                    .as_deref()
-                    .map(|m| format!(": {m}"))
-                    .unwrap_or_default();
-                Some(format!("progress {progress}{total}{message}"))
-            }
+            ExecutionEvent::Progress { .. } => event.progress_text(),
             _ => None,
         }
     }

@@ -128,6 +128,26 @@ impl ExecutionEvent {
             | Self::Finished { call_id, .. } => call_id,
         }
     }
+
+    /// For a progress event, its report as one line: `progress 3/10: 3 of 10 files`
+    /// (the total and message when the tool gave them); `None` for other events.
+    pub fn progress_text(&self) -> Option<String> {
+        let Self::Progress {
+            progress,
+            total,
+            message,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let total = total.map(|t| format!("/{t}")).unwrap_or_default();
+        let message = message
+            .as_deref()
+            .map(|m| format!(": {m}"))
+            .unwrap_or_default();
+        Some(format!("progress {progress}{total}{message}"))
+    }
 }
 
 /// The cells of the calls in flight under one id.

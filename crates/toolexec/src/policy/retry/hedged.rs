@@ -221,8 +221,14 @@ impl<'a> Flight<'a> {
     /// Logs the failure before `failure`, which stays unlogged for the caller to
     /// decide on if no other attempt ends after it.
     fn failed(&mut self, failure: LastFailure, log: &mut Vec<AttemptRecord>) {
-        if let Some((earlier, number, ms)) = self.last.replace(failure) {
-            log_attempt(log, number, earlier.kind.as_str(), ms, None);
+        let earlier = self.last.replace(failure);
+        self.log_failure(earlier, log);
+    }
+
+    /// Logs `failure`, an attempt's that ended before another, if there is one.
+    fn log_failure(&self, failure: Option<LastFailure>, log: &mut Vec<AttemptRecord>) {
+        if let Some((failure, number, ms)) = failure {
+            log_attempt(log, number, failure.kind.as_str(), ms, None);
             mark_hedge(log, number != self.opening);
         }
     }
@@ -230,10 +236,8 @@ impl<'a> Flight<'a> {
     /// Attempt `attempt` succeeded after `duration_ms`: logs the failure before it,
     /// its success, and the attempts it supersedes.
     fn won(&mut self, attempt: u32, duration_ms: f64, log: &mut Vec<AttemptRecord>) {
-        if let Some((failure, number, ms)) = self.last.take() {
-            log_attempt(log, number, failure.kind.as_str(), ms, None);
-            mark_hedge(log, number != self.opening);
-        }
+        let earlier = self.last.take();
+        self.log_failure(earlier, log);
         log_attempt(log, attempt, "success", duration_ms, None);
         mark_hedge(log, attempt != self.opening);
         self.supersede(log);
