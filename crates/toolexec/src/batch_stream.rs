@@ -16,7 +16,7 @@ use std::task::{Context, Poll};
 use futures::Stream;
 use tokio::sync::mpsc;
 
-use crate::batch::{self, BatchOptions, Delivery, Indexed};
+use crate::batch::{self, BatchOptions, Chunk, Delivery, Indexed};
 use crate::call::engine_fault;
 use crate::inner::Inner;
 use crate::{Envelope, ToolCall};
@@ -34,7 +34,9 @@ type Driver = Pin<Box<dyn Future<Output = ()> + Send>>;
 #[must_use = "a stream does nothing unless polled"]
 pub struct BatchStream {
     driver: Option<Driver>,
-    finished: mpsc::UnboundedReceiver<Indexed>,
+    finished: mpsc::UnboundedReceiver<Chunk>,
+    /// The rest of the last chunk received, yielded before anything else.
+    ready: smallvec::IntoIter<[Indexed; 1]>,
     /// Which calls have been yielded, to answer any the batch did not (see `unanswered`).
     yielded: Vec<bool>,
     remaining: usize,
@@ -61,6 +63,7 @@ impl BatchStream {
         Self {
             driver: Some(driver),
             finished,
+            ready: Chunk::new().into_iter(),
             yielded: vec![false; total],
             remaining: total,
         }
@@ -69,6 +72,14 @@ impl BatchStream {
     /// Calls of the batch not yielded yet.
     pub fn remaining(&self) -> usize {
         self.remaining
+    }
+
+    /// Yields the first envelope of `chunk` and keeps the rest for the next polls
+    /// (`None` for an empty chunk, which lanes never send).
+    fn yielded_first(&mut self, chunk: Chunk) -> Option<Indexed> {
+        self.ready = chunk.into_iter();
+        let first = self.ready.next()?;
+        self.yielded(first)
     }
 
     fn yielded(&mut self, (index, envelope): Indexed) -> Option<Indexed> {
@@ -102,8 +113,13 @@ impl Stream for BatchStream {
         // Envelopes already sent are yielded without polling the batch: a wave of calls
         // ending together is then one poll of the batch, not one per envelope (each
         // of which wakes the reader's task again).
-        if let Ok(item) = this.finished.try_recv() {
+        if let Some(item) = this.ready.next() {
             return Poll::Ready(this.yielded(item));
+        }
+        while let Ok(chunk) = this.finished.try_recv() {
+            if let Some(item) = this.yielded_first(chunk) {
+                return Poll::Ready(Some(item));
+            }
         }
         // Then the batch: it starts the lanes and lends lanes to calls in backoff,
         // which must go on while the reader drains envelopes.
@@ -112,11 +128,17 @@ impl Stream for BatchStream {
                 this.driver = None;
             }
         }
-        match this.finished.poll_recv(cx) {
-            Poll::Ready(Some(item)) => Poll::Ready(this.yielded(item)),
-            // Every sender is gone only once the batch has ended.
-            Poll::Ready(None) => Poll::Ready(this.unanswered()),
-            Poll::Pending => Poll::Pending,
+        loop {
+            match this.finished.poll_recv(cx) {
+                Poll::Ready(Some(chunk)) => {
+                    if let Some(item) = this.yielded_first(chunk) {
+                        return Poll::Ready(Some(item));
+                    }
+                }
+                // Every sender is gone only once the batch has ended.
+                Poll::Ready(None) => return Poll::Ready(this.unanswered()),
+                Poll::Pending => return Poll::Pending,
+            }
         }
     }
 

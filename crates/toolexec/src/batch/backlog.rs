@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 
-use crate::batch::delivery::Delivery;
+use crate::batch::delivery::{Chunk, Delivery};
 use crate::batch::options::FailureMode;
 use crate::call::{abandon, engine_fault, Queued};
 use crate::inner::Inner;
@@ -73,20 +73,34 @@ impl Backlog {
         Some((index, queued))
     }
 
-    /// Keeps (or sends on) a call's envelope and, when the failure mode says so,
-    /// cancels the rest: the rest are cancelled before this envelope is seen.
-    pub(crate) fn finished(&self, index: usize, envelope: Envelope, scope: &Scope) {
+    /// Keeps a call's envelope, or adds it to `outgoing` when the envelopes are sent
+    /// on ([`send`](Self::send)); when the failure mode says so, cancels the rest,
+    /// before this envelope is seen.
+    pub(crate) fn finished(
+        &self,
+        index: usize,
+        envelope: Envelope,
+        scope: &Scope,
+        outgoing: &mut Chunk,
+    ) {
         if !envelope.success {
             let failures = self.failures.fetch_add(1, Ordering::AcqRel) + 1;
             if self.failure_mode.stops_at(failures) {
                 scope.cancel.cancel();
             }
         }
-        if let Some(envelope) = self.delivery.send(index, envelope) {
-            if let Some(slot) = self.envelopes.get(index) {
+        match self.envelopes.get(index) {
+            Some(slot) => {
                 let _ = slot.set(envelope);
             }
+            None if !self.delivery.keeps() => outgoing.push((index, envelope)),
+            None => {}
         }
+    }
+
+    /// Sends on the envelopes gathered in `outgoing`, at once.
+    pub(crate) fn send(&self, outgoing: Chunk) {
+        self.delivery.send(outgoing);
     }
 
     /// The envelopes in request order, once no lane holds the backlog any more (none

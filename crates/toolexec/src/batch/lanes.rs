@@ -16,6 +16,7 @@ use futures::{ready, StreamExt};
 use pin_project_lite::pin_project;
 
 use crate::batch::backlog::Backlog;
+use crate::batch::delivery::Chunk;
 use crate::call::{abandon, run_queued, Queued};
 use crate::inner::Inner;
 use crate::scope::Scope;
@@ -35,9 +36,17 @@ impl Shared {
         self.backlog.next(&self.scope)
     }
 
-    /// Keeps the envelope of the batch's call at `index`.
+    /// Keeps the envelope of the batch's call at `index`, or sends it on at once.
     fn keep(&self, index: usize, envelope: Envelope) {
-        self.backlog.finished(index, envelope, &self.scope);
+        let mut outgoing = Chunk::new();
+        self.gather(index, envelope, &mut outgoing);
+        self.backlog.send(outgoing);
+    }
+
+    /// Keeps the envelope of the batch's call at `index`, or adds it to `outgoing`.
+    fn gather(&self, index: usize, envelope: Envelope, outgoing: &mut Chunk) {
+        self.backlog
+            .finished(index, envelope, &self.scope, outgoing);
     }
 }
 
@@ -196,22 +205,33 @@ impl<F> Drop for WideLane<F> {
 impl<F: Future<Output = Envelope>> Future for WideLane<F> {
     type Output = ();
 
+    /// Runs the lane's calls; the envelopes of the calls that end during one poll are
+    /// sent on together, so that a streamed batch's reader is woken once for them.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // `FuturesUnordered` keeps each call in a box of its own, so nothing is pinned
         // in place here.
         let this = self.get_mut();
+        let mut outgoing = Chunk::new();
+        let polled = this.drive(cx, &mut outgoing);
+        this.shared.backlog.send(outgoing);
+        polled
+    }
+}
+
+impl<F: Future<Output = Envelope>> WideLane<F> {
+    fn drive(&mut self, cx: &mut Context<'_>, outgoing: &mut Chunk) -> Poll<()> {
         loop {
-            while this.calls.len() < this.width {
+            while self.calls.len() < self.width {
                 let progress = ready!(tokio::task::coop::poll_proceed(cx));
-                let Some((index, queued)) = this.next_call() else {
+                let Some((index, queued)) = self.next_call() else {
                     break;
                 };
                 progress.made_progress();
-                let call = begin(&this.shared, this.make, index, queued);
-                this.calls.push(call);
+                let call = begin(&self.shared, self.make, index, queued);
+                self.calls.push(call);
             }
-            match ready!(this.calls.poll_next_unpin(cx)) {
-                Some((index, envelope)) => this.shared.keep(index, envelope),
+            match ready!(self.calls.poll_next_unpin(cx)) {
+                Some((index, envelope)) => self.shared.gather(index, envelope, outgoing),
                 None => return Poll::Ready(()),
             }
         }

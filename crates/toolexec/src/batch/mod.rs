@@ -27,7 +27,7 @@ use crate::scope::{LaneRequests, Scope};
 use crate::trace;
 use crate::{Envelope, ToolCall};
 use backlog::Backlog;
-pub(crate) use delivery::{Delivery, Indexed};
+pub(crate) use delivery::{Chunk, Delivery, Indexed};
 use lanes::{current_workers, lane, lane_width, wide_lane, Shared};
 pub use options::{BatchOptions, FailureMode};
 
