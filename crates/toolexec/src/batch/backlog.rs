@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 
-use crate::batch::delivery::{Chunk, Delivery};
+use crate::batch::delivery::{Chunk, Delivery, Indexed};
 use crate::batch::options::FailureMode;
 use crate::call::{abandon, engine_fault, Queued};
 use crate::inner::Inner;
@@ -73,16 +73,15 @@ impl Backlog {
         Some((index, queued))
     }
 
-    /// Keeps a call's envelope, or adds it to `outgoing` when the envelopes are sent
-    /// on ([`send`](Self::send)); when the failure mode says so, cancels the rest,
-    /// before this envelope is seen.
+    /// Keeps a call's envelope, or returns it when the envelopes are sent on (by
+    /// [`send`](Self::send)); when the failure mode says so, cancels the rest, before
+    /// this envelope is seen.
     pub(crate) fn finished(
         &self,
         index: usize,
         envelope: Envelope,
         scope: &Scope,
-        outgoing: &mut Chunk,
-    ) {
+    ) -> Option<Indexed> {
         if !envelope.success {
             let failures = self.failures.fetch_add(1, Ordering::AcqRel) + 1;
             if self.failure_mode.stops_at(failures) {
@@ -92,9 +91,9 @@ impl Backlog {
         match self.envelopes.get(index) {
             Some(slot) => {
                 let _ = slot.set(envelope);
+                None
             }
-            None if !self.delivery.keeps() => outgoing.push((index, envelope)),
-            None => {}
+            None => (!self.delivery.keeps()).then_some((index, envelope)),
         }
     }
 

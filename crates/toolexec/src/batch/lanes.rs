@@ -38,15 +38,16 @@ impl Shared {
 
     /// Keeps the envelope of the batch's call at `index`, or sends it on at once.
     fn keep(&self, index: usize, envelope: Envelope) {
-        let mut outgoing = Chunk::new();
-        self.gather(index, envelope, &mut outgoing);
-        self.backlog.send(outgoing);
+        if let Some(finished) = self.backlog.finished(index, envelope, &self.scope) {
+            self.backlog.send(Chunk::from_buf([finished]));
+        }
     }
 
     /// Keeps the envelope of the batch's call at `index`, or adds it to `outgoing`.
     fn gather(&self, index: usize, envelope: Envelope, outgoing: &mut Chunk) {
-        self.backlog
-            .finished(index, envelope, &self.scope, outgoing);
+        if let Some(finished) = self.backlog.finished(index, envelope, &self.scope) {
+            outgoing.push(finished);
+        }
     }
 }
 

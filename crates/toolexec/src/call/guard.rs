@@ -21,7 +21,7 @@ use crate::registry::RegisteredTool;
 use crate::scope::Scope;
 use crate::stats::Sample;
 use crate::status::{ExecutionEvent, LiveCell};
-use crate::trace;
+use crate::trace::{self, Trace};
 use crate::{AttemptRecord, CallStatus, Envelope, ErrorKind, ToolCall};
 
 /// The call's identity while it runs; dropping it unfinished (the batch future was
@@ -46,8 +46,8 @@ pub(crate) struct CallGuard {
     pub(crate) admitted: bool,
     finished: bool,
     journal: Option<Arc<JournalScope>>,
-    /// The call's span ([`trace::call_span`]).
-    pub(crate) span: Span,
+    /// The call's span, if it is traced ([`trace::call`]).
+    pub(crate) trace: Trace,
     /// How the last failed attempt failed, for the retry's span event.
     pub(super) last_failure: Option<ErrorKind>,
 }
@@ -67,12 +67,12 @@ impl CallGuard {
             start,
             journal,
         } = queued;
-        let span = match parent {
+        let trace = match parent {
             Some(parent) => {
-                let description = accepted.tool.as_ref().map(|t| &*t.tool.spec().description);
-                trace::call_span(parent, &accepted.tool_name, &accepted.call_id, description)
+                let describe = || accepted.tool.as_ref().map(|t| &*t.tool.spec().description);
+                trace::call(parent, &accepted.tool_name, &accepted.call_id, describe)
             }
-            None => Span::none(),
+            None => Trace::default(),
         };
         let guard = Self {
             inner,
@@ -89,7 +89,7 @@ impl CallGuard {
             admitted: false,
             finished: false,
             journal,
-            span,
+            trace,
             last_failure: None,
         };
         (guard, call)
@@ -144,7 +144,7 @@ impl CallGuard {
     pub(crate) fn finish(&mut self, envelope: &Envelope, circuit: Option<bool>, elapsed: Duration) {
         self.finished = true;
         self.release_circuit(circuit);
-        trace::record_call_end(&self.span, envelope);
+        trace::record_call_end(&self.trace, envelope);
         let stopped_by = envelope
             .attempt_log
             .last()
@@ -231,7 +231,7 @@ impl Drop for CallGuard {
                 (CallStatus::Cancelled, ErrorKind::Cancelled)
             };
             let elapsed = self.start.elapsed();
-            trace::record_call_dropped(&self.span, status.as_str(), kind);
+            trace::record_call_dropped(&self.trace, status.as_str(), kind);
             self.record(status, Some(kind), (self.attempts, false), false, elapsed);
             self.journal_unfinished(kind, elapsed);
             self.inner.board.emit(|| ExecutionEvent::Finished {

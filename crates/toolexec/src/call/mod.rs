@@ -12,8 +12,6 @@ mod queued;
 use std::future::Future;
 use std::sync::Arc;
 
-use tracing::Instrument;
-
 use crate::failure::AttemptFailure;
 use crate::inner::Inner;
 use crate::policy::retry::{self, Attempts, Limits};
@@ -45,11 +43,11 @@ pub(crate) fn run_queued(
 ) -> impl Future<Output = Envelope> + Send + 'static {
     let live = queued.live.clone();
     let (mut guard, call) = CallGuard::new(inner, queued, Some(&scope.span));
-    let span = guard.span.clone();
+    let trace = guard.trace.clone();
     let request = Request::new(call, guard.tool.as_deref(), guard.start, &scope);
     Caught::new(
         live,
-        async move {
+        trace.wrap(async move {
             let Some(tool) = guard.tool.clone() else {
                 let failure = AttemptFailure::not_found(&guard.tool_name);
                 let elapsed = guard.start.elapsed();
@@ -109,18 +107,18 @@ pub(crate) fn run_queued(
                     envelope.success = true;
                     envelope.fallback = true;
                     envelope.execution_time_ms = crate::envelope::millis(elapsed);
-                    trace::fallback_answered(&guard.span, envelope.error_kind());
+                    trace::fallback_answered(&guard.trace, envelope.error_kind());
                 }
             }
             guard.finish(&envelope, circuit, elapsed);
             envelope
-        }
-        .instrument(span),
+        }),
     )
 }
 
 /// Why a call is refused before its first attempt: an override past the engine's
 /// limits, or an input its tool's schema rejects.
+#[inline]
 fn refusal(request: &Request, tool: &RegisteredTool) -> Option<AttemptFailure> {
     match request.invalid_override() {
         Some(error) => Some(AttemptFailure::invalid_override(error)),

@@ -66,7 +66,7 @@ impl AttemptObserver for CallGuard {
 
     fn retry_scheduled(&mut self, next_attempt: u32, delay: Duration) {
         self.live.set(CallStatus::Retrying, next_attempt);
-        trace::retry_scheduled(&self.span, next_attempt, delay, self.last_failure);
+        trace::retry_scheduled(&self.trace, next_attempt, delay, self.last_failure);
         self.inner.board.emit(|| ExecutionEvent::RetryScheduled {
             call_id: self.call_id.clone(),
             tool_name: self.tool_name.clone(),

@@ -8,7 +8,6 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use tracing::Instrument;
 
 use super::hold::{Held, Limits};
 use crate::envelope::millis;
@@ -89,15 +88,14 @@ impl Attempts<'_> {
             cancellation: token,
             progress: observer.progress_sink(attempt, started, self.policy.idle_timeout),
         };
-        let span = trace::attempt_span(attempt, false);
-        let result = run_attempt(self.tool, &self.request.input, ctx, end, self.scope)
-            .instrument(span.clone())
-            .await;
+        let trace = trace::attempt(attempt, false);
+        let run = run_attempt(self.tool, &self.request.input, ctx, end, self.scope);
+        let result = trace.instrument(run).await;
         drop(held);
         let duration = millis(started.elapsed());
         let stop = match result {
             Ok(value) => {
-                trace::record_attempt_end(&span, None);
+                trace::record_attempt_end(&trace, None);
                 log_attempt(log, attempt, "success", duration, None);
                 return Ok(value);
             }
@@ -105,7 +103,7 @@ impl Attempts<'_> {
         };
         let failure = failure_of(stop, attempt, cut_by_deadline, self.policy, &*observer);
         note_throttled(self.limits, &failure);
-        trace::record_attempt_end(&span, Some(&failure));
+        trace::record_attempt_end(&trace, Some(&failure));
         observer.attempt_failed(attempt, &failure);
         Err((failure, attempt, duration))
     }

@@ -6,7 +6,6 @@ use futures::stream::{FuturesUnordered, StreamExt};
 use serde_json::Value;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use tracing::{Instrument, Span};
 
 use super::attempt::{
     failure_of, log_attempt, note_throttled, AttemptObserver, Attempts, LastFailure,
@@ -18,7 +17,7 @@ use crate::policy::deadline::{after, attempt_end, passes};
 use crate::policy::hedge::Hedging;
 use crate::policy::timeout::{run_attempt, Stop};
 use crate::policy::RetryBudget;
-use crate::trace;
+use crate::trace::{self, Trace};
 use crate::{AttemptRecord, CallContext};
 
 /// The outcome an attempt that lost the race to another one is logged with.
@@ -42,7 +41,7 @@ enum Step {
         cut_by_deadline: bool,
         result: Result<Value, Stop>,
         /// The attempt's span, to record its end on.
-        span: Span,
+        trace: Trace,
     },
 }
 
@@ -115,12 +114,12 @@ pub(super) async fn hedged<O: AttemptObserver + Send>(
                 attempt: ended,
                 cut_by_deadline,
                 result,
-                span,
+                trace,
             } => {
                 let duration = flight.ended(ended).elapsed();
                 match result {
                     Ok(value) => {
-                        trace::record_attempt_end(&span, None);
+                        trace::record_attempt_end(&trace, None);
                         hedging.succeeded(duration);
                         flight.won(ended, millis(duration), log);
                         return Ok(value);
@@ -129,7 +128,7 @@ pub(super) async fn hedged<O: AttemptObserver + Send>(
                         let failure =
                             failure_of(stop, ended, cut_by_deadline, attempts.policy, &*observer);
                         note_throttled(attempts.limits, &failure);
-                        trace::record_attempt_end(&span, Some(&failure));
+                        trace::record_attempt_end(&trace, Some(&failure));
                         observer.attempt_failed(ended, &failure);
                         flight.failed((failure, ended, millis(duration)), log);
                     }
@@ -184,9 +183,9 @@ impl<'a> Flight<'a> {
             started,
             token,
         });
-        let span = trace::attempt_span(attempt, attempt != self.opening);
-        let run = run_attempt(round.tool, &round.request.input, ctx, end, round.scope)
-            .instrument(span.clone());
+        let trace = trace::attempt(attempt, attempt != self.opening);
+        let run = run_attempt(round.tool, &round.request.input, ctx, end, round.scope);
+        let run = trace.instrument(run);
         self.steps.push(Box::pin(async move {
             let result = run.await;
             drop(held);
@@ -194,7 +193,7 @@ impl<'a> Flight<'a> {
                 attempt,
                 cut_by_deadline,
                 result,
-                span,
+                trace,
             }
         }));
     }

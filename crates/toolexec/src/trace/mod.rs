@@ -9,10 +9,14 @@
 //! [`SPAN_TARGET`] out, making one costs a check of a cached flag, and recording into
 //! it nothing.
 
+mod traced;
+
 use std::time::Duration;
 
 use tracing::field::Empty;
 use tracing::Span;
+
+pub(crate) use traced::Trace;
 
 use crate::envelope::millis;
 use crate::failure::AttemptFailure;
@@ -26,6 +30,14 @@ pub const SPAN_TARGET: &str = "toolexec::trace";
 /// The name of a call's span before the tool's name is added
 /// (`execute_tool {tool}` in the exported trace).
 pub const CALL_SPAN_NAME: &str = "execute_tool";
+
+/// Whether any subscriber may take spans at all: one load of `tracing`'s global level,
+/// which is `OFF` while no subscriber is installed. Checked first, so that without one
+/// a call pays for nothing else.
+#[inline]
+fn maybe_on() -> bool {
+    tracing::level_enabled!(tracing::Level::INFO)
+}
 
 /// The span of a batch of `calls` calls, a child of the current span; `mode` names
 /// its failure mode (called only when the span is recorded).
@@ -44,14 +56,19 @@ pub(crate) fn batch_span(id: Option<&str>, calls: usize, mode: impl FnOnce() -> 
 }
 
 /// The span of one call of `tool`, a child of `parent` (its batch's span, or the span
-/// current where a lone call was made).
-pub(crate) fn call_span(
+/// current where a lone call was made); `describe` gives the tool's description, asked
+/// only when the span is on.
+#[inline]
+pub(crate) fn call<'a>(
     parent: &Span,
     tool: &str,
     call_id: &str,
-    description: Option<&str>,
-) -> Span {
-    tracing::info_span!(
+    describe: impl FnOnce() -> Option<&'a str>,
+) -> Trace {
+    if !maybe_on() {
+        return Trace::default();
+    }
+    let span = tracing::info_span!(
         target: SPAN_TARGET,
         parent: parent,
         "execute_tool",
@@ -60,7 +77,7 @@ pub(crate) fn call_span(
         "gen_ai.operation.name" = "execute_tool",
         "gen_ai.tool.name" = tool,
         "gen_ai.tool.call.id" = call_id,
-        "gen_ai.tool.description" = description,
+        "gen_ai.tool.description" = Empty,
         "toolexec.status" = Empty,
         "toolexec.attempts" = Empty,
         "toolexec.fallback" = Empty,
@@ -68,14 +85,19 @@ pub(crate) fn call_span(
         "error.type" = Empty,
         "otel.status_code" = Empty,
         "otel.status_description" = Empty,
-    )
+    );
+    if !span.is_disabled() {
+        span.record("gen_ai.tool.description", describe());
+    }
+    Trace::new(span)
 }
 
 /// Records how a call ended on its span.
-pub(crate) fn record_call_end(span: &Span, envelope: &Envelope) {
-    if span.is_disabled() {
+#[inline]
+pub(crate) fn record_call_end(trace: &Trace, envelope: &Envelope) {
+    let Some(span) = trace.span() else {
         return;
-    }
+    };
     span.record("toolexec.status", envelope.status.as_str());
     span.record("toolexec.attempts", envelope.attempts);
     span.record("toolexec.fallback", envelope.fallback);
@@ -97,10 +119,11 @@ pub(crate) fn record_call_end(span: &Span, envelope: &Envelope) {
 }
 
 /// Records on its span that a call ended unfinished: cancelled, or failed by the engine.
-pub(crate) fn record_call_dropped(span: &Span, status: &'static str, kind: ErrorKind) {
-    if span.is_disabled() {
+#[inline]
+pub(crate) fn record_call_dropped(trace: &Trace, status: &'static str, kind: ErrorKind) {
+    let Some(span) = trace.span() else {
         return;
-    }
+    };
     span.record("toolexec.status", status);
     span.record("error.type", kind.as_str());
     span.record("otel.status_code", "ERROR");
@@ -108,8 +131,12 @@ pub(crate) fn record_call_dropped(span: &Span, status: &'static str, kind: Error
 
 /// The span of attempt `attempt` of a call (a hedge if `hedge`), a child of the
 /// current span: the call's.
-pub(crate) fn attempt_span(attempt: u32, hedge: bool) -> Span {
-    tracing::info_span!(
+#[inline]
+pub(crate) fn attempt(attempt: u32, hedge: bool) -> Trace {
+    if !maybe_on() {
+        return Trace::default();
+    }
+    Trace::new(tracing::info_span!(
         target: SPAN_TARGET,
         "attempt",
         "toolexec.attempt" = attempt,
@@ -117,14 +144,15 @@ pub(crate) fn attempt_span(attempt: u32, hedge: bool) -> Span {
         "toolexec.outcome" = Empty,
         "error.type" = Empty,
         "otel.status_code" = Empty,
-    )
+    ))
 }
 
 /// Records how an attempt ended on its span: `None` for a success.
-pub(crate) fn record_attempt_end(span: &Span, failure: Option<&AttemptFailure>) {
-    if span.is_disabled() {
+#[inline]
+pub(crate) fn record_attempt_end(trace: &Trace, failure: Option<&AttemptFailure>) {
+    let Some(span) = trace.span() else {
         return;
-    }
+    };
     match failure {
         None => {
             span.record("toolexec.outcome", "success");
@@ -140,12 +168,16 @@ pub(crate) fn record_attempt_end(span: &Span, failure: Option<&AttemptFailure>) 
 
 /// An event on a call's span: attempt `next_attempt` starts after `delay`, because the
 /// last attempt failed with `reason`.
+#[inline]
 pub(crate) fn retry_scheduled(
-    span: &Span,
+    trace: &Trace,
     next_attempt: u32,
     delay: Duration,
     reason: Option<ErrorKind>,
 ) {
+    let Some(span) = trace.span() else {
+        return;
+    };
     tracing::event!(
         target: SPAN_TARGET,
         parent: span,
@@ -158,7 +190,11 @@ pub(crate) fn retry_scheduled(
 }
 
 /// An event on a call's span: its fallback answered for it.
-pub(crate) fn fallback_answered(span: &Span, reason: Option<ErrorKind>) {
+#[inline]
+pub(crate) fn fallback_answered(trace: &Trace, reason: Option<ErrorKind>) {
+    let Some(span) = trace.span() else {
+        return;
+    };
     tracing::event!(
         target: SPAN_TARGET,
         parent: span,
