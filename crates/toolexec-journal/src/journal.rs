@@ -49,6 +49,8 @@ pub struct SqliteJournal {
     path: PathBuf,
     capacity: usize,
     byte_capacity: usize,
+    /// The writer keeps up while at most this many records wait for it: a group's worth.
+    keeping_up: usize,
     queue: Option<SyncSender<Message>>,
     writer: Option<JoinHandle<()>>,
     counters: Arc<Counters>,
@@ -87,6 +89,7 @@ impl SqliteJournal {
             path,
             capacity: config.queue_capacity,
             byte_capacity: config.queue_bytes,
+            keeping_up: config.max_group,
             queue: Some(queue),
             writer: Some(writer),
             counters,
@@ -141,6 +144,14 @@ impl SqliteJournal {
             + self.counters.in_hand.load(Ordering::Relaxed);
         waiting > self.capacity / 2
             || self.counters.queued_bytes.load(Ordering::Relaxed) > self.byte_capacity / 2
+    }
+
+    /// Whether the writer keeps up: at most a group's worth of records
+    /// ([`JournalConfig::max_group`]) waits in the queue. While it does, it has room
+    /// for work that callers would otherwise do on the call path (serializing an
+    /// envelope); once it does not, it bounds the rate and callers take that work.
+    pub fn keeps_up(&self) -> bool {
+        self.counters.queued.load(Ordering::Relaxed) <= self.keeping_up
     }
 
     /// Whether calls about to start should wait for the writer: it is
