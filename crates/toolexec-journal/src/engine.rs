@@ -22,7 +22,8 @@ use crate::{
 /// writer thread, so the call path never waits on the disk, and does as little as it
 /// can before: a batch's calls are packed ([`AcceptedCalls`]: their inputs serialized
 /// into one buffer), and a call's end hands over a copy of its envelope
-/// ([`JournalRecord::EnvelopeEnded`]), serialized on the writer's thread.
+/// ([`JournalRecord::EnvelopeEnded`]), serialized on the writer's thread while the
+/// writer keeps up ([`SqliteJournal::keeps_up`]).
 #[derive(Debug)]
 pub struct EngineJournal {
     store: Arc<SqliteJournal>,
