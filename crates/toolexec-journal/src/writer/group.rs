@@ -125,8 +125,8 @@ impl Group {
                 envelope,
             } => {
                 let ending = Ending::of_envelope(&envelope, ended_at_ms, &mut self.envelope_text);
-                // Let go of the caller's envelope now rather than at the commit: a
-                // batch that ends meanwhile then moves it out instead of copying it.
+                // The copy is freed now rather than at the commit: the group keeps
+                // only its text.
                 drop(envelope);
                 self.end_call(batch_id, index, ending);
             }
