@@ -3,6 +3,7 @@
 //! (open, recover what the last process left running, continue its batch ids).
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -13,13 +14,16 @@ use toolexec::{CallStatus, Envelope, ErrorKind, Journal, JournalBatch, PastCall,
 
 use crate::lock::WriterLock;
 use crate::{
-    AcceptedCall, HistoryQuery, HistoryRow, JournalConfig, JournalError, JournalRecord,
-    RecoveryReport, SqliteJournal,
+    AcceptedCallRef, AcceptedCalls, HistoryQuery, HistoryRow, JournalConfig, JournalError,
+    JournalRecord, RecoveryReport, SqliteJournal,
 };
 
-/// A [`toolexec::Journal`] over a [`SqliteJournal`]: each hook serializes what it is
-/// given (the call's input, the envelope) and queues it for the writer thread, so the
-/// call path never waits on the disk.
+/// A [`toolexec::Journal`] over a [`SqliteJournal`]: each hook queues a record for the
+/// writer thread, so the call path never waits on the disk, and does as little as it
+/// can before: a batch's calls are packed ([`AcceptedCalls`]: their inputs serialized
+/// into one buffer), and a call's end hands over a copy of its envelope
+/// ([`JournalRecord::EnvelopeEnded`]), serialized on the writer's thread while the
+/// writer keeps up ([`SqliteJournal::keeps_up`]).
 #[derive(Debug)]
 pub struct EngineJournal {
     store: Arc<SqliteJournal>,
@@ -89,8 +93,9 @@ struct Overrides {
     max_retries: Option<u32>,
 }
 
-fn accepted(index: u32, call: &ToolCall) -> AcceptedCall {
-    let overrides = (call.timeout_ms.is_some()
+/// A call's overrides, if it has any.
+fn overrides_of(call: &ToolCall) -> Option<Overrides> {
+    (call.timeout_ms.is_some()
         || call.idle_timeout_ms.is_some()
         || call.deadline_ms.is_some()
         || call.max_retries.is_some())
@@ -99,15 +104,35 @@ fn accepted(index: u32, call: &ToolCall) -> AcceptedCall {
         idle_timeout_ms: call.idle_timeout_ms,
         deadline_ms: call.deadline_ms,
         max_retries: call.max_retries,
-    });
-    AcceptedCall {
-        index,
-        call_id: call.call_id.clone().unwrap_or_default(),
-        tool: call.tool.clone(),
-        input_json: serde_json::to_string(&call.input).unwrap_or_else(|_| "null".into()),
-        idempotency_key: call.idempotency_key.clone(),
-        overrides_json: overrides.and_then(|o| serde_json::to_string(&o).ok()),
+    })
+}
+
+/// The calls of a batch as accepted, packed. Ids, inputs and overrides are written in
+/// buffers reused from one call to the next, then copied into the packed texts, so a
+/// batch costs a few growing buffers however many calls it has.
+fn accepted_calls(batch: &JournalBatch, calls: &[ToolCall]) -> AcceptedCalls {
+    let mut packed = AcceptedCalls::with_capacity(calls.len());
+    let (mut input, mut overrides, mut id) = (Vec::new(), Vec::new(), String::new());
+    for (index, call) in (0u32..).zip(calls) {
+        id.clear();
+        let _ = write!(id, "{}", batch.call_id(u64::from(index), call));
+        packed.push(AcceptedCallRef {
+            index,
+            call_id: &id,
+            tool: &call.tool,
+            input_json: json_text(&call.input, &mut input).unwrap_or("null"),
+            idempotency_key: call.idempotency_key.as_deref(),
+            overrides_json: overrides_of(call).and_then(|o| json_text(&o, &mut overrides)),
+        });
     }
+    packed
+}
+
+/// `value` as JSON text, as `serde_json::to_string` writes it, serialized in `buffer`.
+fn json_text<'b>(value: &impl Serialize, buffer: &'b mut Vec<u8>) -> Option<&'b str> {
+    buffer.clear();
+    serde_json::to_writer(&mut *buffer, value).ok()?;
+    std::str::from_utf8(buffer).ok()
 }
 
 /// Unix milliseconds now.
@@ -130,15 +155,11 @@ impl Journal for EngineJournal {
     }
 
     fn batch_accepted(&self, batch: &JournalBatch, calls: &[ToolCall]) {
-        let calls = (0u32..)
-            .zip(calls)
-            .map(|(index, call)| accepted(index, call))
-            .collect();
         self.store.record(JournalRecord::BatchAccepted {
             batch_id: Arc::clone(&batch.id),
             accepted_at_ms: now_ms(),
             redrive_of: batch.redrive_of.as_deref().map(str::to_owned),
-            calls,
+            calls: accepted_calls(batch, calls),
         });
     }
 
@@ -150,16 +171,31 @@ impl Journal for EngineJournal {
         });
     }
 
+    /// While the writer keeps up, it gets a copy of the envelope and serializes it on
+    /// its thread; once it is behind, the caller serializes it, so that a writer that
+    /// bounds the rate (a burst of calls that end at once) gets no more work per call.
     fn call_ended(&self, batch_id: &Arc<str>, index: u64, envelope: &Envelope) {
+        let batch_id = Arc::clone(batch_id);
+        let index = stored_index(index);
+        let ended_at_ms = now_ms();
+        if self.store.keeps_up() {
+            self.store.record(JournalRecord::EnvelopeEnded {
+                batch_id,
+                index,
+                ended_at_ms,
+                envelope: Arc::new(envelope.clone()),
+            });
+            return;
+        }
         self.store.record(JournalRecord::CallEnded {
-            batch_id: Arc::clone(batch_id),
-            index: stored_index(index),
+            batch_id,
+            index,
             tool: Arc::clone(&envelope.tool_name),
             status: Cow::Borrowed(envelope.status.as_str()),
             error_kind: envelope.error_kind().map(|k| Cow::Borrowed(k.as_str())),
             attempts: envelope.attempts,
             latency_ms: envelope.execution_time_ms,
-            ended_at_ms: now_ms(),
+            ended_at_ms,
             fallback: envelope.fallback,
             envelope_json: serde_json::to_string(envelope).unwrap_or_default(),
         });

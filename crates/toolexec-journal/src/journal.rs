@@ -49,6 +49,9 @@ pub struct SqliteJournal {
     path: PathBuf,
     capacity: usize,
     byte_capacity: usize,
+    /// The writer keeps up while at most this many records wait for it: a quarter of
+    /// the queue.
+    keeping_up: usize,
     queue: Option<SyncSender<Message>>,
     writer: Option<JoinHandle<()>>,
     counters: Arc<Counters>,
@@ -87,6 +90,7 @@ impl SqliteJournal {
             path,
             capacity: config.queue_capacity,
             byte_capacity: config.queue_bytes,
+            keeping_up: config.queue_capacity / 4,
             queue: Some(queue),
             writer: Some(writer),
             counters,
@@ -141,6 +145,14 @@ impl SqliteJournal {
             + self.counters.in_hand.load(Ordering::Relaxed);
         waiting > self.capacity / 2
             || self.counters.queued_bytes.load(Ordering::Relaxed) > self.byte_capacity / 2
+    }
+
+    /// Whether the writer keeps up: at most a quarter of the queue's capacity waits
+    /// for it. While it does, it has room for work that callers would otherwise do on
+    /// the call path (serializing an envelope); once it does not (half the queue is
+    /// where callers are paced), it bounds the rate and callers take that work.
+    pub fn keeps_up(&self) -> bool {
+        self.counters.queued.load(Ordering::Relaxed) <= self.keeping_up
     }
 
     /// Whether calls about to start should wait for the writer: it is

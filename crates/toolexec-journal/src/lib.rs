@@ -2,9 +2,11 @@
 //!
 //! The engine hands the journal [`JournalRecord`]s — a batch accepted, a call started,
 //! a call ended with its envelope, a batch ended — and the journal answers what
-//! recovery, listings, history and statistics need after a restart. The store knows
-//! nothing of the engine's types: inputs, overrides and envelopes are JSON text, stored
-//! and returned byte for byte, and statuses are strings. [`EngineJournal`] is the one
+//! recovery, listings, history and statistics need after a restart. The store keeps
+//! inputs, overrides and envelopes as JSON text, stored and returned byte for byte,
+//! and statuses as strings; the one engine type it takes is the envelope itself
+//! ([`JournalRecord::EnvelopeEnded`]), which the writer serializes (`serde_json`, the
+//! bytes the engine's callers get) so that the call path does not. [`EngineJournal`] is the one
 //! place that speaks the engine's language: it implements [`toolexec::Journal`] over
 //! the store, and [`redrive`] plans a redrive against the tools registered now.
 //!
@@ -25,7 +27,8 @@
 //!         input_json: r#"{"text":"hi"}"#.into(),
 //!         idempotency_key: None,
 //!         overrides_json: None,
-//!     }],
+//!     }]
+//!     .into(),
 //! });
 //! journal.flush(Duration::from_secs(5))?;
 //! assert_eq!(journal.next_batch_number()?, 2);
@@ -40,7 +43,9 @@
 //! [`SqliteJournal::record`] never blocks: it puts the record on a bounded queue
 //! ([`JournalConfig::queue_capacity`]); when the queue is full the record is dropped
 //! and counted. One writer thread owns the write connection; it takes everything queued
-//! (up to [`JournalConfig::max_group`] records), merges it — a call accepted in the
+//! (up to [`JournalConfig::max_group`] records), and, while records keep coming, looks
+//! again every millisecond (at most 10 ms) until a look finds nothing new, a flush
+//! waits or the group is full; it merges the group — a call accepted in the
 //! group is one row in `calls` carrying its start, plus one row in `ends` when it ended
 //! in the group too; a call accepted earlier gets one row in `ends`, or, when only its
 //! start is in the group, a fixed-size update of its `calls` row — and commits it in
@@ -110,9 +115,11 @@
 
 #![forbid(unsafe_code)]
 
+mod accepted;
 mod config;
 mod engine;
 mod error;
+mod estimate;
 mod health;
 mod journal;
 mod lock;
@@ -124,6 +131,7 @@ mod retention;
 mod schema;
 mod writer;
 
+pub use accepted::{AcceptedCallRef, AcceptedCalls};
 pub use config::JournalConfig;
 pub use engine::EngineJournal;
 pub use error::JournalError;

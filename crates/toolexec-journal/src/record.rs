@@ -3,6 +3,11 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use toolexec::Envelope;
+
+use crate::accepted::AcceptedCalls;
+use crate::estimate::envelope_json_len;
+
 /// One event in the life of a batch, handed to
 /// [`SqliteJournal::record`](crate::SqliteJournal::record).
 ///
@@ -19,8 +24,8 @@ pub enum JournalRecord {
         accepted_at_ms: u64,
         /// The batch this one redrives, if any.
         redrive_of: Option<String>,
-        /// Its calls.
-        calls: Vec<AcceptedCall>,
+        /// Its calls (`Vec<AcceptedCall>` converts with `into()`).
+        calls: AcceptedCalls,
     },
     /// A call's first attempt started.
     CallStarted {
@@ -54,6 +59,20 @@ pub enum JournalRecord {
         /// The envelope as JSON text; stored and returned byte for byte.
         envelope_json: String,
     },
+    /// A call ended with the engine's own envelope: the writer reads the columns from
+    /// it and serializes it to JSON on its thread, so the call path pays for neither.
+    /// The text stored is `serde_json::to_string` of the envelope, the same bytes as
+    /// [`CallEnded`](Self::CallEnded) would carry.
+    EnvelopeEnded {
+        /// The call's batch.
+        batch_id: Arc<str>,
+        /// The call's index in its batch.
+        index: u32,
+        /// When it ended, in Unix milliseconds.
+        ended_at_ms: u64,
+        /// Its envelope, shared with the caller.
+        envelope: Arc<Envelope>,
+    },
     /// Every call of the batch has ended.
     BatchEnded {
         /// The batch's id.
@@ -84,30 +103,19 @@ pub struct AcceptedCall {
 /// queue slot, and the allocations' headers.
 const RECORD_OVERHEAD: usize = 128;
 
+/// What each call of an accepted batch costs besides its texts (where they are).
+const PACKED_CALL_OVERHEAD: usize = 64;
+
 impl JournalRecord {
     /// About how many bytes the record holds, for the queue's byte budget.
     pub(crate) fn approximate_bytes(&self) -> usize {
         match self {
             Self::BatchAccepted { calls, .. } => {
-                RECORD_OVERHEAD
-                    + calls
-                        .iter()
-                        .map(AcceptedCall::approximate_bytes)
-                        .sum::<usize>()
+                RECORD_OVERHEAD + calls.len() * PACKED_CALL_OVERHEAD + calls.text_bytes()
             }
             Self::CallStarted { .. } | Self::BatchEnded { .. } => RECORD_OVERHEAD,
             Self::CallEnded { envelope_json, .. } => RECORD_OVERHEAD + envelope_json.len(),
+            Self::EnvelopeEnded { envelope, .. } => RECORD_OVERHEAD + envelope_json_len(envelope),
         }
-    }
-}
-
-impl AcceptedCall {
-    fn approximate_bytes(&self) -> usize {
-        RECORD_OVERHEAD
-            + self.call_id.len()
-            + self.tool.len()
-            + self.input_json.len()
-            + self.idempotency_key.as_ref().map_or(0, String::len)
-            + self.overrides_json.as_ref().map_or(0, String::len)
     }
 }

@@ -10,11 +10,9 @@ use rusqlite::Connection;
 use toolexec_journal::{HealthState, JournalConfig, JournalError, JournalRecord};
 
 fn big_batch(batch_id: &str, bytes: usize) -> JournalRecord {
-    let mut record = accepted(batch_id, 1, &["echo"]);
-    if let JournalRecord::BatchAccepted { calls, .. } = &mut record {
-        calls[0].input_json = format!("\"{}\"", "x".repeat(bytes));
-    }
-    record
+    let mut calls = accepted_calls(batch_id, &["echo"]);
+    calls[0].input_json = format!("\"{}\"", "x".repeat(bytes));
+    accepted_with(batch_id, 1, calls)
 }
 
 #[test]

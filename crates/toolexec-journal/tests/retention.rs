@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::*;
-use toolexec_journal::{JournalConfig, JournalRecord, SqliteJournal};
+use toolexec_journal::{JournalConfig, SqliteJournal};
 
 fn now_ms() -> u64 {
     SystemTime::now()
@@ -27,13 +27,11 @@ fn config(max_age: Option<Duration>, max_bytes: Option<u64>) -> JournalConfig {
 }
 
 fn ended_batch(journal: &SqliteJournal, batch_id: &str, at_ms: u64, input_bytes: usize) {
-    let mut record = accepted(batch_id, at_ms, &["echo", "echo"]);
-    if let JournalRecord::BatchAccepted { calls, .. } = &mut record {
-        for call in calls.iter_mut() {
-            call.input_json = format!("\"{}\"", "y".repeat(input_bytes));
-        }
+    let mut calls = accepted_calls(batch_id, &["echo", "echo"]);
+    for call in &mut calls {
+        call.input_json = format!("\"{}\"", "y".repeat(input_bytes));
     }
-    journal.record(record);
+    journal.record(accepted_with(batch_id, at_ms, calls));
     for index in 0..2 {
         let envelope = envelope(&format!("{batch_id}-c{index}"), "echo", "success", false);
         journal.record(ended(batch_id, index, "success", at_ms + 1, envelope));

@@ -63,11 +63,7 @@ fn accepted_started_and_ended_calls_read_back_byte_for_byte() {
         ("b-2", &["echo", "echo", "sum"][..]),
     ] {
         let detail = journal.batch(batch_id).expect("read").expect("stored");
-        let toolexec_journal::JournalRecord::BatchAccepted { calls, .. } =
-            accepted(batch_id, 0, tools)
-        else {
-            unreachable!()
-        };
+        let calls = accepted_calls(batch_id, tools);
         assert_eq!(detail.calls.len(), calls.len());
         for (stored, given) in detail.calls.iter().zip(&calls) {
             assert_eq!(stored.index, given.index);
@@ -281,4 +277,44 @@ fn a_time_past_what_sqlite_holds_is_clamped_not_a_lost_group() {
     let listed = journal.batches(10, None).expect("listed");
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[1].accepted_at_ms, i64::MAX as u64);
+}
+
+#[test]
+fn an_envelope_handed_over_is_stored_as_the_text_its_caller_would_serialize() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = open(dir.path(), JournalConfig::default());
+    let texts = [
+        envelope("b-9-c0", "echo", "success", false),
+        envelope("b-9-c1", "echo", "timeout", false),
+    ];
+    let envelopes: Vec<toolexec::Envelope> = texts
+        .iter()
+        .map(|text| serde_json::from_str(text).expect("an envelope"))
+        .collect();
+    journal.record(accepted("b-9", 9_000, &["echo", "echo"]));
+    for (index, envelope) in (0u32..).zip(&envelopes) {
+        journal.record(toolexec_journal::JournalRecord::EnvelopeEnded {
+            batch_id: "b-9".into(),
+            index,
+            ended_at_ms: 9_010,
+            envelope: std::sync::Arc::new(envelope.clone()),
+        });
+    }
+    journal.flush(WAIT).expect("flushed");
+
+    let batch = journal.batch("b-9").expect("read").expect("stored");
+    for (call, envelope) in batch.calls.iter().zip(&envelopes) {
+        let caller_text = serde_json::to_string(envelope).expect("serialized");
+        assert_eq!(call.envelope_json.as_deref(), Some(caller_text.as_str()));
+        assert_eq!(call.status.as_deref(), Some(envelope.status.as_str()));
+        assert_eq!(call.tool, "echo");
+    }
+    let query = HistoryQuery {
+        limit: 10,
+        ..HistoryQuery::default()
+    };
+    let history = journal.history(&query).expect("read");
+    assert!(history
+        .iter()
+        .any(|row| row.call_id == "b-9-c1" && row.error_kind.as_deref() == Some("timeout")));
 }

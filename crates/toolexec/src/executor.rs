@@ -163,17 +163,11 @@ impl Executor {
         self.execute_in(call, Scope::single(Some(cancel))).await
     }
 
-    async fn execute_in(&self, mut call: ToolCall, scope: Scope) -> Envelope {
+    async fn execute_in(&self, call: ToolCall, scope: Scope) -> Envelope {
         let scope = Arc::new(scope);
         let sequence = self.inner.next_sequence();
         let journal = self.inner.journal.as_ref().map(|journal| {
-            JournalScope::accept(
-                journal,
-                None,
-                None,
-                std::slice::from_mut(&mut call),
-                sequence,
-            )
+            JournalScope::accept(journal, None, None, std::slice::from_ref(&call), sequence)
         });
         let queued = Queued::announce(&self.inner, call, sequence, Instant::now(), journal);
         run_queued(self.inner.clone(), queued, scope).await

@@ -34,8 +34,10 @@ pub trait Journal: Send + Sync + std::fmt::Debug + 'static {
     /// ([`BatchOptions::batch_id`](crate::BatchOptions::batch_id)).
     fn new_batch_id(&self) -> Arc<str>;
 
-    /// A batch was accepted with these calls, before any of them starts. Every call
-    /// has its id by then (a call without one got `c-N`, as in its envelope).
+    /// A batch was accepted with these calls, before any of them starts. A call
+    /// without an id of its own still has none here: its id, the `c-N` its envelope
+    /// will carry, is [`batch.call_id(index, call)`](JournalBatch::call_id), written
+    /// without an allocation per call.
     fn batch_accepted(&self, batch: &JournalBatch, calls: &[ToolCall]);
 
     /// The call at `index` of `batch_id` was let through its circuit and starts its
@@ -43,6 +45,10 @@ pub trait Journal: Send + Sync + std::fmt::Debug + 'static {
     fn call_started(&self, batch_id: &Arc<str>, index: u64);
 
     /// The call at `index` of `batch_id` ended with `envelope`: the one the caller gets.
+    ///
+    /// The call's lane takes its next call only once this returns, and a wave of
+    /// calls ends together: a store that keeps the envelope as text had better copy it
+    /// here and serialize it on its writer's thread, as the SQLite journal does.
     fn call_ended(&self, batch_id: &Arc<str>, index: u64, envelope: &Envelope);
 
     /// Every call of `batch_id` has ended.
@@ -63,6 +69,38 @@ pub struct JournalBatch {
     pub id: Arc<str>,
     /// The batch this one re-runs calls of, for a redrive.
     pub redrive_of: Option<Arc<str>>,
+    /// The `N` of the `c-N` id of the batch's first call, if it has no id of its own:
+    /// the call at `index` without one is `c-(first_call_number + index)`.
+    pub first_call_number: u64,
+}
+
+impl JournalBatch {
+    /// The id of the batch's call at `index`: its own, or the `c-N` its envelope
+    /// carries.
+    pub fn call_id<'c>(&self, index: u64, call: &'c ToolCall) -> CallId<'c> {
+        match &call.call_id {
+            Some(id) => CallId::Given(id),
+            None => CallId::Generated(self.first_call_number.wrapping_add(index)),
+        }
+    }
+}
+
+/// A journaled call's id, written (`Display`) without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallId<'c> {
+    /// The id the call came with.
+    Given(&'c str),
+    /// `c-N`, given by the engine.
+    Generated(u64),
+}
+
+impl std::fmt::Display for CallId<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Given(id) => f.write_str(id),
+            Self::Generated(n) => write!(f, "c-{n}"),
+        }
+    }
 }
 
 /// One journaled batch while its calls run: shared by the batch and each of its calls,
@@ -77,24 +115,19 @@ pub(crate) struct JournalScope {
 
 impl JournalScope {
     /// Journals a batch accepted with `calls`, whose first call has sequence number
-    /// `first_sequence`. Calls without an id get theirs now (`c-N`, as they would on
-    /// being announced), so the journal and the envelopes name them alike.
+    /// `first_sequence`. A call without an id gets `c-N` when it is announced, `N` its
+    /// sequence number: the journal names it alike ([`JournalBatch::call_id`]).
     pub(crate) fn accept(
         journal: &Arc<dyn Journal>,
         batch_id: Option<Arc<str>>,
         redrive_of: Option<Arc<str>>,
-        calls: &mut [ToolCall],
+        calls: &[ToolCall],
         first_sequence: u64,
     ) -> Arc<Self> {
-        for (offset, call) in (0u64..).zip(calls.iter_mut()) {
-            if call.call_id.is_none() {
-                let id = crate::call::generated_id(first_sequence.wrapping_add(offset));
-                call.call_id = Some(id.to_string());
-            }
-        }
         let batch = JournalBatch {
             id: batch_id.unwrap_or_else(|| journal.new_batch_id()),
             redrive_of,
+            first_call_number: first_sequence,
         };
         journal.batch_accepted(&batch, calls);
         Arc::new(Self {

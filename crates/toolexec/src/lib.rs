@@ -90,7 +90,7 @@ pub use error::{ErrorKind, PolicyError, ToolError};
 pub use executor::{Executor, ExecutorBuilder};
 pub use executor_config::ExecutorConfig;
 pub use history::{ExecutionRecord, History};
-pub use journal::{Journal, JournalBatch, JOURNAL_PACE_MAX};
+pub use journal::{CallId, Journal, JournalBatch, JOURNAL_PACE_MAX};
 pub use policy::{
     BackoffPolicy, BulkheadPolicy, CallPolicy, CircuitPolicy, Fallback, HedgeDelay, HedgePolicy,
     Jitter, KeyLimit, PolicyOverrides, RateLimitPolicy, RetryBudget, RetryBudgetPolicy,

@@ -54,9 +54,9 @@ impl Journal for Recorder {
     }
 
     fn batch_accepted(&self, batch: &JournalBatch, calls: &[ToolCall]) {
-        let calls = calls
-            .iter()
-            .map(|c| (c.call_id.clone().unwrap_or_default(), c.tool.clone()))
+        let calls = (0u64..)
+            .zip(calls)
+            .map(|(i, c)| (batch.call_id(i, c).to_string(), c.tool.clone()))
             .collect();
         self.entries.lock().push(Entry::Accepted {
             batch: batch.clone(),

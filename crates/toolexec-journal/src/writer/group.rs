@@ -5,31 +5,18 @@
 //! about it (its start, its end); a call accepted earlier gets one update carrying both
 //! its start and its end when both are in the group (the start alone is skipped).
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 
-use crate::record::{AcceptedCall, JournalRecord};
+use super::ending::Ending;
+use crate::accepted::AcceptedCalls;
+use crate::record::JournalRecord;
 
-/// How a call ended, as stored.
-#[derive(Debug)]
-pub(crate) struct Ending {
-    pub(crate) tool: Arc<str>,
-    pub(crate) status: Cow<'static, str>,
-    pub(crate) error_kind: Option<Cow<'static, str>>,
-    pub(crate) attempts: u32,
-    pub(crate) latency_ms: f64,
-    pub(crate) ended_at_ms: u64,
-    pub(crate) fallback: bool,
-    pub(crate) envelope_json: String,
-}
-
-/// A call accepted in this group.
-#[derive(Debug)]
+/// What the group says about a call accepted in it, besides the call itself.
+#[derive(Debug, Default)]
 pub(crate) struct NewCall {
-    pub(crate) accepted: AcceptedCall,
     pub(crate) started_at_ms: Option<u64>,
     pub(crate) ending: Option<Ending>,
 }
@@ -41,6 +28,8 @@ pub(crate) struct NewBatch {
     pub(crate) accepted_at_ms: u64,
     pub(crate) redrive_of: Option<String>,
     pub(crate) ended_at_ms: Option<u64>,
+    pub(crate) accepted: AcceptedCalls,
+    /// One per accepted call, in the same order.
     pub(crate) calls: Vec<NewCall>,
     /// Records merged into this batch (its acceptance included).
     pub(crate) records: u64,
@@ -80,6 +69,8 @@ pub(crate) struct Group {
     pub(crate) refused: u64,
     /// Records taken into the group.
     pub(crate) records: u64,
+    /// Room to serialize envelopes in, reused from one to the next.
+    envelope_text: Vec<u8>,
 }
 
 impl Group {
@@ -127,6 +118,18 @@ impl Group {
                 };
                 self.end_call(batch_id, index, ending);
             }
+            JournalRecord::EnvelopeEnded {
+                batch_id,
+                index,
+                ended_at_ms,
+                envelope,
+            } => {
+                let ending = Ending::of_envelope(&envelope, ended_at_ms, &mut self.envelope_text);
+                // The copy is freed now rather than at the commit: the group keeps
+                // only its text.
+                drop(envelope);
+                self.end_call(batch_id, index, ending);
+            }
             JournalRecord::BatchEnded {
                 batch_id,
                 ended_at_ms,
@@ -139,7 +142,7 @@ impl Group {
         batch_id: Arc<str>,
         accepted_at_ms: u64,
         redrive_of: Option<String>,
-        calls: Vec<AcceptedCall>,
+        accepted: AcceptedCalls,
     ) {
         if self.new_by_id.contains_key(&batch_id) {
             self.refused += 1;
@@ -152,14 +155,10 @@ impl Group {
             accepted_at_ms,
             redrive_of,
             ended_at_ms: None,
-            calls: calls
-                .into_iter()
-                .map(|accepted| NewCall {
-                    accepted,
-                    started_at_ms: None,
-                    ending: None,
-                })
+            calls: std::iter::repeat_with(NewCall::default)
+                .take(accepted.len())
                 .collect(),
+            accepted,
             records: 1,
         });
     }
@@ -198,12 +197,8 @@ impl Group {
             return Found::Earlier;
         };
         let batch = &mut self.new_batches[at];
-        let position = match batch.calls.get(index as usize) {
-            Some(call) if call.accepted.index == index => index as usize,
-            _ => match batch.calls.iter().position(|c| c.accepted.index == index) {
-                Some(position) => position,
-                None => return Found::Missing,
-            },
+        let Some(position) = batch.accepted.position_of(index) else {
+            return Found::Missing;
         };
         batch.records += 1;
         Found::New(&mut batch.calls[position])

@@ -2,6 +2,7 @@
 //! (up to `max_group` messages), merges it into a [`Group`] and commits it in one
 //! transaction, answers flushes, and enforces retention every `retention_interval`.
 
+mod ending;
 mod group;
 mod statements;
 mod store;
@@ -22,6 +23,10 @@ use store::SeqCache;
 
 /// How often a busy writer looks at its queue.
 const POLL_INTERVAL: Duration = Duration::from_millis(1);
+
+/// The longest the writer keeps a group open while records keep coming
+/// ([`Writer::gather`]).
+const GATHER_MAX: Duration = Duration::from_millis(10);
 
 /// How long the writer polls without a message before it sleeps in the channel.
 const IDLE_AFTER: Duration = Duration::from_millis(100);
@@ -59,6 +64,9 @@ struct Writer {
     last_retention: Instant,
     /// The last retention pass stopped at its budget: run the next one soon.
     retention_pending: bool,
+    /// Records (and their bytes) taken off the queue and not yet counted as taken
+    /// ([`Writer::tally`]).
+    untallied: (usize, usize),
 }
 
 /// Starts the writer on its own thread; it stops once every sender is gone and the
@@ -77,6 +85,7 @@ pub(crate) fn spawn(
         dropped_at_last_flush: 0,
         last_retention: Instant::now(),
         retention_pending: false,
+        untallied: (0, 0),
     };
     std::thread::Builder::new()
         .name("toolexec-journal".to_owned())
@@ -109,12 +118,7 @@ impl Writer {
             let mut group = Group::default();
             let mut flushes = Vec::new();
             self.take(first, &mut group, &mut flushes);
-            for _ in 1..self.settings.max_group {
-                match queue.try_recv() {
-                    Ok(message) => self.take(message, &mut group, &mut flushes),
-                    Err(_) => break,
-                }
-            }
+            self.gather(&queue, &mut group, &mut flushes);
             self.commit(&group);
             self.answer(flushes);
             self.retain_if_due();
@@ -162,6 +166,44 @@ impl Writer {
         }
     }
 
+    /// Takes what else is queued into `group`, and goes on taking while records keep
+    /// coming: a poll interval later it looks again, and the group is closed once a
+    /// look finds nothing new, the group is full (`max_group` messages), a flush
+    /// waits for it, or [`GATHER_MAX`] has passed since the group's first message. A
+    /// burst of records (a wave of calls ending together) is so committed as one
+    /// group once it is over, while its calls' threads are idle, instead of a group
+    /// every poll interval competing with them for the cores.
+    fn gather(
+        &mut self,
+        queue: &Receiver<Message>,
+        group: &mut Group,
+        flushes: &mut Vec<Sender<Result<(), JournalError>>>,
+    ) {
+        let opened = Instant::now();
+        let mut taken = 1;
+        loop {
+            let before = taken;
+            while taken < self.settings.max_group {
+                match queue.try_recv() {
+                    Ok(message) => {
+                        self.take(message, group, flushes);
+                        taken += 1;
+                    }
+                    Err(_) => break,
+                }
+            }
+            self.tally();
+            let closed = taken == before
+                || taken >= self.settings.max_group
+                || !flushes.is_empty()
+                || opened.elapsed() >= GATHER_MAX;
+            if closed {
+                return;
+            }
+            std::thread::sleep(POLL_INTERVAL);
+        }
+    }
+
     fn take(
         &mut self,
         message: Message,
@@ -170,11 +212,8 @@ impl Writer {
     ) {
         match message {
             Message::Record(record, bytes) => {
-                self.counters.in_hand.fetch_add(1, Ordering::Relaxed);
-                self.counters.queued.fetch_sub(1, Ordering::Relaxed);
-                self.counters
-                    .queued_bytes
-                    .fetch_sub(bytes, Ordering::Relaxed);
+                self.untallied.0 += 1;
+                self.untallied.1 += bytes;
                 group.add(record);
             }
             Message::Flush(reply) => flushes.push(reply),
@@ -190,7 +229,22 @@ impl Writer {
         }
     }
 
+    /// Moves the records taken since the last tally from the queue's counters to the
+    /// writer's hand, in one update per look at the queue rather than one per record,
+    /// so that the calls' threads, which update the same counters, wait less for them.
+    fn tally(&mut self) {
+        let (records, bytes) = std::mem::take(&mut self.untallied);
+        if records > 0 {
+            self.counters.in_hand.fetch_add(records, Ordering::Relaxed);
+            self.counters.queued.fetch_sub(records, Ordering::Relaxed);
+            self.counters
+                .queued_bytes
+                .fetch_sub(bytes, Ordering::Relaxed);
+        }
+    }
+
     fn commit(&mut self, group: &Group) {
+        self.tally();
         if group.is_empty() {
             return;
         }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use foldhash::fast::RandomState;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::group::{CallUpdate, Ending, Group, NewBatch};
+use super::ending::Ending;
+use super::group::{CallUpdate, Group, NewBatch};
 use super::statements::Statements;
 use crate::schema::{call_key, BATCH_HIGH_WATER};
 
@@ -129,8 +130,7 @@ fn insert_batch(
         let calls = u32::try_from(batch.calls.len()).unwrap_or(u32::MAX);
         seqs.insert(&batch.batch_id, Known { seq, calls });
     }
-    for call in &batch.calls {
-        let accepted = &call.accepted;
+    for (accepted, call) in batch.accepted.iter().zip(&batch.calls) {
         let key = call_key(seq, accepted.index);
         st.insert_call.execute(params![
             key,

@@ -16,23 +16,34 @@ pub fn open(dir: &Path, config: JournalConfig) -> SqliteJournal {
 
 /// A batch accepted at `at_ms` with one call per tool, call ids `<batch>-c<i>`.
 pub fn accepted(batch_id: &str, at_ms: u64, tools: &[&str]) -> JournalRecord {
+    accepted_with(batch_id, at_ms, accepted_calls(batch_id, tools))
+}
+
+/// A batch accepted at `at_ms` with `calls`.
+pub fn accepted_with(batch_id: &str, at_ms: u64, calls: Vec<AcceptedCall>) -> JournalRecord {
     JournalRecord::BatchAccepted {
         batch_id: batch_id.into(),
         accepted_at_ms: at_ms,
         redrive_of: None,
-        calls: tools
-            .iter()
-            .enumerate()
-            .map(|(i, tool)| AcceptedCall {
-                index: i as u32,
-                call_id: format!("{batch_id}-c{i}"),
-                tool: (*tool).to_owned(),
-                input_json: format!("{{\"n\": {i}, \"text\": \"caf\\u00e9 ☕\"}}"),
-                idempotency_key: (i % 2 == 0).then(|| format!("key-{batch_id}-{i}")),
-                overrides_json: (i % 2 == 1).then(|| r#"{"timeout_ms":250}"#.to_owned()),
-            })
-            .collect(),
+        calls: calls.into(),
     }
+}
+
+/// One call per tool, call ids `<batch>-c<i>`, every other one with an idempotency
+/// key and the others with overrides.
+pub fn accepted_calls(batch_id: &str, tools: &[&str]) -> Vec<AcceptedCall> {
+    tools
+        .iter()
+        .enumerate()
+        .map(|(i, tool)| AcceptedCall {
+            index: i as u32,
+            call_id: format!("{batch_id}-c{i}"),
+            tool: (*tool).to_owned(),
+            input_json: format!("{{\"n\": {i}, \"text\": \"caf\\u00e9 ☕\"}}"),
+            idempotency_key: (i % 2 == 0).then(|| format!("key-{batch_id}-{i}")),
+            overrides_json: (i % 2 == 1).then(|| r#"{"timeout_ms":250}"#.to_owned()),
+        })
+        .collect()
 }
 
 /// A call's start.

@@ -36,7 +36,7 @@ pub use options::{BatchOptions, FailureMode};
 /// each on as it ends and returns none (`Delivery::Stream`).
 pub(crate) async fn run(
     inner: &Arc<Inner>,
-    mut calls: Vec<ToolCall>,
+    calls: Vec<ToolCall>,
     mut options: BatchOptions,
     delivery: Delivery,
 ) -> Vec<Envelope> {
@@ -48,7 +48,7 @@ pub(crate) async fn run(
     let first = inner.reserve_sequences(total);
     let journal = inner.journal.as_ref().map(|journal| {
         let (id, redrive_of) = (options.batch_id.take(), options.redrive_of.take());
-        JournalScope::accept(journal, id, redrive_of, &mut calls, first)
+        JournalScope::accept(journal, id, redrive_of, &calls, first)
     });
     let batch_id = journal
         .as_ref()

@@ -23,7 +23,7 @@ use crate::Envelope;
 pub(crate) use fault::engine_fault;
 use fault::Caught;
 use guard::CallGuard;
-pub(crate) use queued::{generated_id, Queued};
+pub(crate) use queued::Queued;
 
 /// Records a call that never ran because its batch went away first as cancelled.
 pub(crate) fn abandon(inner: &Arc<Inner>, queued: Queued) {
