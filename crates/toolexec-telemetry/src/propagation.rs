@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use opentelemetry::propagation::{Extractor, TextMapPropagator};
+use opentelemetry::trace::TraceContextExt;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
@@ -40,7 +41,6 @@ pub fn set_remote_parent(span: &Span, traceparent: Option<&str>, tracestate: Opt
         tracestate,
     };
     let context = TraceContextPropagator::new().extract(&carrier);
-    use opentelemetry::trace::TraceContextExt;
     if !context.span().span_context().is_valid() {
         return false;
     }

@@ -10,6 +10,8 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::Span;
 
+use crate::trace;
+
 /// What a call inherits from its batch.
 pub(crate) struct Scope {
     pub(crate) deadline: Option<Instant>,
@@ -36,7 +38,7 @@ impl Scope {
             cancel: cancel.unwrap_or_default(),
             permits: None,
             lanes: None,
-            span: Span::current(),
+            span: trace::current_parent(),
         }
     }
 

@@ -39,6 +39,17 @@ fn maybe_on() -> bool {
     tracing::level_enabled!(tracing::Level::INFO)
 }
 
+/// The span a lone call's span is a child of: the current one, looked up only when a
+/// subscriber may take spans at all.
+#[inline]
+pub(crate) fn current_parent() -> Span {
+    if maybe_on() {
+        Span::current()
+    } else {
+        Span::none()
+    }
+}
+
 /// The span of a batch of `calls` calls, a child of the current span; `mode` names
 /// its failure mode (called only when the span is recorded).
 pub(crate) fn batch_span(id: Option<&str>, calls: usize, mode: impl FnOnce() -> String) -> Span {
