@@ -28,6 +28,11 @@ use crate::journal::BenchJournal;
 use crate::report::{Measured, Report};
 use crate::settings::{Args, Impl, Settings};
 
+/// With the `jemalloc` feature, the allocator the `toolexec` binary ships with.
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let settings = args.resolve()?;

@@ -81,6 +81,9 @@ pub(crate) struct Report {
     timeout: u64,
     peak_rss_kb: u64,
     worker_threads: usize,
+    /// The harness's memory allocator: `system`, or `jemalloc` (built with the
+    /// `jemalloc` feature).
+    allocator: &'static str,
     #[serde(flatten)]
     history: HistoryCost,
     /// What the journal cost (`--journal`); `null` without it.
@@ -113,6 +116,11 @@ impl Report {
             timeout: measured.counts.timeout,
             peak_rss_kb: proc_status_kb("VmHWM:").unwrap_or(0),
             worker_threads,
+            allocator: if cfg!(feature = "jemalloc") {
+                "jemalloc"
+            } else {
+                "system"
+            },
             history: measured.history,
             journal: None,
         }

@@ -7,6 +7,7 @@
 //! cancellation. Dropping the stream drops the batch, which cancels and records every
 //! call still running or waiting.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -14,9 +15,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::Stream;
-use tokio::sync::mpsc;
 
-use crate::batch::{self, BatchOptions, Chunk, Delivery, Indexed};
+use crate::batch::{self, BatchOptions, Delivery, Indexed, Outbox};
 use crate::call::engine_fault;
 use crate::inner::Inner;
 use crate::{Envelope, ToolCall};
@@ -34,9 +34,9 @@ type Driver = Pin<Box<dyn Future<Output = ()> + Send>>;
 #[must_use = "a stream does nothing unless polled"]
 pub struct BatchStream {
     driver: Option<Driver>,
-    finished: mpsc::UnboundedReceiver<Chunk>,
-    /// The rest of the last chunk received, yielded before anything else.
-    ready: smallvec::IntoIter<[Indexed; 1]>,
+    outbox: Arc<Outbox>,
+    /// The envelopes taken from the outbox and not yielded yet.
+    ready: VecDeque<Indexed>,
     /// Which calls have been yielded, to answer any the batch did not (see `unanswered`).
     yielded: Vec<bool>,
     remaining: usize,
@@ -55,15 +55,16 @@ impl BatchStream {
     /// The stream of the batch of `calls` on `inner`'s executor.
     pub(crate) fn new(inner: Arc<Inner>, calls: Vec<ToolCall>, options: BatchOptions) -> Self {
         let total = calls.len();
-        let (sender, finished) = mpsc::unbounded_channel();
+        let outbox = Arc::new(Outbox::default());
+        let delivery = Delivery::Stream(outbox.clone());
         let driver = Box::pin(async move {
-            let kept = batch::run(&inner, calls, options, Delivery::Stream(sender)).await;
+            let kept = batch::run(&inner, calls, options, delivery).await;
             debug_assert!(kept.is_empty(), "a streamed batch keeps no envelope");
         });
         Self {
             driver: Some(driver),
-            finished,
-            ready: Chunk::new().into_iter(),
+            outbox,
+            ready: VecDeque::new(),
             yielded: vec![false; total],
             remaining: total,
         }
@@ -74,12 +75,10 @@ impl BatchStream {
         self.remaining
     }
 
-    /// Yields the first envelope of `chunk` and keeps the rest for the next polls
-    /// (`None` for an empty chunk, which lanes never send).
-    fn yielded_first(&mut self, chunk: Chunk) -> Option<Indexed> {
-        self.ready = chunk.into_iter();
-        let first = self.ready.next()?;
-        self.yielded(first)
+    /// The next envelope taken from the outbox already, if any.
+    fn next_ready(&mut self) -> Option<Indexed> {
+        let item = self.ready.pop_front()?;
+        self.yielded(item)
     }
 
     fn yielded(&mut self, (index, envelope): Indexed) -> Option<Indexed> {
@@ -110,16 +109,14 @@ impl Stream for BatchStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Indexed>> {
         let this = &mut *self;
-        // Envelopes already sent are yielded without polling the batch: a wave of calls
-        // ending together is then one poll of the batch, not one per envelope (each
-        // of which wakes the reader's task again).
-        if let Some(item) = this.ready.next() {
-            return Poll::Ready(this.yielded(item));
+        // Envelopes already handed over are yielded without polling the batch: a wave
+        // of calls ending together is then one poll of the batch, not one per envelope.
+        if let Some(item) = this.next_ready() {
+            return Poll::Ready(Some(item));
         }
-        while let Ok(chunk) = this.finished.try_recv() {
-            if let Some(item) = this.yielded_first(chunk) {
-                return Poll::Ready(Some(item));
-            }
+        this.outbox.take(&mut this.ready);
+        if let Some(item) = this.next_ready() {
+            return Poll::Ready(Some(item));
         }
         // Then the batch: it starts the lanes and lends lanes to calls in backoff,
         // which must go on while the reader drains envelopes.
@@ -128,17 +125,14 @@ impl Stream for BatchStream {
                 this.driver = None;
             }
         }
-        loop {
-            match this.finished.poll_recv(cx) {
-                Poll::Ready(Some(chunk)) => {
-                    if let Some(item) = this.yielded_first(chunk) {
-                        return Poll::Ready(Some(item));
-                    }
-                }
-                // Every sender is gone only once the batch has ended.
-                Poll::Ready(None) => return Poll::Ready(this.unanswered()),
-                Poll::Pending => return Poll::Pending,
-            }
+        this.outbox.take_or_register(&mut this.ready, cx);
+        if let Some(item) = this.next_ready() {
+            return Poll::Ready(Some(item));
+        }
+        // Once the batch has ended, no lane is left to hand anything over.
+        match this.driver {
+            Some(_) => Poll::Pending,
+            None => Poll::Ready(this.unanswered()),
         }
     }
 

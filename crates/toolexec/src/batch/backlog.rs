@@ -6,8 +6,9 @@ use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 
-use crate::batch::delivery::{Chunk, Delivery, Indexed};
+use crate::batch::delivery::{Delivery, Indexed};
 use crate::batch::options::FailureMode;
+use crate::batch::outbox::Handover;
 use crate::call::{abandon, engine_fault, Queued};
 use crate::inner::Inner;
 use crate::scope::Scope;
@@ -97,9 +98,15 @@ impl Backlog {
         }
     }
 
-    /// Sends on the envelopes gathered in `outgoing`, at once.
-    pub(crate) fn send(&self, outgoing: Chunk) {
-        self.delivery.send(outgoing);
+    /// Hands the envelopes `finished` to the stream, at once; see [`Handover`] for
+    /// what the lane must do next.
+    pub(crate) fn send(&self, finished: impl IntoIterator<Item = Indexed>) -> Handover {
+        self.delivery.send(finished)
+    }
+
+    /// Wakes the stream's reader (see [`Handover::WakeReader`]).
+    pub(crate) fn wake_reader(&self) {
+        self.delivery.wake_reader();
     }
 
     /// The envelopes in request order, once no lane holds the backlog any more (none

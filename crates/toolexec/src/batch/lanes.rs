@@ -16,7 +16,8 @@ use futures::{ready, StreamExt};
 use pin_project_lite::pin_project;
 
 use crate::batch::backlog::Backlog;
-use crate::batch::delivery::Chunk;
+use crate::batch::delivery::Indexed;
+use crate::batch::outbox::{defer_wake, Handover};
 use crate::call::{abandon, run_queued, Queued};
 use crate::inner::Inner;
 use crate::scope::Scope;
@@ -36,15 +37,40 @@ impl Shared {
         self.backlog.next(&self.scope)
     }
 
-    /// Keeps the envelope of the batch's call at `index`, or sends it on at once.
-    fn keep(&self, index: usize, envelope: Envelope) {
-        if let Some(finished) = self.backlog.finished(index, envelope, &self.scope) {
-            self.backlog.send(Chunk::from_buf([finished]));
+    /// Keeps the envelope of the batch's call at `index`, or hands it to the stream at
+    /// once.
+    fn keep(&self, index: usize, envelope: Envelope) -> Handover {
+        match self.backlog.finished(index, envelope, &self.scope) {
+            Some(finished) => self.backlog.send([finished]),
+            None => Handover::Done,
         }
     }
 
+    /// Called first in each poll of a lane: the wake-up of the stream's reader that
+    /// the lane took on itself in its last poll is due now that the other lanes of
+    /// that wave have run.
+    fn wake_reader_if_due(&self, wake_due: &mut bool) {
+        if std::mem::take(wake_due) {
+            self.backlog.wake_reader();
+        }
+    }
+
+    /// Called last in each poll of a lane: a lane that took the reader's wake-up on
+    /// itself wakes the reader now if it has ended, or else yields, so that the other
+    /// lanes the runtime has queued hand over their envelopes before the reader wakes.
+    fn settle(&self, wake_due: &mut bool, polled: Poll<()>, cx: &Context<'_>) -> Poll<()> {
+        if *wake_due {
+            if polled.is_ready() {
+                self.wake_reader_if_due(wake_due);
+            } else {
+                defer_wake(cx.waker());
+            }
+        }
+        polled
+    }
+
     /// Keeps the envelope of the batch's call at `index`, or adds it to `outgoing`.
-    fn gather(&self, index: usize, envelope: Envelope, outgoing: &mut Chunk) {
+    fn gather(&self, index: usize, envelope: Envelope, outgoing: &mut Vec<Indexed>) {
         if let Some(finished) = self.backlog.finished(index, envelope, &self.scope) {
             outgoing.push(finished);
         }
@@ -119,6 +145,15 @@ pin_project! {
         make: Make<F>,
         #[pin]
         call: Option<Running<F>>,
+        // Whether the lane owes the stream's reader a wake-up (see `Shared::settle`).
+        wake_due: bool,
+    }
+
+    impl<F> PinnedDrop for Lane<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            this.shared.wake_reader_if_due(this.wake_due);
+        }
     }
 }
 
@@ -129,30 +164,50 @@ pub(crate) fn lane(
 ) -> Lane<impl Future<Output = Envelope> + Send + 'static> {
     let make = run_queued;
     let call = first.map(|(index, queued)| begin(&shared, make, index, queued));
-    Lane { shared, make, call }
+    Lane {
+        shared,
+        make,
+        call,
+        wake_due: false,
+    }
 }
 
 impl<F: Future<Output = Envelope>> Future for Lane<F> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut this = self.project();
-        loop {
-            if let Some(call) = this.call.as_mut().as_pin_mut() {
-                let (index, envelope) = ready!(call.poll(cx));
-                this.call.set(None);
-                this.shared.keep(index, envelope);
+        let this = self.project();
+        this.shared.wake_reader_if_due(this.wake_due);
+        let polled = run_lane(this.shared, *this.make, this.call, this.wake_due, cx);
+        this.shared.settle(this.wake_due, polled, cx)
+    }
+}
+
+/// A lane's calls, one after another: the running one to its end, then the next
+/// waiting call of the batch, until none is left or a call must wait.
+fn run_lane<F: Future<Output = Envelope>>(
+    shared: &Shared,
+    make: Make<F>,
+    mut call: Pin<&mut Option<Running<F>>>,
+    wake_due: &mut bool,
+    cx: &mut Context<'_>,
+) -> Poll<()> {
+    loop {
+        if let Some(running) = call.as_mut().as_pin_mut() {
+            let (index, envelope) = ready!(running.poll(cx));
+            call.set(None);
+            if shared.keep(index, envelope) == Handover::WakeReader {
+                *wake_due = true;
             }
-            // Calls that answer at once would let a lane run its whole share in one
-            // poll: the task budget makes it yield to the others now and then.
-            let progress = ready!(tokio::task::coop::poll_proceed(cx));
-            let Some((index, queued)) = this.shared.next_waiting() else {
-                return Poll::Ready(());
-            };
-            progress.made_progress();
-            let call = begin(this.shared, *this.make, index, queued);
-            this.call.set(Some(call));
         }
+        // Calls that answer at once would let a lane run its whole share in one
+        // poll: the task budget makes it yield to the others now and then.
+        let progress = ready!(tokio::task::coop::poll_proceed(cx));
+        let Some((index, queued)) = shared.next_waiting() else {
+            return Poll::Ready(());
+        };
+        progress.made_progress();
+        call.set(Some(begin(shared, make, index, queued)));
     }
 }
 
@@ -167,6 +222,11 @@ pub(crate) struct WideLane<F> {
     /// build every call's future on the one thread that announces them.
     own: std::vec::IntoIter<(usize, Queued)>,
     calls: FuturesUnordered<Running<F>>,
+    /// The envelopes of the calls that end in one poll, handed to a streamed batch's
+    /// outbox together at its end (a buffer kept from poll to poll).
+    outgoing: Vec<Indexed>,
+    /// Whether the lane owes the stream's reader a wake-up (see `Shared::settle`).
+    wake_due: bool,
 }
 
 /// A wide lane that starts with the calls of `first` (at most `width` of them are
@@ -183,6 +243,8 @@ pub(crate) fn wide_lane(
         width,
         own: own.into_iter(),
         calls: FuturesUnordered::new(),
+        outgoing: Vec::new(),
+        wake_due: false,
     })
 }
 
@@ -195,11 +257,13 @@ impl<F> WideLane<F> {
 
 impl<F> Drop for WideLane<F> {
     /// The lane's own calls that never started (its batch went away first) are recorded
-    /// as cancelled, as the batch's waiting calls are.
+    /// as cancelled, as the batch's waiting calls are; a wake-up of the reader the lane
+    /// still owed is given now.
     fn drop(&mut self) {
         for (_, queued) in &mut self.own {
             abandon(&self.shared.inner, queued);
         }
+        self.shared.wake_reader_if_due(&mut self.wake_due);
     }
 }
 
@@ -207,20 +271,25 @@ impl<F: Future<Output = Envelope>> Future for WideLane<F> {
     type Output = ();
 
     /// Runs the lane's calls; the envelopes of the calls that end during one poll are
-    /// sent on together, so that a streamed batch's reader is woken once for them.
+    /// handed to a streamed batch's outbox together.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // `FuturesUnordered` keeps each call in a box of its own, so nothing is pinned
         // in place here.
         let this = self.get_mut();
-        let mut outgoing = Chunk::new();
+        this.shared.wake_reader_if_due(&mut this.wake_due);
+        let mut outgoing = std::mem::take(&mut this.outgoing);
         let polled = this.drive(cx, &mut outgoing);
-        this.shared.backlog.send(outgoing);
-        polled
+        let handover = this.shared.backlog.send(outgoing.drain(..));
+        this.outgoing = outgoing;
+        if handover == Handover::WakeReader {
+            this.wake_due = true;
+        }
+        this.shared.settle(&mut this.wake_due, polled, cx)
     }
 }
 
 impl<F: Future<Output = Envelope>> WideLane<F> {
-    fn drive(&mut self, cx: &mut Context<'_>, outgoing: &mut Chunk) -> Poll<()> {
+    fn drive(&mut self, cx: &mut Context<'_>, outgoing: &mut Vec<Indexed>) -> Poll<()> {
         loop {
             while self.calls.len() < self.width {
                 let progress = ready!(tokio::task::coop::poll_proceed(cx));

@@ -11,6 +11,7 @@ mod backlog;
 mod delivery;
 mod lanes;
 mod options;
+mod outbox;
 
 use std::sync::Arc;
 
@@ -27,9 +28,10 @@ use crate::scope::{LaneRequests, Scope};
 use crate::trace;
 use crate::{Envelope, ToolCall};
 use backlog::Backlog;
-pub(crate) use delivery::{Chunk, Delivery, Indexed};
+pub(crate) use delivery::{Delivery, Indexed};
 use lanes::{current_workers, lane, lane_width, wide_lane, Shared};
 pub use options::{BatchOptions, FailureMode};
+pub(crate) use outbox::Outbox;
 
 /// Runs `calls` in parallel on lanes and returns one envelope per call, in request
 /// order (see [`Executor::execute_batch`](crate::Executor::execute_batch)), or sends
