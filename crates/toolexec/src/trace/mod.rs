@@ -177,6 +177,34 @@ pub(crate) fn record_attempt_end(trace: &Trace, failure: Option<&AttemptFailure>
     }
 }
 
+/// Records `superseded` as the outcome of an attempt whose future is dropped before it
+/// ends (a hedge that lost: the call ended with another attempt's answer), unless
+/// [`ended`](Self::ended) says it ran to its end.
+#[derive(Debug)]
+pub(crate) struct SupersededUnlessEnded(Option<Span>);
+
+impl SupersededUnlessEnded {
+    /// The guard of the attempt traced by `trace`.
+    #[inline]
+    pub(crate) fn new(trace: &Trace) -> Self {
+        Self(trace.span().cloned())
+    }
+
+    /// The attempt ran to its end: its outcome is recorded with the rest of its end.
+    #[inline]
+    pub(crate) fn ended(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for SupersededUnlessEnded {
+    fn drop(&mut self) {
+        if let Some(span) = self.0.take() {
+            span.record("toolexec.outcome", "superseded");
+        }
+    }
+}
+
 /// An event on a call's span: attempt `next_attempt` starts after `delay`, because the
 /// last attempt failed with `reason`.
 #[inline]

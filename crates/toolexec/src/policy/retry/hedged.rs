@@ -186,8 +186,10 @@ impl<'a> Flight<'a> {
         let trace = trace::attempt(attempt, attempt != self.opening);
         let run = run_attempt(round.tool, &round.request.input, ctx, end, round.scope);
         let run = trace.instrument(run);
+        let superseded = trace::SupersededUnlessEnded::new(&trace);
         self.steps.push(Box::pin(async move {
             let result = run.await;
+            superseded.ended();
             drop(held);
             Step::Ended {
                 attempt,
