@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use toolexec_cli::commands::telemetry::start_telemetry;
 use toolexec_cli::commands::{
     self, ask, cancel, config_check, data, history, mcp_serve, redrive, run, serve, stats, tools,
-    BAD_INPUT,
+    Common, BAD_INPUT,
 };
 use toolexec_telemetry::LogFormat;
 
@@ -72,27 +72,33 @@ enum DataCommand {
 }
 
 impl Command {
-    /// The configuration file the command was given, if it takes one.
-    fn config_file(&self) -> Option<&std::path::Path> {
-        let common = match self {
-            Command::Ask(args) => &args.common,
-            Command::Run(args) => &args.common,
-            Command::Tools(args) => &args.common,
-            Command::History(args) => &args.common,
-            Command::Redrive(args) => &args.common,
-            Command::Serve(args) => &args.common,
-            Command::McpServe(args) => &args.common,
-            Command::Data(DataCommand::Seed(args)) => &args.common,
-            Command::Stats(_) | Command::Cancel(_) | Command::Config(_) => return None,
-        };
-        common.config.as_deref()
+    /// The options of the commands that read a configuration file.
+    fn common_mut(&mut self) -> Option<&mut Common> {
+        match self {
+            Command::Ask(args) => Some(&mut args.common),
+            Command::Run(args) => Some(&mut args.common),
+            Command::Tools(args) => Some(&mut args.common),
+            Command::History(args) => Some(&mut args.common),
+            Command::Redrive(args) => Some(&mut args.common),
+            Command::Serve(args) => Some(&mut args.common),
+            Command::McpServe(args) => Some(&mut args.common),
+            Command::Data(DataCommand::Seed(args)) => Some(&mut args.common),
+            Command::Stats(_) | Command::Cancel(_) | Command::Config(_) => None,
+        }
     }
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    // Before the runtime: the exporters' threads and HTTP client are their own.
-    let telemetry = match start_telemetry(cli.log_format, cli.command.config_file()) {
+    let mut cli = Cli::parse();
+    // The configuration is read once, here: telemetry starts from it before the
+    // runtime (the exporters' threads and HTTP client are their own), and the command
+    // takes the same one.
+    let config = cli
+        .command
+        .common_mut()
+        .map(Common::preload_config)
+        .transpose();
+    let telemetry = match config.and_then(|config| start_telemetry(cli.log_format, config)) {
         Ok(telemetry) => telemetry,
         Err(error) => {
             eprintln!("toolexec: {error:#}");

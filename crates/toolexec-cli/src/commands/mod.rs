@@ -16,6 +16,7 @@ pub mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use crate::config::Config;
 
@@ -35,11 +36,25 @@ pub struct Common {
     /// The embedded database (default: $TOOLEXEC_DB or the user data directory).
     #[arg(long, global = true)]
     pub db: Option<PathBuf>,
+    /// The configuration, once [`preload_config`](Self::preload_config) has read it.
+    #[arg(skip)]
+    loaded: Option<Arc<Config>>,
 }
 
 impl Common {
+    /// Reads the configuration once, before the command runs (the process's telemetry
+    /// starts from its `[telemetry]` table before the async runtime does); the
+    /// command's [`load_config`](Self::load_config) then takes this one.
+    pub fn preload_config(&mut self) -> anyhow::Result<&Config> {
+        let config = self.load_config()?;
+        Ok(self.loaded.insert(Arc::new(config)))
+    }
+
     /// The configuration: the file when given, else the built-in defaults.
     pub fn load_config(&self) -> anyhow::Result<Config> {
+        if let Some(loaded) = &self.loaded {
+            return Ok(Config::clone(loaded));
+        }
         match &self.config {
             Some(path) => Ok(Config::load(path)?),
             None => Ok(Config::default()),
