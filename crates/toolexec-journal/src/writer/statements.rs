@@ -7,7 +7,7 @@ pub(crate) struct Statements<'c> {
     pub(crate) insert_batch: CachedStatement<'c>,
     pub(crate) insert_call: CachedStatement<'c>,
     pub(crate) batch_seq: CachedStatement<'c>,
-    pub(crate) start_call: CachedStatement<'c>,
+    pub(crate) insert_start: CachedStatement<'c>,
     pub(crate) insert_end: CachedStatement<'c>,
     pub(crate) end_batch: CachedStatement<'c>,
     pub(crate) raise_high_water: CachedStatement<'c>,
@@ -27,8 +27,10 @@ impl<'c> Statements<'c> {
                  ON CONFLICT (key) DO NOTHING",
             )?,
             batch_seq: conn.prepare_cached("SELECT seq, call_count FROM batches WHERE id = ?1")?,
-            start_call: conn
-                .prepare_cached("UPDATE calls SET started_at_ms = ?2 WHERE key = ?1")?,
+            insert_start: conn.prepare_cached(
+                "INSERT INTO starts (key, started_at_ms) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET started_at_ms = excluded.started_at_ms",
+            )?,
             insert_end: conn.prepare_cached(
                 "INSERT INTO ends (key, tool, started_at_ms, status, error_kind, attempts,
                      latency_ms, ended_at_ms, fallback, envelope_json)
