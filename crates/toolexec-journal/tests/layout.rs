@@ -99,3 +99,40 @@ fn calls_ending_out_of_order_across_groups_are_all_stored_and_read_in_order() {
     assert_eq!(journal.health().dropped, 0);
     journal.close().expect("closed");
 }
+
+#[test]
+fn a_second_end_of_a_call_is_refused_and_counted_and_the_first_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = open(dir.path(), JournalConfig::default());
+    let tools = vec!["echo"; 40];
+    journal.record(accepted("b-1", 1_000, &tools));
+    for index in 0..20 {
+        let call_id = format!("b-1-c{index}");
+        let text = envelope(&call_id, "echo", "success", false);
+        journal.record(ended("b-1", index, "success", 1_100, text));
+    }
+    journal.flush(WAIT).expect("flushed");
+    // A full statement's worth of ends and more, two of them second ends.
+    for index in 3..23 {
+        let call_id = format!("b-1-c{index}");
+        let text = envelope(&call_id, "echo", "failed", false);
+        journal.record(ended("b-1", index, "failed", 1_200, text));
+    }
+    let lost = journal.flush(WAIT).expect_err("17 second ends refused");
+    assert!(
+        matches!(
+            lost,
+            toolexec_journal::JournalError::RecordsLost { count: 17, .. }
+        ),
+        "{lost}"
+    );
+    let batch = journal.batch("b-1").expect("read").expect("stored");
+    let statuses: Vec<&str> = batch.calls[..23]
+        .iter()
+        .map(|c| c.status.as_deref().expect("ended"))
+        .collect();
+    let mut expected = vec!["success"; 20];
+    expected.extend(["failed"; 3]);
+    assert_eq!(statuses, expected);
+    journal.close().expect("closed");
+}

@@ -4,6 +4,7 @@
 
 mod ending;
 mod group;
+mod rows;
 mod statements;
 mod store;
 

@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Statement, TransactionBehavior};
 
-use super::ending::{Ending, EnvelopeTexts};
+use super::ending::Ending;
 use super::group::{Group, NewBatch};
+use super::rows::Rows;
 use super::statements::Statements;
+use crate::accepted::AcceptedCallRef;
 use crate::schema::{call_key, BATCH_HIGH_WATER};
 
 /// The cache holds at most this many running batches; past it, it starts over.
@@ -114,14 +116,7 @@ impl Store {
         // right edge instead of into pages already full (calls end a little out of
         // order, and a page split to make room costs more than the row).
         self.pending.sort_unstable_by_key(|p| p.key);
-        for p in &self.pending {
-            if !write_pending(st, group, p)? {
-                refused += match p.from {
-                    PendingFrom::NewCall { .. } => 0,
-                    PendingFrom::Update { at } => group.updates[at as usize].records,
-                };
-            }
-        }
+        refused += write_pending(st, group, &self.pending)?;
         for (batch_id, ended_at_ms) in &group.batch_ends {
             if st
                 .end_batch
@@ -163,18 +158,11 @@ impl Store {
             let calls = u32::try_from(batch.calls.len()).unwrap_or(u32::MAX);
             self.seqs.insert(&batch.batch_id, Known { seq, calls });
         }
+        let mut rows = Rows::new(&mut st.insert_calls, bind_call);
         let calls = batch.accepted.iter().zip(&batch.calls);
         for (position, (accepted, call)) in (0u32..).zip(calls) {
             let key = call_key(seq, accepted.index);
-            st.insert_call.execute(params![
-                key,
-                accepted.call_id,
-                accepted.tool,
-                accepted.input_json,
-                accepted.idempotency_key,
-                accepted.overrides_json,
-                call.started_at_ms.map(stored),
-            ])?;
+            rows.push((key, accepted, call.started_at_ms))?;
             if call.ending.is_some() {
                 self.pending.push(Pending {
                     key,
@@ -185,6 +173,8 @@ impl Store {
                 });
             }
         }
+        // A call already stored (its batch id was not, so it never is) stays as it was.
+        rows.finish()?;
         Ok(true)
     }
 }
@@ -204,52 +194,93 @@ fn batch_number(batch_id: &str) -> Option<u64> {
     digits.parse().ok().filter(|&n| i64::try_from(n).is_ok())
 }
 
-/// Stores a call's end (with its start, when the group has it), or its start alone;
-/// `false` when an end of that call is already stored.
+/// Writes the group's ends (with their starts, when the group has them) and its
+/// starts alone; returns how many were refused: a second end of a call already ended
+/// counts as one record refused (with a start the group had for it).
 fn write_pending(
     st: &mut Statements<'_>,
     group: &Group,
-    pending: &Pending,
-) -> rusqlite::Result<bool> {
-    let (started_at_ms, ending) = match pending.from {
-        PendingFrom::NewCall { batch, call } => {
-            let call = &group.new_batches[batch as usize].calls[call as usize];
-            (call.started_at_ms, call.ending.as_ref())
+    pending: &[Pending],
+) -> rusqlite::Result<u64> {
+    let mut starts = Rows::new(&mut st.insert_starts, bind_start);
+    let mut ends = Rows::new(&mut st.insert_ends, bind_end);
+    let (mut start_rows, mut end_rows) = (0, 0);
+    for p in pending {
+        let (started_at_ms, ending) = match p.from {
+            PendingFrom::NewCall { batch, call } => {
+                let call = &group.new_batches[batch as usize].calls[call as usize];
+                (call.started_at_ms, call.ending.as_ref())
+            }
+            PendingFrom::Update { at } => {
+                let update = &group.updates[at as usize];
+                (update.started_at_ms, update.ending.as_ref())
+            }
+        };
+        match ending {
+            Some(ending) => {
+                ends.push(EndRow {
+                    key: p.key,
+                    started_at_ms,
+                    ending,
+                    envelope_json: group.texts.get(ending.envelope),
+                })?;
+                end_rows += 1;
+            }
+            None => {
+                starts.push((p.key, started_at_ms))?;
+                start_rows += 1;
+            }
         }
-        PendingFrom::Update { at } => {
-            let update = &group.updates[at as usize];
-            (update.started_at_ms, update.ending.as_ref())
-        }
-    };
-    let written = match ending {
-        Some(ending) => insert_end(st, pending.key, started_at_ms, ending, &group.texts)?,
-        None => st
-            .insert_start
-            .execute(params![pending.key, started_at_ms.map(stored)])?,
-    };
-    Ok(written > 0)
+    }
+    let written = starts.finish()? + ends.finish()?;
+    Ok((start_rows + end_rows - written) as u64)
 }
 
-/// Inserts a call's end; 0 when an end of that call is already stored.
-fn insert_end(
-    st: &mut Statements<'_>,
+/// An end's row, its envelope's text taken from the group.
+struct EndRow<'g> {
     key: i64,
     started_at_ms: Option<u64>,
-    ending: &Ending,
-    texts: &EnvelopeTexts,
-) -> rusqlite::Result<usize> {
-    st.insert_end.execute(params![
-        key,
-        &*ending.tool,
-        started_at_ms.map(stored),
-        &*ending.status,
-        ending.error_kind.as_deref(),
-        ending.attempts,
-        ending.latency_ms,
-        stored(ending.ended_at_ms),
-        ending.fallback,
-        ToSqlOutput::Borrowed(ValueRef::Text(texts.get(ending.envelope))),
-    ])
+    ending: &'g Ending,
+    envelope_json: &'g [u8],
+}
+
+fn bind_end(st: &mut Statement<'_>, first: usize, row: &EndRow<'_>) -> rusqlite::Result<()> {
+    let ending = row.ending;
+    st.raw_bind_parameter(first, row.key)?;
+    st.raw_bind_parameter(first + 1, &*ending.tool)?;
+    st.raw_bind_parameter(first + 2, row.started_at_ms.map(stored))?;
+    st.raw_bind_parameter(first + 3, &*ending.status)?;
+    st.raw_bind_parameter(first + 4, ending.error_kind.as_deref())?;
+    st.raw_bind_parameter(first + 5, ending.attempts)?;
+    st.raw_bind_parameter(first + 6, ending.latency_ms)?;
+    st.raw_bind_parameter(first + 7, stored(ending.ended_at_ms))?;
+    st.raw_bind_parameter(first + 8, ending.fallback)?;
+    let text = ToSqlOutput::Borrowed(ValueRef::Text(row.envelope_json));
+    st.raw_bind_parameter(first + 9, text)
+}
+
+fn bind_start(
+    st: &mut Statement<'_>,
+    first: usize,
+    row: &(i64, Option<u64>),
+) -> rusqlite::Result<()> {
+    st.raw_bind_parameter(first, row.0)?;
+    st.raw_bind_parameter(first + 1, row.1.map(stored))
+}
+
+fn bind_call(
+    st: &mut Statement<'_>,
+    first: usize,
+    row: &(i64, AcceptedCallRef<'_>, Option<u64>),
+) -> rusqlite::Result<()> {
+    let (key, call, started_at_ms) = row;
+    st.raw_bind_parameter(first, key)?;
+    st.raw_bind_parameter(first + 1, call.call_id)?;
+    st.raw_bind_parameter(first + 2, call.tool)?;
+    st.raw_bind_parameter(first + 3, call.input_json)?;
+    st.raw_bind_parameter(first + 4, call.idempotency_key)?;
+    st.raw_bind_parameter(first + 5, call.overrides_json)?;
+    st.raw_bind_parameter(first + 6, started_at_ms.map(stored))
 }
 
 /// The key of call `index` of a batch accepted in an earlier group; `None` when the
