@@ -10,22 +10,17 @@ use rusqlite::{CachedStatement, Connection, Statement};
 /// Rows of a full multi-row statement.
 pub(crate) const ROWS_PER_STATEMENT: usize = 16;
 
-/// An insert of one row and of [`ROWS_PER_STATEMENT`] rows into `table`.
-pub(crate) struct Insert<'c> {
-    one: CachedStatement<'c>,
-    many: CachedStatement<'c>,
+/// The SQL of an insert of one row and of [`ROWS_PER_STATEMENT`] rows, written once
+/// per process (a statement is taken from the connection's cache by its text).
+pub(crate) struct InsertSql {
+    one: String,
+    many: String,
     columns: usize,
 }
 
-impl<'c> Insert<'c> {
-    /// Prepares (or takes from the connection's cache) `INSERT INTO {table}
-    /// ({columns}) VALUES ... {tail}`, for one row and for a full statement's rows.
-    pub(crate) fn prepare(
-        conn: &'c Connection,
-        table: &str,
-        columns: &[&str],
-        tail: &str,
-    ) -> rusqlite::Result<Self> {
+impl InsertSql {
+    /// `INSERT INTO {table} ({columns}) VALUES ... {tail}`.
+    pub(crate) fn new(table: &str, columns: &[&str], tail: &str) -> Self {
         let sql = |rows: usize| {
             let values: Vec<String> = (0..rows)
                 .map(|row| {
@@ -42,10 +37,28 @@ impl<'c> Insert<'c> {
                 values.join(", ")
             )
         };
-        Ok(Self {
-            one: conn.prepare_cached(&sql(1))?,
-            many: conn.prepare_cached(&sql(ROWS_PER_STATEMENT))?,
+        Self {
+            one: sql(1),
+            many: sql(ROWS_PER_STATEMENT),
             columns: columns.len(),
+        }
+    }
+}
+
+/// An insert of one row and of [`ROWS_PER_STATEMENT`] rows, prepared.
+pub(crate) struct Insert<'c> {
+    one: CachedStatement<'c>,
+    many: CachedStatement<'c>,
+    columns: usize,
+}
+
+impl<'c> Insert<'c> {
+    /// Prepares `sql` (or takes it from the connection's cache).
+    pub(crate) fn prepare(conn: &'c Connection, sql: &InsertSql) -> rusqlite::Result<Self> {
+        Ok(Self {
+            one: conn.prepare_cached(&sql.one)?,
+            many: conn.prepare_cached(&sql.many)?,
+            columns: sql.columns,
         })
     }
 }

@@ -1,8 +1,10 @@
 //! The writer's prepared statements, taken once per group from the connection's cache.
 
+use std::sync::LazyLock;
+
 use rusqlite::{CachedStatement, Connection};
 
-use super::rows::Insert;
+use super::rows::{Insert, InsertSql};
 
 /// Every statement a group may run.
 pub(crate) struct Statements<'c> {
@@ -43,6 +45,20 @@ pub(crate) const END_COLUMNS: [&str; 10] = [
     "envelope_json",
 ];
 
+static INSERT_CALLS: LazyLock<InsertSql> =
+    LazyLock::new(|| InsertSql::new("calls", &CALL_COLUMNS, "ON CONFLICT (key) DO NOTHING"));
+
+static INSERT_STARTS: LazyLock<InsertSql> = LazyLock::new(|| {
+    InsertSql::new(
+        "starts",
+        &["key", "started_at_ms"],
+        "ON CONFLICT (key) DO UPDATE SET started_at_ms = excluded.started_at_ms",
+    )
+});
+
+static INSERT_ENDS: LazyLock<InsertSql> =
+    LazyLock::new(|| InsertSql::new("ends", &END_COLUMNS, "ON CONFLICT (key) DO NOTHING"));
+
 impl<'c> Statements<'c> {
     pub(crate) fn prepare(conn: &'c Connection) -> rusqlite::Result<Self> {
         Ok(Self {
@@ -56,24 +72,9 @@ impl<'c> Statements<'c> {
             )?,
             raise_high_water: conn
                 .prepare_cached("UPDATE meta SET value = max(value, ?2) WHERE key = ?1")?,
-            insert_calls: Insert::prepare(
-                conn,
-                "calls",
-                &CALL_COLUMNS,
-                "ON CONFLICT (key) DO NOTHING",
-            )?,
-            insert_starts: Insert::prepare(
-                conn,
-                "starts",
-                &["key", "started_at_ms"],
-                "ON CONFLICT (key) DO UPDATE SET started_at_ms = excluded.started_at_ms",
-            )?,
-            insert_ends: Insert::prepare(
-                conn,
-                "ends",
-                &END_COLUMNS,
-                "ON CONFLICT (key) DO NOTHING",
-            )?,
+            insert_calls: Insert::prepare(conn, &INSERT_CALLS)?,
+            insert_starts: Insert::prepare(conn, &INSERT_STARTS)?,
+            insert_ends: Insert::prepare(conn, &INSERT_ENDS)?,
         })
     }
 }

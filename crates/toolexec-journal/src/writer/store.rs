@@ -115,7 +115,7 @@ impl Store {
         // In key order, each table's rows go in one after the other at their B-tree's
         // right edge instead of into pages already full (calls end a little out of
         // order, and a page split to make room costs more than the row).
-        self.pending.sort_unstable_by_key(|p| p.key);
+        self.pending.sort_by_key(|p| p.key);
         refused += write_pending(st, group, &self.pending)?;
         for (batch_id, ended_at_ms) in &group.batch_ends {
             if st
