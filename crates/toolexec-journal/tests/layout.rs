@@ -136,3 +136,25 @@ fn a_second_end_of_a_call_is_refused_and_counted_and_the_first_kept() {
     assert_eq!(statuses, expected);
     journal.close().expect("closed");
 }
+
+#[test]
+fn a_second_start_of_a_call_is_refused_and_counted_and_the_first_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = open(dir.path(), JournalConfig::default());
+    journal.record(accepted("b-1", 1_000, &["echo"]));
+    journal.flush(WAIT).expect("flushed");
+    journal.record(started("b-1", 0, 1_001));
+    journal.flush(WAIT).expect("flushed");
+    journal.record(started("b-1", 0, 1_005));
+    let lost = journal.flush(WAIT).expect_err("the second start refused");
+    assert!(
+        matches!(
+            lost,
+            toolexec_journal::JournalError::RecordsLost { count: 1, .. }
+        ),
+        "{lost}"
+    );
+    let batch = journal.batch("b-1").expect("read").expect("stored");
+    assert_eq!(batch.calls[0].started_at_ms, Some(1_001));
+    journal.close().expect("closed");
+}

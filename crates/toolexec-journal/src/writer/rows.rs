@@ -19,8 +19,14 @@ pub(crate) struct InsertSql {
 }
 
 impl InsertSql {
-    /// `INSERT INTO {table} ({columns}) VALUES ... {tail}`.
-    pub(crate) fn new(table: &str, columns: &[&str], tail: &str) -> Self {
+    /// `INSERT OR IGNORE INTO {table} ({columns}) VALUES ...`.
+    ///
+    /// `OR IGNORE` (a row breaking a constraint is left out, counted as not inserted)
+    /// rather than an `ON CONFLICT` clause: under the default `ABORT` of its other
+    /// constraints a statement of several rows may have to undo the rows it wrote, so
+    /// SQLite keeps a statement journal for it, a copy of every page it touches
+    /// (spilled to a temporary file past 64 KiB: as many page writes as the WAL's).
+    pub(crate) fn new(table: &str, columns: &[&str]) -> Self {
         let sql = |rows: usize| {
             let values: Vec<String> = (0..rows)
                 .map(|row| {
@@ -32,7 +38,7 @@ impl InsertSql {
                 })
                 .collect();
             format!(
-                "INSERT INTO {table} ({}) VALUES {} {tail}",
+                "INSERT OR IGNORE INTO {table} ({}) VALUES {}",
                 columns.join(", "),
                 values.join(", ")
             )
@@ -129,8 +135,8 @@ mod tests {
             .expect("created");
         conn.execute("INSERT INTO t (k, v) VALUES (3, -1), (40, -1)", [])
             .expect("two taken");
-        let mut insert = Insert::prepare(&conn, "t", &["k", "v"], "ON CONFLICT (k) DO NOTHING")
-            .expect("prepared");
+        let sql = InsertSql::new("t", &["k", "v"]);
+        let mut insert = Insert::prepare(&conn, &sql).expect("prepared");
         let mut rows = Rows::new(&mut insert, bind_pair);
         for k in 0..41 {
             rows.push((k, k * 10)).expect("pushed");

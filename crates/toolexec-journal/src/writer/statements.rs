@@ -45,19 +45,13 @@ pub(crate) const END_COLUMNS: [&str; 10] = [
     "envelope_json",
 ];
 
-static INSERT_CALLS: LazyLock<InsertSql> =
-    LazyLock::new(|| InsertSql::new("calls", &CALL_COLUMNS, "ON CONFLICT (key) DO NOTHING"));
+static INSERT_CALLS: LazyLock<InsertSql> = LazyLock::new(|| InsertSql::new("calls", &CALL_COLUMNS));
 
-static INSERT_STARTS: LazyLock<InsertSql> = LazyLock::new(|| {
-    InsertSql::new(
-        "starts",
-        &["key", "started_at_ms"],
-        "ON CONFLICT (key) DO UPDATE SET started_at_ms = excluded.started_at_ms",
-    )
-});
+/// A second start of a call is left out: the first is when its first attempt started.
+static INSERT_STARTS: LazyLock<InsertSql> =
+    LazyLock::new(|| InsertSql::new("starts", &["key", "started_at_ms"]));
 
-static INSERT_ENDS: LazyLock<InsertSql> =
-    LazyLock::new(|| InsertSql::new("ends", &END_COLUMNS, "ON CONFLICT (key) DO NOTHING"));
+static INSERT_ENDS: LazyLock<InsertSql> = LazyLock::new(|| InsertSql::new("ends", &END_COLUMNS));
 
 impl<'c> Statements<'c> {
     pub(crate) fn prepare(conn: &'c Connection) -> rusqlite::Result<Self> {

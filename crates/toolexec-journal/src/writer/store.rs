@@ -195,8 +195,9 @@ fn batch_number(batch_id: &str) -> Option<u64> {
 }
 
 /// Writes the group's ends (with their starts, when the group has them) and its
-/// starts alone; returns how many were refused: a second end of a call already ended
-/// counts as one record refused (with a start the group had for it).
+/// starts alone; returns how many were refused: a second start or end of a call (one
+/// committed in an earlier group is kept) counts as one record refused, even with a
+/// start the group had merged into that end.
 fn write_pending(
     st: &mut Statements<'_>,
     group: &Group,
