@@ -46,11 +46,12 @@
 //! (up to [`JournalConfig::max_group`] records), and, while records keep coming, looks
 //! again every millisecond (at most 10 ms) until a look finds nothing new, a flush
 //! waits or the group is full; it merges the group — a call accepted in the
-//! group is one row in `calls` carrying its start, plus one row in `ends` when it ended
-//! in the group too; a call accepted earlier gets one row in `ends`, or, when only its
-//! start is in the group, a fixed-size update of its `calls` row — and commits it in
-//! one transaction. Rows are never rewritten with more data, so no page is split to
-//! make room for an envelope. A group that fails (disk full, I/O error, read-only file) is rolled
+//! group is one row in `calls` carrying its start, plus one row in `ends` when it
+//! ended in the group too; a call accepted earlier gets one row in `ends` (with its
+//! start, when that is in the group too), or, when only its start is in the group, one
+//! row in `starts` — and commits it in one transaction, its starts and ends in key
+//! order and 16 rows per statement. Rows are never rewritten, so no page is split to
+//! make room in a row. A group that fails (disk full, I/O error, read-only file) is rolled
 //! back and its records are counted as lost; the writer keeps going with the next
 //! group. [`SqliteJournal::health`] tells which.
 //!
@@ -65,8 +66,9 @@
 //!   crash loses none of them.
 //! - [`SqliteJournal::close`] commits everything queued and joins the writer;
 //!   dropping the journal lets the writer drain the queue, waiting at most 2 s.
-//! - Records refused as inconsistent (an end for an unknown batch or call, a batch id
-//!   already stored) are counted as dropped, like lost ones.
+//! - Records refused as inconsistent (an end for an unknown batch or call, a second
+//!   start or end of a call committed in an earlier group, a batch id already stored)
+//!   are counted as dropped, like lost ones; the first start or end is kept.
 //! - After a crash, [`SqliteJournal::recover`] ends every call and batch left open.
 //!
 //! # Retention
@@ -82,7 +84,7 @@
 //! The `b-N` high-water mark lives in the meta table, so deleting batches never
 //! lowers [`SqliteJournal::next_batch_number`].
 //!
-//! # Schema (version 2, in `PRAGMA user_version`)
+//! # Schema (version 3, in `PRAGMA user_version`)
 //!
 //! 8 KiB pages, `auto_vacuum=INCREMENTAL`, WAL mode; the writer checkpoints every
 //! 4,096 pages.
@@ -105,13 +107,18 @@
 //!     attempts INTEGER NOT NULL, latency_ms REAL NOT NULL, ended_at_ms INTEGER NOT NULL,
 //!     fallback INTEGER NOT NULL, envelope_json TEXT NOT NULL);
 //! CREATE INDEX ends_by_end ON ends (ended_at_ms);             -- history, statistics
+//! CREATE TABLE starts (               -- a start committed before its call's end
+//!     key INTEGER PRIMARY KEY, started_at_ms INTEGER NOT NULL);
 //! ```
 //!
 //! Times are Unix milliseconds. A call's row key puts the calls of a batch in one
 //! contiguous range, so a batch's calls are read and deleted with a range scan. A call's
-//! start is in `calls.started_at_ms` when it came in a group before its end, else in
-//! `ends.started_at_ms`. Version 1 kept the end in the `calls` row; opening a version-1
-//! file moves its ends into `ends` once, in the migration's transaction.
+//! start is in `calls.started_at_ms` when it came in its acceptance's group, in
+//! `starts` when it came in a later group before its end, else in `ends.started_at_ms`.
+//! Version 1 kept the end in the `calls` row; opening a version-1 file moves its ends
+//! into `ends` once, in the migration's transaction. Version 2 updated `calls` with a
+//! start that came in a later group (growing rows in full pages); opening a version-2
+//! file adds `starts` and leaves its starts in `calls`, where they are read as before.
 
 #![forbid(unsafe_code)]
 

@@ -45,7 +45,10 @@ pub(crate) fn recover(conn: &mut Connection, now_ms: u64) -> rusqlite::Result<Re
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let open: Vec<(i64, String, String, Option<i64>, i64)> = tx
         .prepare(
-            "SELECT c.key, c.call_id, c.tool, c.started_at_ms, b.accepted_at_ms
+            "SELECT c.key, c.call_id, c.tool,
+                 coalesce(c.started_at_ms, (SELECT s.started_at_ms FROM starts AS s
+                                            WHERE s.key = c.key)),
+                 b.accepted_at_ms
              FROM batches AS b
                  JOIN calls AS c ON c.key BETWEEN b.seq << 32 AND (b.seq << 32) | 4294967295
              WHERE b.ended_at_ms IS NULL

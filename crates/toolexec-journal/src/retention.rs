@@ -118,12 +118,15 @@ fn delete_ended(
         })?
         .collect::<Result<_, _>>()?;
     let mut delete_calls = conn.prepare_cached("DELETE FROM calls WHERE key BETWEEN ?1 AND ?2")?;
+    let mut delete_starts =
+        conn.prepare_cached("DELETE FROM starts WHERE key BETWEEN ?1 AND ?2")?;
     let mut delete_ends = conn.prepare_cached("DELETE FROM ends WHERE key BETWEEN ?1 AND ?2")?;
     let mut delete_batch = conn.prepare_cached("DELETE FROM batches WHERE seq = ?1")?;
     let mut deleted = 0;
     for &(seq, calls) in &batches {
         let (first, last) = batch_key_range(seq);
         delete_calls.execute(params![first, last])?;
+        delete_starts.execute(params![first, last])?;
         delete_ends.execute(params![first, last])?;
         delete_batch.execute([seq])?;
         deleted += 1;
@@ -156,6 +159,11 @@ mod tests {
                     [call_key(seq, index)],
                 )
                 .expect("call");
+                tx.execute(
+                    "INSERT INTO starts (key, started_at_ms) VALUES (?1, 1)",
+                    [call_key(seq, index)],
+                )
+                .expect("start");
                 tx.execute(
                     "INSERT INTO ends (key, tool, status, attempts, latency_ms, ended_at_ms,
                          fallback, envelope_json)
@@ -201,5 +209,9 @@ mod tests {
             .query_row("SELECT count(*) FROM ends", [], |row| row.get(0))
             .expect("counted");
         assert_eq!(ends, 0);
+        let starts: i64 = conn
+            .query_row("SELECT count(*) FROM starts", [], |row| row.get(0))
+            .expect("counted");
+        assert_eq!(starts, 0);
     }
 }

@@ -8,18 +8,19 @@ use rusqlite::{Connection, OpenFlags};
 use crate::JournalError;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 
 /// The meta key holding the largest `N` of the `b-N` batch ids ever accepted.
 pub(crate) const BATCH_HIGH_WATER: &str = "batch_high_water";
 
-/// Version 2, created in a new file. A call is written twice and never rewritten: its
-/// row in `calls` when it is accepted (the start, when it comes in a later group, is a
-/// fixed-size update), and its row in `ends` when it ends. Both tables take rows in key
-/// order, at the right edge of their B-trees, and no row grows after it is written:
-/// version 1 stored the end in the accepted row, which then grew by its envelope and
-/// split pages.
-const SCHEMA_V2: &str = "
+/// Version 3, created in a new file. No row is ever rewritten: a call has its row in
+/// `calls` when it is accepted, a row in `starts` when its start comes in a group after
+/// its acceptance and before its end, and its row in `ends` when it ends (with its
+/// start, when that came in the same group). Each table takes its rows in key order,
+/// at the right edge of its B-tree, and no row grows after it is written: version 1
+/// stored the end in the accepted row, which then grew by its envelope, and version 2
+/// the start, which grew rows of pages already full and split them.
+const SCHEMA_V3: &str = "
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value INTEGER NOT NULL
@@ -57,6 +58,19 @@ CREATE TABLE ends (
     envelope_json TEXT NOT NULL
 );
 CREATE INDEX ends_by_end ON ends (ended_at_ms);
+CREATE TABLE starts (
+    key           INTEGER PRIMARY KEY,
+    started_at_ms INTEGER NOT NULL
+);
+";
+
+/// Version 2 to 3: starts that come after their call's acceptance get a table of their
+/// own. The starts version 2 stored in `calls` stay there and are read as before.
+const MIGRATE_V2_TO_V3: &str = "
+CREATE TABLE starts (
+    key           INTEGER PRIMARY KEY,
+    started_at_ms INTEGER NOT NULL
+);
 ";
 
 /// Version 1 to 2: the ends move out of `calls` into `ends`.
@@ -166,8 +180,12 @@ fn create_or_check(conn: &Connection, path: &Path) -> Result<(), JournalError> {
         });
     }
     match version {
-        0 => conn.execute_batch(SCHEMA_V2).map_err(open_error)?,
-        1 => conn.execute_batch(MIGRATE_V1_TO_V2).map_err(open_error)?,
+        0 => conn.execute_batch(SCHEMA_V3).map_err(open_error)?,
+        1 => {
+            conn.execute_batch(MIGRATE_V1_TO_V2).map_err(open_error)?;
+            conn.execute_batch(MIGRATE_V2_TO_V3).map_err(open_error)?;
+        }
+        2 => conn.execute_batch(MIGRATE_V2_TO_V3).map_err(open_error)?,
         _ => {}
     }
     if version < SCHEMA_VERSION {

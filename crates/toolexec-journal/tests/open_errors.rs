@@ -103,5 +103,5 @@ fn reopening_keeps_the_schema_and_the_pragmas() {
     };
     assert_eq!(pragma("journal_mode"), "Text(\"wal\")");
     assert_eq!(pragma("auto_vacuum"), "Integer(2)", "incremental");
-    assert_eq!(pragma("user_version"), "Integer(2)");
+    assert_eq!(pragma("user_version"), "Integer(3)");
 }

@@ -101,9 +101,11 @@ pub(crate) fn batch(conn: &Connection, id: &str) -> rusqlite::Result<Option<Batc
     let (first, last) = batch_key_range(seq);
     let mut statement = conn.prepare_cached(
         "SELECT c.key & 4294967295, c.call_id, c.tool, c.input_json, c.idempotency_key,
-             c.overrides_json, coalesce(c.started_at_ms, e.started_at_ms), e.status,
-             e.envelope_json
-         FROM calls AS c LEFT JOIN ends AS e ON e.key = c.key
+             c.overrides_json, coalesce(c.started_at_ms, s.started_at_ms, e.started_at_ms),
+             e.status, e.envelope_json
+         FROM calls AS c
+             LEFT JOIN starts AS s ON s.key = c.key
+             LEFT JOIN ends AS e ON e.key = c.key
          WHERE c.key BETWEEN ?1 AND ?2 ORDER BY c.key",
     )?;
     let calls = statement

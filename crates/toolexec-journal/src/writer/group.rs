@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 
-use super::ending::Ending;
+use super::ending::{Ending, EnvelopeTexts};
 use crate::accepted::AcceptedCalls;
 use crate::record::JournalRecord;
 
@@ -69,14 +69,26 @@ pub(crate) struct Group {
     pub(crate) refused: u64,
     /// Records taken into the group.
     pub(crate) records: u64,
-    /// Room to serialize envelopes in, reused from one to the next.
-    envelope_text: Vec<u8>,
+    /// The texts of the group's envelopes.
+    pub(crate) texts: EnvelopeTexts,
 }
 
 impl Group {
     /// Whether the group holds nothing to write.
     pub(crate) fn is_empty(&self) -> bool {
         self.records == 0
+    }
+
+    /// Empties the group for the next one, keeping the room it grew.
+    pub(crate) fn clear(&mut self) {
+        self.new_batches.clear();
+        self.new_by_id.clear();
+        self.updates.clear();
+        self.updates_by_call.clear();
+        self.batch_ends.clear();
+        self.refused = 0;
+        self.records = 0;
+        self.texts.clear();
     }
 
     /// Merges one record into the group.
@@ -114,7 +126,7 @@ impl Group {
                     latency_ms,
                     ended_at_ms,
                     fallback,
-                    envelope_json,
+                    envelope: self.texts.push_str(&envelope_json),
                 };
                 self.end_call(batch_id, index, ending);
             }
@@ -124,7 +136,7 @@ impl Group {
                 ended_at_ms,
                 envelope,
             } => {
-                let ending = Ending::of_envelope(&envelope, ended_at_ms, &mut self.envelope_text);
+                let ending = Ending::of_envelope(&envelope, ended_at_ms, &mut self.texts);
                 // The copy is freed now rather than at the commit: the group keeps
                 // only its text.
                 drop(envelope);

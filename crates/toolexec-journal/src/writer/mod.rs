@@ -4,6 +4,7 @@
 
 mod ending;
 mod group;
+mod rows;
 mod statements;
 mod store;
 
@@ -19,7 +20,7 @@ use crate::health::Counters;
 use crate::retention::{self, Limits};
 use crate::{JournalError, JournalRecord};
 use group::Group;
-use store::SeqCache;
+use store::Store;
 
 /// How often a busy writer looks at its queue.
 const POLL_INTERVAL: Duration = Duration::from_millis(1);
@@ -58,7 +59,7 @@ struct Writer {
     conn: Connection,
     counters: Arc<Counters>,
     settings: WriterSettings,
-    seqs: SeqCache,
+    store: Store,
     /// `counters.dropped` when the last flush was answered.
     dropped_at_last_flush: u64,
     last_retention: Instant,
@@ -81,7 +82,7 @@ pub(crate) fn spawn(
         conn,
         counters,
         settings,
-        seqs: SeqCache::default(),
+        store: Store::default(),
         dropped_at_last_flush: 0,
         last_retention: Instant::now(),
         retention_pending: false,
@@ -111,15 +112,17 @@ fn lower_priority(_niceness: i32) {}
 impl Writer {
     fn run(mut self, queue: Receiver<Message>) {
         let mut idle = Duration::ZERO;
+        // One group, emptied after each commit: its maps and buffers keep their room.
+        let mut group = Group::default();
         loop {
             let Some(first) = self.next_message(&queue, &mut idle) else {
                 return;
             };
-            let mut group = Group::default();
             let mut flushes = Vec::new();
             self.take(first, &mut group, &mut flushes);
             self.gather(&queue, &mut group, &mut flushes);
             self.commit(&group);
+            group.clear();
             self.answer(flushes);
             self.retain_if_due();
         }
@@ -218,7 +221,8 @@ impl Writer {
             }
             Message::Flush(reply) => flushes.push(reply),
             Message::Retain(reply) => {
-                self.commit(&std::mem::take(group));
+                self.commit(group);
+                group.clear();
                 let _ = reply.send(self.retain_all());
             }
             Message::SetMaxPageCount(pages) => {
@@ -248,7 +252,7 @@ impl Writer {
         if group.is_empty() {
             return;
         }
-        match store::write_group(&mut self.conn, group, &mut self.seqs) {
+        match self.store.write_group(&mut self.conn, group) {
             Ok(refused) => {
                 if refused > 0 {
                     self.counters.count_dropped(refused);
@@ -262,7 +266,7 @@ impl Writer {
                 if !self.conn.is_autocommit() {
                     let _ = self.conn.execute_batch("ROLLBACK");
                 }
-                self.seqs.clear();
+                self.store.forget();
                 self.counters.failed(group.records, e.to_string());
             }
         }
