@@ -35,42 +35,51 @@ backend = "sim"
 
 impl Server {
     /// Starts `toolexec serve` on a free loopback port with `flags`, and waits until
-    /// `/healthz` answers.
+    /// `/healthz` answers. A server that exits before it answers lost its port between
+    /// the probe that found it free and its own bind (another test's connection may
+    /// take it meanwhile): it is started again on another port, up to three times.
     pub async fn start(flags: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("toolexec.toml");
         std::fs::write(&config, CONFIG).unwrap();
         let db = dir.path().join("sample.db");
         seed_database(&db);
-        let addr = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_toolexec"))
-            .args(["serve", "--addr", &addr.to_string(), "--config"])
-            .arg(&config)
-            .arg("--db")
-            .arg(&db)
-            .args(flags)
-            .env_remove(toolexec_server::TOKEN_ENV)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let server = Server {
-            child,
-            addr,
-            _dir: dir,
-        };
         let started = Instant::now();
-        while request(addr, "GET /healthz HTTP/1.1", "").await.is_none() {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "serve did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        for _ in 0..3 {
+            let addr = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap();
+            let mut child = Command::new(env!("CARGO_BIN_EXE_toolexec"))
+                .args(["serve", "--addr", &addr.to_string(), "--config"])
+                .arg(&config)
+                .arg("--db")
+                .arg(&db)
+                .args(flags)
+                .env_remove(toolexec_server::TOKEN_ENV)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            loop {
+                if request(addr, "GET /healthz HTTP/1.1", "").await.is_some() {
+                    return Server {
+                        child,
+                        addr,
+                        _dir: dir,
+                    };
+                }
+                if child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(30),
+                    "serve did not start"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
         }
-        server
+        panic!("serve exited at start three times");
     }
 
     /// The resident memory of the server process, in KiB.

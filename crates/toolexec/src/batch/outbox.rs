@@ -64,7 +64,9 @@ impl Outbox {
     /// Wakes the reader for everything handed over so far; a lane's next hand-over
     /// takes on the next wake-up.
     pub(crate) fn wake_reader(&self) {
-        self.wake_due.store(false, Ordering::Release);
+        // A read-modify-write, so that it takes in every hand-over that found the
+        // wake-up already taken (theirs wrote `true` before this).
+        self.wake_due.swap(false, Ordering::AcqRel);
         self.reader.wake();
     }
 
