@@ -362,7 +362,7 @@ impl Executor {
         let entry = self.enter_loop(&prepared, &locals);
         let (mut calls, mut metadata) = split(prepared);
         let (call, metadata) = (calls.remove(0), metadata.remove(0));
-        pyo3_async_runtimes::tokio::future_into_py_with_locals(py, locals, async move {
+        crate::awaitable::future_into_py(&locals.event_loop(py), async move {
             let envelope = engine.execute(call).await;
             drop(entry);
             Ok(ToolExecutionResult::new(envelope, Some(metadata)))
@@ -389,7 +389,7 @@ impl Executor {
         let entry = self.enter_loop(&prepared, &locals);
         let (calls, metadata) = split(prepared);
         let options = Self::batch_options(timeout, max_concurrency, fail_fast, None)?;
-        pyo3_async_runtimes::tokio::future_into_py_with_locals(py, locals, async move {
+        crate::awaitable::future_into_py(&locals.event_loop(py), async move {
             let envelopes = engine.execute_batch(calls, options).await;
             drop(entry);
             Ok(results(envelopes, metadata))

@@ -20,6 +20,7 @@ use toolexec::ToolError;
 use crate::bridge::outcome;
 use crate::completions::{Completer, Completions};
 use crate::convert::to_py;
+use crate::exit_gate;
 use crate::runtime::runtime;
 
 /// What the engine's side and the loop's side share about one started call.
@@ -94,29 +95,35 @@ impl LoopQueue {
         })
     }
 
-    /// Asks the loop to drain the queue; a closed loop fails every queued call.
+    /// Asks the loop to drain the queue; a closed loop, or an interpreter that is
+    /// exiting, fails every queued call.
     fn schedule(self: &Arc<Self>) {
-        Python::attach(|py| {
+        let scheduled = exit_gate::attach(|py| {
             let drain = Drain {
                 queue: self.clone(),
             };
-            let scheduled = self
-                .locals
+            self.locals
                 .event_loop(py)
-                .call_method1(intern!(py, "call_soon_threadsafe"), (drain,));
-            if let Err(error) = scheduled {
-                let message = format!(
-                    "cannot start the tool on its event loop: {}",
-                    error.value(py)
-                );
-                for start in self.take() {
-                    let _ = start.sender.send(Err(ToolError::Failed {
-                        error_type: Some("RuntimeError".to_owned()),
-                        message: message.clone(),
-                    }));
-                }
-            }
+                .call_method1(intern!(py, "call_soon_threadsafe"), (drain,))
+                .map(|_| ())
+                .map_err(|error| {
+                    format!(
+                        "cannot start the tool on its event loop: {}",
+                        error.value(py)
+                    )
+                })
         });
+        let failed = match scheduled {
+            Some(Ok(())) => return,
+            Some(Err(message)) => message,
+            None => "cannot start the tool: the Python interpreter is exiting".to_owned(),
+        };
+        for start in self.take() {
+            let _ = start.sender.send(Err(ToolError::Failed {
+                error_type: Some("RuntimeError".to_owned()),
+                message: failed.clone(),
+            }));
+        }
     }
 
     fn take(&self) -> Vec<Start> {
@@ -183,7 +190,7 @@ impl Drop for CancelTask {
         };
         if let Some(task) = task {
             runtime().spawn_blocking(move || {
-                Python::attach(|py| {
+                exit_gate::attach(|py| {
                     let task = task.bind(py);
                     if let Ok(event_loop) = task.call_method0("get_loop") {
                         if let Ok(cancel) = task.getattr("cancel") {

@@ -61,7 +61,8 @@ impl Orchestrator {
     /// An awaitable of the answer, on the running asyncio loop.
     fn ask_async<'py>(&self, py: Python<'py>, question: String) -> PyResult<Bound<'py, PyAny>> {
         let inner = self.inner.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let locals = pyo3_async_runtimes::tokio::get_current_locals(py)?;
+        crate::awaitable::future_into_py(&locals.event_loop(py), async move {
             inner
                 .ask(&question)
                 .await

@@ -13,6 +13,7 @@ use toolexec::{CallContext, Tool, ToolError, ToolSpec};
 
 use crate::bridge::outcome;
 use crate::convert::to_py;
+use crate::exit_gate;
 use crate::loop_queue::LoopQueue;
 use crate::runtime::runtime;
 use crate::sync_call::SyncCall;
@@ -105,6 +106,6 @@ impl Drop for Interrupt {
         let Some(run) = self.0.take() else { return };
         // Not on the workers: with all of them busy running hung tools, the interrupt
         // would wait behind them.
-        runtime().spawn_blocking(move || Python::attach(|py| run.interrupt(py)));
+        runtime().spawn_blocking(move || exit_gate::attach(|py| run.interrupt(py)));
     }
 }

@@ -14,6 +14,8 @@ use std::time::Duration;
 use parking_lot::{Condvar, Mutex};
 use pyo3::prelude::*;
 
+use crate::exit_gate;
+
 /// Most threads running synchronous tools at once, across the process.
 pub(crate) const MAX_WORKERS: usize = 1024;
 
@@ -72,10 +74,15 @@ impl Workers {
         }
     }
 
-    /// The next job, or None once idle for [`KEEP_ALIVE`] (the worker then exits).
+    /// The next job, or None once idle for [`KEEP_ALIVE`] or once the interpreter is
+    /// exiting (the worker then exits).
     fn next(&self) -> Option<Job> {
         let mut state = self.state.lock();
         loop {
+            if exit_gate::closing() {
+                state.threads -= 1;
+                return None;
+            }
             if let Some(job) = state.jobs.pop_front() {
                 return Some(job);
             }
@@ -89,13 +96,43 @@ impl Workers {
         }
     }
 
+    /// Wakes every idle worker, so that each sees the interpreter exiting and ends.
+    pub(crate) fn wake_all(&self) {
+        let _state = self.state.lock();
+        self.ready.notify_all();
+    }
+
+    /// Runs jobs until idle for [`KEEP_ALIVE`] or until the interpreter exits. The
+    /// worker counts as inside Python (see [`exit_gate`]) except while it waits for a
+    /// job, so the interpreter does not finalize while it runs a job or takes the GIL
+    /// back to end.
     fn work(&'static self) {
-        Python::attach(|py| {
-            while let Some(job) = py.detach(|| self.next()) {
-                // A job reports through its own channel; a panic must not end the worker
-                // with the pool still counting it.
-                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(py)));
-            }
+        let Some(entered) = exit_gate::enter() else {
+            self.state.lock().threads -= 1;
+            return;
+        };
+        let mut inside = Some(entered);
+        Python::attach(|py| loop {
+            let job = py.detach(|| {
+                drop(inside.take());
+                let job = self.next();
+                let (entered, exiting) = exit_gate::enter_to_leave();
+                inside = Some(entered);
+                match job {
+                    Some(_) if exiting => {
+                        // Not run: its attempt hears that the worker stopped.
+                        self.state.lock().threads -= 1;
+                        None
+                    }
+                    job => job,
+                }
+            });
+            let Some(job) = job else { break };
+            // A job reports through its own channel; a panic must not end the worker
+            // with the pool still counting it.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(py)));
         });
+        // Left only now that the thread's Python state is released.
+        drop(inside);
     }
 }

@@ -18,6 +18,11 @@ from __future__ import annotations
 
 import inspect
 import os
+
+# Imported here, on the importing (normally the main) thread: a worker thread of the
+# engine that imported `threading` first would become its `main_thread()`, and the
+# interpreter's exit would wait for that worker to end (up to its 10 s keep-alive).
+import threading  # noqa: F401
 from typing import Any, Callable, Iterable, List, Optional, Sequence, TypeVar, Union, overload
 
 from . import _native
