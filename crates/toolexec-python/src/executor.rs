@@ -67,23 +67,15 @@ impl Drop for LoopEntry {
     }
 }
 
-fn requests<'py>(items: &Bound<'py, PyAny>) -> PyResult<Vec<PyRef<'py, ToolExecutionRequest>>> {
-    let mut out = Vec::with_capacity(items.len().unwrap_or(0));
-    for (i, item) in items.try_iter()?.enumerate() {
-        let item = item?;
-        let request = item.cast_into::<ToolExecutionRequest>().map_err(|e| {
-            PyTypeError::new_err(format!(
-                "requests[{i}] must be a ToolExecutionRequest, got {}",
-                e.into_inner()
-                    .get_type()
-                    .name()
-                    .map(|n| n.to_string())
-                    .unwrap_or_default()
-            ))
-        })?;
-        out.push(request.borrow());
-    }
-    Ok(out)
+/// The type error of a `requests` item that is not a `ToolExecutionRequest`.
+fn not_a_request(index: usize, item: &Bound<'_, PyAny>) -> PyErr {
+    PyTypeError::new_err(format!(
+        "requests[{index}] must be a ToolExecutionRequest, got {}",
+        item.get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default()
+    ))
 }
 
 impl Executor {
@@ -103,6 +95,29 @@ impl Executor {
         self.built
             .get()
             .ok_or_else(|| PyRuntimeError::new_err("the executor could not be built"))
+    }
+
+    /// Every request of `items` as an engine call, with the metadata its result
+    /// carries back, in one pass (the two lists are built at their final size: no
+    /// list of ten thousand calls is copied on the caller's thread).
+    fn prepare_all(
+        &self,
+        py: Python<'_>,
+        items: &Bound<'_, PyAny>,
+    ) -> PyResult<(Vec<ToolCall>, Vec<Py<PyAny>>)> {
+        let len = items.len().unwrap_or(0);
+        let (mut calls, mut metadata) = (Vec::with_capacity(len), Vec::with_capacity(len));
+        for (index, item) in items.try_iter()?.enumerate() {
+            let item = item?;
+            let request = item
+                .cast::<ToolExecutionRequest>()
+                .map_err(|_| not_a_request(index, &item))?
+                .borrow();
+            let prepared = self.prepare(py, &request)?;
+            calls.push(prepared.call);
+            metadata.push(prepared.metadata);
+        }
+        Ok((calls, metadata))
     }
 
     fn prepare(&self, py: Python<'_>, request: &ToolExecutionRequest) -> PyResult<Prepared> {
@@ -139,7 +154,7 @@ impl Executor {
     }
 
     /// Records the caller's loop for each call when `async def` tools may need it.
-    fn enter_loop(&self, calls: &[Prepared], locals: &TaskLocals) -> Option<LoopEntry> {
+    fn enter_loop(&self, calls: &[ToolCall], locals: &TaskLocals) -> Option<LoopEntry> {
         let async_tools = self.async_tools.lock();
         if async_tools.is_empty() {
             return None;
@@ -147,8 +162,8 @@ impl Executor {
         let queue = LoopQueue::new(locals.clone());
         let ids = calls
             .iter()
-            .filter(|p| async_tools.contains(p.call.tool.as_str()))
-            .filter_map(|p| p.call.call_id.as_deref())
+            .filter(|call| async_tools.contains(call.tool.as_str()))
+            .filter_map(|call| call.call_id.as_deref())
             .map(|id| {
                 let id: Arc<str> = id.into();
                 self.loops.insert(id.clone(), queue.clone());
@@ -160,10 +175,6 @@ impl Executor {
             ids,
         })
     }
-}
-
-fn split(prepared: Vec<Prepared>) -> (Vec<ToolCall>, Vec<Py<PyAny>>) {
-    prepared.into_iter().map(|p| (p.call, p.metadata)).unzip()
 }
 
 fn results(
@@ -335,11 +346,7 @@ impl Executor {
         fail_fast: bool,
     ) -> PyResult<Vec<ToolExecutionResult>> {
         let engine = self.engine(py)?.clone();
-        let prepared = crate::executor::requests(requests)?
-            .iter()
-            .map(|r| self.prepare(py, r))
-            .collect::<PyResult<Vec<_>>>()?;
-        let (calls, metadata) = split(prepared);
+        let (calls, metadata) = self.prepare_all(py, requests)?;
         let cancel = CancellationToken::new();
         let options =
             Self::batch_options(timeout, max_concurrency, fail_fast, Some(cancel.clone()))?;
@@ -358,10 +365,8 @@ impl Executor {
     ) -> PyResult<Bound<'py, PyAny>> {
         let locals = pyo3_async_runtimes::tokio::get_current_locals(py)?;
         let engine = self.engine(py)?.clone();
-        let prepared = vec![self.prepare(py, &request)?];
-        let entry = self.enter_loop(&prepared, &locals);
-        let (mut calls, mut metadata) = split(prepared);
-        let (call, metadata) = (calls.remove(0), metadata.remove(0));
+        let Prepared { call, metadata } = self.prepare(py, &request)?;
+        let entry = self.enter_loop(std::slice::from_ref(&call), &locals);
         crate::awaitable::future_into_py(&locals.event_loop(py), async move {
             let envelope = engine.execute(call).await;
             drop(entry);
@@ -382,12 +387,8 @@ impl Executor {
     ) -> PyResult<Bound<'py, PyAny>> {
         let locals = pyo3_async_runtimes::tokio::get_current_locals(py)?;
         let engine = self.engine(py)?.clone();
-        let prepared = crate::executor::requests(requests)?
-            .iter()
-            .map(|r| self.prepare(py, r))
-            .collect::<PyResult<Vec<_>>>()?;
-        let entry = self.enter_loop(&prepared, &locals);
-        let (calls, metadata) = split(prepared);
+        let (calls, metadata) = self.prepare_all(py, requests)?;
+        let entry = self.enter_loop(&calls, &locals);
         let options = Self::batch_options(timeout, max_concurrency, fail_fast, None)?;
         crate::awaitable::future_into_py(&locals.event_loop(py), async move {
             let envelopes = engine.execute_batch(calls, options).await;
