@@ -72,7 +72,7 @@ impl Target {
                 Ok(result) => result.and_then(|value| value.into_py_any(py)),
                 Err(panic) => Err(PyRuntimeError::new_err(format!(
                     "the executor's task panicked: {}",
-                    panic_message(&*panic)
+                    toolexec::panic_message(&*panic)
                 ))),
             };
             let setter = SetOutcome {
@@ -85,16 +85,6 @@ impl Target {
                 .bind(py)
                 .call_method1(intern!(py, "call_soon_threadsafe"), (setter,));
         });
-    }
-}
-
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
-    if let Some(message) = panic.downcast_ref::<&str>() {
-        message
-    } else if let Some(message) = panic.downcast_ref::<String>() {
-        message
-    } else {
-        "no message"
     }
 }
 

@@ -80,14 +80,9 @@ pub(crate) fn close() {
     CLOSING.store(true, Ordering::SeqCst);
 }
 
-/// Waits up to `bound` for the threads inside to leave; true when every one left.
-pub(crate) fn wait_until_empty(bound: Duration) -> bool {
+/// Waits up to `bound` for the threads inside to leave.
+pub(crate) fn wait_until_empty(bound: Duration) {
     let until = Instant::now() + bound;
     let mut inside = INSIDE.lock();
-    while *inside > 0 {
-        if LEFT.wait_until(&mut inside, until).timed_out() {
-            return *inside == 0;
-        }
-    }
-    true
+    while *inside > 0 && !LEFT.wait_until(&mut inside, until).timed_out() {}
 }

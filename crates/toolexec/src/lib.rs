@@ -89,6 +89,7 @@ pub use envelope::{AttemptRecord, CallError, CallStatus, Envelope};
 pub use error::{ErrorKind, PolicyError, ToolError};
 pub use executor::{Executor, ExecutorBuilder};
 pub use executor_config::ExecutorConfig;
+pub use failure::panic_message;
 pub use history::{ExecutionRecord, History};
 pub use journal::{CallId, Journal, JournalBatch, JOURNAL_PACE_MAX};
 pub use policy::{
