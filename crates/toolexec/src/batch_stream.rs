@@ -16,7 +16,7 @@ use std::task::{Context, Poll};
 
 use futures::Stream;
 
-use crate::batch::{self, BatchOptions, Delivery, Indexed, Outbox};
+use crate::batch::{self, BatchOptions, Delivery, Feed, Indexed, Outbox};
 use crate::call::engine_fault;
 use crate::inner::Inner;
 use crate::{Envelope, ToolCall};
@@ -52,13 +52,19 @@ impl fmt::Debug for BatchStream {
 }
 
 impl BatchStream {
-    /// The stream of the batch of `calls` on `inner`'s executor.
-    pub(crate) fn new(inner: Arc<Inner>, calls: Vec<ToolCall>, options: BatchOptions) -> Self {
-        let total = calls.len();
+    /// The stream of the batch of `calls` on `inner`'s executor; with a `feed`, `calls`
+    /// are the first of the batch and the rest arrive through it.
+    pub(crate) fn new(
+        inner: Arc<Inner>,
+        calls: Vec<ToolCall>,
+        options: BatchOptions,
+        feed: Option<Feed>,
+    ) -> Self {
+        let total = feed.as_ref().map_or(calls.len(), Feed::total);
         let outbox = Arc::new(Outbox::default());
         let delivery = Delivery::Stream(outbox.clone());
         let driver = Box::pin(async move {
-            let kept = batch::run(&inner, calls, options, delivery).await;
+            let kept = batch::run(&inner, calls, options, delivery, feed).await;
             debug_assert!(kept.is_empty(), "a streamed batch keeps no envelope");
         });
         Self {

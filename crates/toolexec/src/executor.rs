@@ -6,7 +6,7 @@ use tokio::sync::broadcast;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::batch::{self, BatchOptions, Delivery};
+use crate::batch::{self, BatchFeed, BatchOptions, Delivery};
 use crate::batch_stream::BatchStream;
 use crate::call::{run_queued, Queued};
 use crate::inner::Inner;
@@ -186,7 +186,7 @@ impl Executor {
         calls: Vec<ToolCall>,
         options: BatchOptions,
     ) -> Vec<Envelope> {
-        batch::run(&self.inner, calls, options, Delivery::Collect).await
+        batch::run(&self.inner, calls, options, Delivery::Collect, None).await
     }
 
     /// Runs calls as [`execute_batch`](Self::execute_batch) does (the same batch: limits,
@@ -194,7 +194,27 @@ impl Executor {
     /// ends, as `(index in the request, envelope)`. Dropping the stream cancels the calls
     /// still running or waiting; each is recorded as `cancelled`.
     pub fn execute_batch_stream(&self, calls: Vec<ToolCall>, options: BatchOptions) -> BatchStream {
-        BatchStream::new(self.inner.clone(), calls, options)
+        BatchStream::new(self.inner.clone(), calls, options, None)
+    }
+
+    /// A streamed batch of `total` calls that starts with `first` and takes the rest, in
+    /// request order, from the returned [`BatchFeed`] while it runs: for a caller that
+    /// converts its requests as it goes, so the first calls need not wait for the last
+    /// to be converted. Limits, deadlines, failure modes and cancellation are those of
+    /// [`execute_batch_stream`](Self::execute_batch_stream); lanes start for calls as
+    /// they arrive. Calls the feed never sent (it was dropped first) are answered
+    /// `cancelled`. A batch on a journaled executor waits for all its calls before any
+    /// starts, so that its accept record lists them all. `total` is at least
+    /// `first.len()`.
+    pub fn execute_batch_stream_fed(
+        &self,
+        total: usize,
+        first: Vec<ToolCall>,
+        options: BatchOptions,
+    ) -> (BatchStream, BatchFeed) {
+        let (sender, feed) = batch::feed(total, first.len());
+        let stream = BatchStream::new(self.inner.clone(), first, options, Some(feed));
+        (stream, sender)
     }
 
     /// Replays calls that ended in an earlier process (read back from a journal after

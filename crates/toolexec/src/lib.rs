@@ -80,7 +80,7 @@ mod tool;
 mod tool_call;
 mod trace;
 
-pub use batch::{BatchOptions, FailureMode};
+pub use batch::{BatchFeed, BatchOptions, FailureMode, FeedError};
 pub use batch_stream::BatchStream;
 pub use blocking::{BlockingError, BlockingExecutor};
 pub use chaos::{ChaosConfig, ChaosTool};

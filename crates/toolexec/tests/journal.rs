@@ -203,3 +203,34 @@ async fn an_executor_without_a_journal_leaves_calls_as_they_were() {
     assert_eq!(envelope.status, CallStatus::Success);
     assert_eq!(&*envelope.call_id, "c-0");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_journaled_fed_batch_is_accepted_whole_before_any_call_starts() {
+    let (executor, journal) = journaled();
+    let first = vec![ToolCall::new("slow", json!({})).with_id("a")];
+    let (mut stream, mut feed) =
+        executor.execute_batch_stream_fed(3, first, BatchOptions::default());
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let rest = ["b", "c"].map(|id| ToolCall::new("slow", json!({})).with_id(id));
+        feed.send(rest.into()).expect("the batch takes them");
+    });
+    let start = tokio::time::Instant::now();
+    let mut ended = Vec::new();
+    while let Some((index, envelope)) = futures::StreamExt::next(&mut stream).await {
+        ended.push((index, envelope.status, start.elapsed()));
+    }
+    ended.sort_by_key(|e| e.0);
+    let at = Duration::from_millis(60);
+    assert_eq!(
+        ended,
+        [0, 1, 2].map(|i| (i, CallStatus::Success, at)).to_vec(),
+        "no call started before the last arrived at 50 ms"
+    );
+    let entries = journal.entries();
+    let Entry::Accepted { calls, .. } = &entries[0] else {
+        panic!("the batch comes first: {entries:?}");
+    };
+    let ids: Vec<&str> = calls.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+}

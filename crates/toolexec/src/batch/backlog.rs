@@ -1,6 +1,7 @@
 //! A batch's calls that no lane has taken yet, in request order, and the envelopes of
 //! the calls done: kept in request order, or sent on as each call ends.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -14,10 +15,12 @@ use crate::inner::Inner;
 use crate::scope::Scope;
 use crate::Envelope;
 
-/// Waiting calls in request order, and the request index of the first.
+/// Waiting calls in request order, the request index of the first, and whether more
+/// are still to come (a fed batch's, see `feed`).
 struct Waiting {
     index: usize,
-    calls: std::vec::IntoIter<Queued>,
+    calls: VecDeque<Queued>,
+    open: bool,
 }
 
 /// The calls of a batch that no lane has taken yet, and the envelopes of those done.
@@ -28,17 +31,21 @@ pub(crate) struct Backlog {
     envelopes: Vec<OnceLock<Envelope>>,
     delivery: Delivery,
     failures: AtomicUsize,
+    /// Calls that ended: with the request index of the next waiting call, how many
+    /// run now.
+    ended: AtomicUsize,
     failure_mode: FailureMode,
 }
 
 impl Backlog {
-    /// The backlog of a batch of `total` calls whose last ones, `waiting`, wait for a
-    /// lane in request order (the others go straight to lanes); `delivery` says what
-    /// becomes of each envelope.
+    /// The backlog of a batch of `total` calls whose calls `waiting`, from request
+    /// index `from`, wait for a lane in request order (the ones before go straight to
+    /// lanes); `open` when more calls are still to come (a fed batch); `delivery` says
+    /// what becomes of each envelope.
     pub(crate) fn new(
         inner: Arc<Inner>,
         total: usize,
-        waiting: Vec<Queued>,
+        (from, waiting, open): (usize, Vec<Queued>, bool),
         failure_mode: FailureMode,
         delivery: Delivery,
     ) -> Self {
@@ -47,31 +54,54 @@ impl Backlog {
         Self {
             inner,
             waiting: Mutex::new(Waiting {
-                index: total - waiting.len(),
-                calls: waiting.into_iter(),
+                index: from,
+                calls: waiting.into(),
+                open,
             }),
             envelopes,
             delivery,
             failures: AtomicUsize::new(0),
+            ended: AtomicUsize::new(0),
             failure_mode,
         }
     }
 
-    /// The next waiting call and its request index; when it is the last, the scope
-    /// learns that no call waits any more.
+    /// The next waiting call and its request index; when it is the last and no more
+    /// are to come, the scope learns that no call waits any more.
     pub(crate) fn next(&self, scope: &Scope) -> Option<(usize, Queued)> {
         let mut waiting = self.waiting.lock();
-        let queued = waiting.calls.next()?;
+        let queued = waiting.calls.pop_front()?;
         let index = waiting.index;
         waiting.index += 1;
-        if waiting.calls.len() == 0 {
+        if waiting.calls.is_empty() {
             // Frees the queue's buffer now rather than when the batch ends.
-            waiting.calls = Vec::new().into_iter();
-            if let Some(lanes) = &scope.lanes {
-                lanes.set_drained();
+            waiting.calls = VecDeque::new();
+            if !waiting.open {
+                drained(scope);
             }
         }
         Some((index, queued))
+    }
+
+    /// Adds calls that arrived (a fed batch's next ones, in request order) to the
+    /// waiting calls.
+    pub(crate) fn append(&self, calls: impl IntoIterator<Item = Queued>) {
+        self.waiting.lock().calls.extend(calls);
+    }
+
+    /// No more calls will arrive; if none waits, the scope learns it.
+    pub(crate) fn close(&self, scope: &Scope) {
+        let mut waiting = self.waiting.lock();
+        waiting.open = false;
+        if waiting.calls.is_empty() {
+            drained(scope);
+        }
+    }
+
+    /// Calls taken by lanes that have not ended.
+    pub(crate) fn running(&self) -> usize {
+        let taken = self.waiting.lock().index;
+        taken.saturating_sub(self.ended.load(Ordering::Acquire))
     }
 
     /// Keeps a call's envelope, or returns it when the envelopes are sent on (by
@@ -83,6 +113,7 @@ impl Backlog {
         envelope: Envelope,
         scope: &Scope,
     ) -> Option<Indexed> {
+        self.ended.fetch_add(1, Ordering::AcqRel);
         if !envelope.success {
             let failures = self.failures.fetch_add(1, Ordering::AcqRel) + 1;
             if self.failure_mode.stops_at(failures) {
@@ -132,9 +163,16 @@ impl Backlog {
 impl Drop for Backlog {
     /// Calls that never ran because the batch went away are recorded as cancelled.
     fn drop(&mut self) {
-        for queued in &mut self.waiting.get_mut().calls {
+        for queued in self.waiting.get_mut().calls.drain(..) {
             abandon(&self.inner, queued);
         }
+    }
+}
+
+/// Tells the scope's lanes that no call waits any more.
+fn drained(scope: &Scope) {
+    if let Some(lanes) = &scope.lanes {
+        lanes.set_drained();
     }
 }
 

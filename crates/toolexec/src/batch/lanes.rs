@@ -69,6 +69,14 @@ impl Shared {
         polled
     }
 
+    /// Keeps or hands over the envelope of a call no lane ran (one a fed batch never
+    /// received), waking the stream's reader at once when it must be.
+    pub(crate) fn answer(&self, index: usize, envelope: Envelope) {
+        if self.keep(index, envelope) == Handover::WakeReader {
+            self.backlog.wake_reader();
+        }
+    }
+
     /// Keeps the envelope of the batch's call at `index`, or adds it to `outgoing`.
     fn gather(&self, index: usize, envelope: Envelope, outgoing: &mut Vec<Indexed>) {
         if let Some(finished) = self.backlog.finished(index, envelope, &self.scope) {

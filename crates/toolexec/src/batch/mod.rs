@@ -7,8 +7,10 @@
 //! takes the next waiting call. The [`delivery`] says whether the envelopes are kept
 //! for the end or sent on as each call ends (the streaming form of a batch).
 
+mod arrivals;
 mod backlog;
 mod delivery;
+mod feed;
 mod lanes;
 mod options;
 mod outbox;
@@ -27,26 +29,35 @@ use crate::policy::deadline::after;
 use crate::scope::{LaneRequests, Scope};
 use crate::trace;
 use crate::{Envelope, ToolCall};
+use arrivals::Arrivals;
 use backlog::Backlog;
 pub(crate) use delivery::{Delivery, Indexed};
+pub(crate) use feed::{feed, Feed};
+pub use feed::{BatchFeed, FeedError};
 use lanes::{current_workers, lane, lane_width, wide_lane, Shared};
 pub use options::{BatchOptions, FailureMode};
 pub(crate) use outbox::Outbox;
 
 /// Runs `calls` in parallel on lanes and returns one envelope per call, in request
 /// order (see [`Executor::execute_batch`](crate::Executor::execute_batch)), or sends
-/// each on as it ends and returns none (`Delivery::Stream`).
+/// each on as it ends and returns none (`Delivery::Stream`). With a `feed`, `calls`
+/// are the first of the batch and the rest arrive through it (see [`feed`]).
 pub(crate) async fn run(
     inner: &Arc<Inner>,
-    calls: Vec<ToolCall>,
+    mut calls: Vec<ToolCall>,
     mut options: BatchOptions,
     delivery: Delivery,
+    mut feed: Option<Feed>,
 ) -> Vec<Envelope> {
-    if calls.is_empty() {
+    if let (Some(_), Some(feed)) = (&inner.journal, feed.as_mut()) {
+        // A journaled batch is accepted whole, before any call starts.
+        feed.drain_into(&mut calls).await;
+    }
+    let total = feed.as_ref().map_or(calls.len(), Feed::total);
+    if total == 0 {
         return Vec::new();
     }
     let start = Instant::now();
-    let total = calls.len();
     let first = inner.reserve_sequences(total);
     let journal = inner.journal.as_ref().map(|journal| {
         let (id, redrive_of) = (options.batch_id.take(), options.redrive_of.take());
@@ -65,6 +76,8 @@ pub(crate) async fn run(
     let announce = |(index, call): (usize, ToolCall)| {
         Queued::announce(inner, call, first + index as u64, start, journal.clone())
     };
+    let arrived = calls.len();
+    let feed = feed.filter(Feed::open);
     let mut calls = calls.into_iter().enumerate();
     // When some calls must wait for a lane, every call is announced (live status
     // `pending`, a `Started` event) in request order before any starts. When all
@@ -77,8 +90,10 @@ pub(crate) async fn run(
         (Vec::new(), Vec::new())
     };
     let (more_lanes, lane_requests) = mpsc::unbounded_channel();
-    let lane_requests_of_scope = LaneRequests::new(waiting.is_empty(), more_lanes);
+    let open = feed.is_some();
+    let lane_requests_of_scope = LaneRequests::new(waiting.is_empty() && !open, more_lanes);
     let failure_mode = options.failure_mode;
+    let waiting = (arrived - waiting.len(), waiting, open);
     let mut shared = Arc::new(Shared {
         inner: inner.clone(),
         scope: Arc::new(batch_scope(options, start, lane_requests_of_scope, span)),
@@ -104,7 +119,8 @@ pub(crate) async fn run(
     // The caller's list of calls, now emptied: its buffer (144 bytes a call) is
     // freed now rather than when the batch ends.
     drop(to_start);
-    join_lanes(tasks, lane_requests, &shared).await;
+    let arrivals = feed.map(|feed| Arrivals::new(feed, first, start, lanes, width));
+    join_lanes(tasks, lane_requests, &shared, arrivals).await;
     match Arc::get_mut(&mut shared) {
         Some(shared) => shared.backlog.take_envelopes(),
         None => shared.backlog.copy_envelopes(),
@@ -112,19 +128,27 @@ pub(crate) async fn run(
 }
 
 /// Waits for every lane to end, starting one more lane whenever a call lends its
-/// permit while calls still wait.
+/// permit while calls still wait, and lanes for the calls that arrive through the feed.
 async fn join_lanes(
     mut tasks: JoinSet<()>,
     mut lane_requests: mpsc::UnboundedReceiver<()>,
     shared: &Arc<Shared>,
+    mut arrivals: Option<Arrivals>,
 ) {
     loop {
+        let feeding = arrivals.as_ref().is_some_and(Arrivals::open);
         tokio::select! {
             biased;
             Some(()) = lane_requests.recv() => {
                 tasks.spawn(lane(shared.clone(), None));
             }
-            joined = tasks.join_next() => {
+            arrived = Arrivals::next(&mut arrivals), if feeding => {
+                if let Some(arrivals) = arrivals.as_mut() {
+                    arrivals.take(arrived, shared, &mut tasks);
+                }
+            }
+            // While calls are still to come, no lane left is no reason to stop.
+            joined = tasks.join_next(), if !feeding || !tasks.is_empty() => {
                 let drained = shared.scope.lanes.as_ref().is_none_or(LaneRequests::is_drained);
                 match joined {
                     Some(_) => {}
