@@ -21,11 +21,12 @@ use toolexec::{
 };
 
 use crate::convert::{to_json, to_py};
+use crate::feeding::{LoopEntry, Starting};
 use crate::loop_queue::LoopQueue;
 use crate::py_tool::{Loops, PyTool};
 use crate::request::ToolExecutionRequest;
 use crate::result::ToolExecutionResult;
-use crate::runtime::wait;
+use crate::runtime::{runtime, wait, wait_for};
 use crate::settings::{duration, Settings};
 use crate::stats;
 
@@ -48,34 +49,9 @@ pub(crate) struct Executor {
 }
 
 /// A call's request converted, with what the result carries back.
-struct Prepared {
-    call: ToolCall,
-    metadata: Py<PyAny>,
-}
-
-/// Removes a call's loop from [`Loops`] when the call ends or is dropped.
-struct LoopEntry {
-    loops: Loops,
-    ids: Vec<Arc<str>>,
-}
-
-impl Drop for LoopEntry {
-    fn drop(&mut self) {
-        for id in &self.ids {
-            self.loops.remove(id);
-        }
-    }
-}
-
-/// The type error of a `requests` item that is not a `ToolExecutionRequest`.
-fn not_a_request(index: usize, item: &Bound<'_, PyAny>) -> PyErr {
-    PyTypeError::new_err(format!(
-        "requests[{index}] must be a ToolExecutionRequest, got {}",
-        item.get_type()
-            .name()
-            .map(|n| n.to_string())
-            .unwrap_or_default()
-    ))
+pub(crate) struct Prepared {
+    pub(crate) call: ToolCall,
+    pub(crate) metadata: Py<PyAny>,
 }
 
 impl Executor {
@@ -97,30 +73,11 @@ impl Executor {
             .ok_or_else(|| PyRuntimeError::new_err("the executor could not be built"))
     }
 
-    /// Every request of `items` as an engine call, with the metadata its result
-    /// carries back, in one pass (the two lists are built at their final size: no
-    /// list of ten thousand calls is copied on the caller's thread).
-    fn prepare_all(
+    pub(crate) fn prepare(
         &self,
         py: Python<'_>,
-        items: &Bound<'_, PyAny>,
-    ) -> PyResult<(Vec<ToolCall>, Vec<Py<PyAny>>)> {
-        let len = items.len().unwrap_or(0);
-        let (mut calls, mut metadata) = (Vec::with_capacity(len), Vec::with_capacity(len));
-        for (index, item) in items.try_iter()?.enumerate() {
-            let item = item?;
-            let request = item
-                .cast::<ToolExecutionRequest>()
-                .map_err(|_| not_a_request(index, &item))?
-                .borrow();
-            let prepared = self.prepare(py, &request)?;
-            calls.push(prepared.call);
-            metadata.push(prepared.metadata);
-        }
-        Ok((calls, metadata))
-    }
-
-    fn prepare(&self, py: Python<'_>, request: &ToolExecutionRequest) -> PyResult<Prepared> {
+        request: &ToolExecutionRequest,
+    ) -> PyResult<Prepared> {
         let call = request.to_call(py, || {
             let n = self.next_id.fetch_add(1, Ordering::Relaxed);
             format!("{}{n}", self.id_prefix)
@@ -153,39 +110,20 @@ impl Executor {
         Ok(options)
     }
 
-    /// Records the caller's loop for each call when `async def` tools may need it.
-    fn enter_loop(&self, calls: &[ToolCall], locals: &TaskLocals) -> Option<LoopEntry> {
+    /// The record of the caller's loop for the calls of `async def` tools, when any is
+    /// registered.
+    fn enter_loop(&self, locals: &TaskLocals) -> Option<LoopEntry> {
         let async_tools = self.async_tools.lock();
         if async_tools.is_empty() {
             return None;
         }
-        let queue = LoopQueue::new(locals.clone());
-        let ids = calls
-            .iter()
-            .filter(|call| async_tools.contains(call.tool.as_str()))
-            .filter_map(|call| call.call_id.as_deref())
-            .map(|id| {
-                let id: Arc<str> = id.into();
-                self.loops.insert(id.clone(), queue.clone());
-                id
-            })
-            .collect();
         Some(LoopEntry {
             loops: self.loops.clone(),
-            ids,
+            queue: LoopQueue::new(locals.clone()),
+            async_tools: async_tools.clone(),
+            ids: Mutex::new(Vec::new()),
         })
     }
-}
-
-fn results(
-    envelopes: Vec<toolexec::Envelope>,
-    metadata: Vec<Py<PyAny>>,
-) -> Vec<ToolExecutionResult> {
-    envelopes
-        .into_iter()
-        .zip(metadata)
-        .map(|(e, m)| ToolExecutionResult::new(e, Some(m)))
-        .collect()
 }
 
 #[pymethods]
@@ -344,16 +282,27 @@ impl Executor {
         timeout: Option<f64>,
         max_concurrency: Option<usize>,
         fail_fast: bool,
-    ) -> PyResult<Vec<ToolExecutionResult>> {
+    ) -> PyResult<Vec<Py<PyAny>>> {
         let engine = self.engine(py)?.clone();
-        let (calls, metadata) = self.prepare_all(py, requests)?;
         let cancel = CancellationToken::new();
         let options =
             Self::batch_options(timeout, max_concurrency, fail_fast, Some(cancel.clone()))?;
-        let envelopes = wait(py, &cancel, async move {
-            engine.execute_batch(calls, options).await
-        })?;
-        Ok(results(envelopes, metadata))
+        let Starting {
+            stream,
+            gatherer,
+            rest,
+        } = self.start_batch(py, &engine, requests, options, None)?;
+        let feeding = gatherer.handle();
+        let mut running = runtime().spawn(gatherer.results(stream));
+        if let Some(rest) = rest {
+            if let Err(error) = self.feed_rest(py, rest, &feeding, None) {
+                // The calls already sent end cancelled; none is left running.
+                cancel.cancel();
+                let _ = wait_for(py, &cancel, &mut running);
+                return Err(error);
+            }
+        }
+        wait_for(py, &cancel, &mut running)?
     }
 
     /// An awaitable of one call's result, on the running asyncio loop. Cancelling it
@@ -366,7 +315,10 @@ impl Executor {
         let locals = pyo3_async_runtimes::tokio::get_current_locals(py)?;
         let engine = self.engine(py)?.clone();
         let Prepared { call, metadata } = self.prepare(py, &request)?;
-        let entry = self.enter_loop(std::slice::from_ref(&call), &locals);
+        let entry = self.enter_loop(&locals);
+        if let Some(entry) = &entry {
+            entry.add(std::slice::from_ref(&call));
+        }
         crate::awaitable::future_into_py(&locals.event_loop(py), async move {
             let envelope = engine.execute(call).await;
             drop(entry);
@@ -387,14 +339,28 @@ impl Executor {
     ) -> PyResult<Bound<'py, PyAny>> {
         let locals = pyo3_async_runtimes::tokio::get_current_locals(py)?;
         let engine = self.engine(py)?.clone();
-        let (calls, metadata) = self.prepare_all(py, requests)?;
-        let entry = self.enter_loop(&calls, &locals);
         let options = Self::batch_options(timeout, max_concurrency, fail_fast, None)?;
-        crate::awaitable::future_into_py(&locals.event_loop(py), async move {
-            let envelopes = engine.execute_batch(calls, options).await;
-            drop(entry);
-            Ok(results(envelopes, metadata))
-        })
+        let entry = self.enter_loop(&locals).map(Arc::new);
+        let Starting {
+            stream,
+            gatherer,
+            rest,
+        } = self.start_batch(py, &engine, requests, options, entry.as_deref())?;
+        let feeding = gatherer.handle();
+        let kept = entry.clone();
+        let awaitable = crate::awaitable::future_into_py(&locals.event_loop(py), async move {
+            let results = gatherer.results(stream).await;
+            drop(kept);
+            results
+        })?;
+        if let Some(rest) = rest {
+            if let Err(error) = self.feed_rest(py, rest, &feeding, entry.as_deref()) {
+                // Cancelling the awaitable drops the batch: its calls end cancelled.
+                awaitable.call_method0(pyo3::intern!(py, "cancel"))?;
+                return Err(error);
+            }
+        }
+        Ok(awaitable)
     }
 
     /// Statistics of every call so far.

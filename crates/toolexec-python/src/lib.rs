@@ -6,6 +6,8 @@
 //! methods release the GIL while they wait, async methods return awaitables on the
 //! caller's asyncio loop, and Python functions become engine tools.
 
+#[cfg(target_os = "linux")]
+mod allocator;
 mod awaitable;
 mod bridge;
 mod completions;
@@ -13,6 +15,8 @@ mod convert;
 mod errors;
 mod executor;
 mod exit_gate;
+mod feeding;
+mod gather;
 mod loop_queue;
 mod orchestrator;
 mod py_tool;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use pyo3::prelude::*;
 use tokio::runtime::Runtime;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 /// How often a blocking wait looks for a signal (Ctrl-C) to deliver.
@@ -24,10 +25,18 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let mut handle = runtime().spawn(future);
+    wait_for(py, cancel, &mut runtime().spawn(future))
+}
+
+/// [`wait`] for a task already running on the runtime.
+pub(crate) fn wait_for<T: Send + 'static>(
+    py: Python<'_>,
+    cancel: &CancellationToken,
+    handle: &mut JoinHandle<T>,
+) -> PyResult<T> {
     loop {
         let finished = py.detach(|| {
-            runtime().block_on(async { tokio::time::timeout(SIGNAL_CHECK, &mut handle).await })
+            runtime().block_on(async { tokio::time::timeout(SIGNAL_CHECK, &mut *handle).await })
         });
         match finished {
             Ok(Ok(output)) => return Ok(output),
@@ -42,7 +51,7 @@ where
                     // The calls end promptly once cancelled; wait so none is left running.
                     let _ = py.detach(|| {
                         runtime().block_on(async {
-                            tokio::time::timeout(Duration::from_secs(5), &mut handle).await
+                            tokio::time::timeout(Duration::from_secs(5), &mut *handle).await
                         })
                     });
                     return Err(interrupt);
