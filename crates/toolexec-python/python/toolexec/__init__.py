@@ -224,7 +224,13 @@ class ToolExecutor:
         fail_fast: bool = False,
     ) -> List[ToolExecutionResult]:
         """Runs calls in parallel and blocks until all have results, in request order.
-        ``timeout`` bounds the whole batch: calls still running then end ``TIMEOUT``."""
+        ``timeout`` bounds the whole batch: calls still running then end ``TIMEOUT``.
+
+        The first calls start as soon as they are converted (as many as may run at
+        once); the rest of a large batch are converted while those run. A request that
+        cannot be converted raises ``TypeError``/``ValueError`` naming it
+        (``requests[i]: ...``) and ends the batch: the calls already started end
+        ``CANCELLED`` before this returns."""
         return self._core.execute_many(requests, timeout, max_concurrency, fail_fast)
 
     async def execute_tool_async(self, request: ToolExecutionRequest) -> ToolExecutionResult:
@@ -242,7 +248,9 @@ class ToolExecutor:
     ) -> List[ToolExecutionResult]:
         """Runs calls in parallel on the running event loop; results in request order.
         ``timeout`` bounds the whole batch; cancelling the awaiting task cancels every
-        call."""
+        call. Large batches start before their last request is converted; a request
+        that cannot be converted raises naming it (``requests[i]: ...``) and cancels
+        the calls already started, as :meth:`execute_tools_sync` does."""
         return await self._core.execute_many_async(requests, timeout, max_concurrency, fail_fast)
 
     # Statistics

@@ -103,19 +103,7 @@ pub(crate) async fn run(
     let announced_as_spawned = calls.map(|(index, call)| (index, announce((index, call))));
     let mut to_start = starting.into_iter().enumerate().chain(announced_as_spawned);
     let width = lane_width(lanes, current_workers());
-    if width == 1 {
-        for (spawned, first) in to_start.by_ref().enumerate() {
-            tasks.spawn(lane(shared.clone(), Some(first)));
-            reap_finished(&mut tasks, spawned);
-        }
-    } else {
-        let mut spawned = 0;
-        while let Some(lane) = wide_lane(shared.clone(), width, &mut to_start) {
-            tasks.spawn(lane);
-            reap_finished(&mut tasks, spawned);
-            spawned += 1;
-        }
-    }
+    start_lanes(&mut tasks, &shared, width, &mut to_start);
     // The caller's list of calls, now emptied: its buffer (144 bytes a call) is
     // freed now rather than when the batch ends.
     drop(to_start);
@@ -124,6 +112,28 @@ pub(crate) async fn run(
     match Arc::get_mut(&mut shared) {
         Some(shared) => shared.backlog.take_envelopes(),
         None => shared.backlog.copy_envelopes(),
+    }
+}
+
+/// Spawns the lanes of the calls that start at once, `width` calls to a lane task.
+fn start_lanes(
+    tasks: &mut JoinSet<()>,
+    shared: &Arc<Shared>,
+    width: usize,
+    to_start: &mut impl Iterator<Item = (usize, Queued)>,
+) {
+    if width == 1 {
+        for (spawned, first) in to_start.enumerate() {
+            tasks.spawn(lane(shared.clone(), Some(first)));
+            reap_finished(tasks, spawned);
+        }
+    } else {
+        let mut spawned = 0;
+        while let Some(lane) = wide_lane(shared.clone(), width, &mut *to_start) {
+            tasks.spawn(lane);
+            reap_finished(tasks, spawned);
+            spawned += 1;
+        }
     }
 }
 
