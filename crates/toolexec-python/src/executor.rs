@@ -43,7 +43,7 @@ pub(crate) struct Executor {
     build_lock: Mutex<()>,
     loops: Loops,
     /// The `async def` tools registered: only calls to them record their loop.
-    async_tools: Mutex<HashSet<String>>,
+    async_tools: Mutex<Arc<HashSet<String>>>,
     id_prefix: String,
     next_id: AtomicU64,
 }
@@ -113,16 +113,15 @@ impl Executor {
     /// The record of the caller's loop for the calls of `async def` tools, when any is
     /// registered.
     fn enter_loop(&self, locals: &TaskLocals) -> Option<LoopEntry> {
-        let async_tools = self.async_tools.lock();
+        let async_tools = self.async_tools.lock().clone();
         if async_tools.is_empty() {
             return None;
         }
-        Some(LoopEntry {
-            loops: self.loops.clone(),
-            queue: LoopQueue::new(locals.clone()),
-            async_tools: async_tools.clone(),
-            ids: Mutex::new(Vec::new()),
-        })
+        Some(LoopEntry::new(
+            self.loops.clone(),
+            LoopQueue::new(locals.clone()),
+            async_tools,
+        ))
     }
 }
 
@@ -177,7 +176,7 @@ impl Executor {
             built: OnceLock::new(),
             build_lock: Mutex::new(()),
             loops: Arc::new(DashMap::new()),
-            async_tools: Mutex::new(HashSet::new()),
+            async_tools: Mutex::new(Arc::new(HashSet::new())),
             id_prefix: format!("py{n}-"),
             next_id: AtomicU64::new(0),
         })
@@ -240,7 +239,7 @@ impl Executor {
             )));
         }
         if is_async {
-            self.async_tools.lock().insert(name.clone());
+            Arc::make_mut(&mut *self.async_tools.lock()).insert(name.clone());
         }
         self.pending.lock().push((Arc::new(tool), options));
         Ok(())

@@ -24,13 +24,29 @@ use crate::request::ToolExecutionRequest;
 /// Records the caller's loop for the calls of `async def` tools, and removes it when
 /// the calls end or are dropped.
 pub(crate) struct LoopEntry {
-    pub(crate) loops: Loops,
-    pub(crate) queue: Arc<LoopQueue>,
-    pub(crate) async_tools: HashSet<String>,
-    pub(crate) ids: Mutex<Vec<Arc<str>>>,
+    loops: Loops,
+    queue: Arc<LoopQueue>,
+    /// The executor's `async def` tools (fixed once it is built).
+    async_tools: Arc<HashSet<String>>,
+    ids: Mutex<Vec<Arc<str>>>,
 }
 
 impl LoopEntry {
+    /// An entry that records `queue` (the caller's loop) in `loops` for the calls of
+    /// `async_tools` added to it.
+    pub(crate) fn new(
+        loops: Loops,
+        queue: Arc<LoopQueue>,
+        async_tools: Arc<HashSet<String>>,
+    ) -> Self {
+        Self {
+            loops,
+            queue,
+            async_tools,
+            ids: Mutex::new(Vec::new()),
+        }
+    }
+
     /// Records the loop for those of `calls` that call an `async def` tool.
     pub(crate) fn add(&self, calls: &[ToolCall]) {
         let mut ids = self.ids.lock();
@@ -62,11 +78,18 @@ const FIRST_CALLS: usize = 256;
 /// How many requests are converted and sent to a running batch at a time.
 const CALLS_PER_SEND: usize = 1024;
 
-/// Requests not converted yet: the caller's list, as an iterator, from `index`.
+/// Requests not converted yet: the caller's list, as an iterator, from `index` to
+/// `total` (lowered to `index` if the list runs out sooner).
 pub(crate) struct Unconverted<'py> {
     items: Bound<'py, pyo3::types::PyIterator>,
     index: usize,
-    left: usize,
+    total: usize,
+}
+
+impl Unconverted<'_> {
+    fn left(&self) -> usize {
+        self.total - self.index
+    }
 }
 
 /// A batch whose first calls are converted: what starts it, and what is left to feed.
@@ -96,11 +119,11 @@ impl Executor {
         left: &mut Unconverted<'_>,
         n: usize,
     ) -> PyResult<(Vec<ToolCall>, Vec<Py<PyAny>>)> {
-        let n = n.min(left.left);
+        let n = n.min(left.left());
         let (mut calls, mut metadata) = (Vec::with_capacity(n), Vec::with_capacity(n));
         while calls.len() < n {
             let Some(item) = left.items.next() else {
-                left.left = 0;
+                left.total = left.index;
                 break;
             };
             let item = item?;
@@ -117,7 +140,6 @@ impl Executor {
             calls.push(prepared.call);
             metadata.push(prepared.metadata);
             left.index += 1;
-            left.left = left.left.saturating_sub(1);
         }
         Ok((calls, metadata))
     }
@@ -146,7 +168,7 @@ impl Executor {
         let mut left = Unconverted {
             items: requests.try_iter()?,
             index: 0,
-            left: total,
+            total,
         };
         let limit = options.max_concurrency.unwrap_or(usize::MAX);
         let first_go = engine.max_concurrency().min(limit).max(FIRST_CALLS);
@@ -156,7 +178,7 @@ impl Executor {
         }
         let gatherer = Gatherer::new(total.max(calls.len()));
         gatherer.add_metadata(py, metadata);
-        if left.left == 0 {
+        if left.left() == 0 {
             let stream = engine.execute_batch_stream(calls, options);
             return Ok(Starting {
                 stream,
@@ -182,7 +204,7 @@ impl Executor {
         gatherer: &Gatherer,
         loop_entry: Option<&LoopEntry>,
     ) -> PyResult<()> {
-        while left.left > 0 {
+        while left.left() > 0 {
             let (calls, metadata) = self.convert(py, &mut left, CALLS_PER_SEND)?;
             if calls.is_empty() {
                 break;

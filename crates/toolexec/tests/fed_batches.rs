@@ -5,10 +5,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{builder, latency, sim};
+use common::{arrivals, builder, latency, sim};
 use futures::StreamExt;
 use serde_json::json;
-use tokio::time::{sleep, Instant};
+use tokio::time::sleep;
 use toolexec::{BatchFeed, BatchOptions, BatchStream, CallStatus, ErrorKind, ToolCall};
 
 fn call(latency_ms: u64) -> ToolCall {
@@ -19,13 +19,9 @@ fn calls(n: usize, latency_ms: u64) -> Vec<ToolCall> {
     (0..n).map(|_| call(latency_ms)).collect()
 }
 
-/// Every item of `stream`, sorted: index, status, and the virtual time it arrived at.
-async fn arrivals(mut stream: BatchStream) -> Vec<(usize, CallStatus, u64)> {
-    let start = Instant::now();
-    let mut seen = Vec::new();
-    while let Some((index, envelope)) = stream.next().await {
-        seen.push((index, envelope.status, start.elapsed().as_millis() as u64));
-    }
+/// Every item of `stream` (see [`arrivals`]), sorted by index.
+async fn sorted_arrivals(stream: BatchStream) -> Vec<(usize, CallStatus, u64)> {
+    let mut seen = arrivals(stream).await;
     seen.sort_unstable();
     seen
 }
@@ -49,7 +45,7 @@ async fn calls_sent_while_the_batch_runs_start_as_they_arrive_and_keep_their_ind
     feed_later(feed, vec![(30, 1), (20, 1)], 100);
     use CallStatus::Success;
     assert_eq!(
-        arrivals(stream).await,
+        sorted_arrivals(stream).await,
         [
             (0, Success, 100),
             (1, Success, 100),
@@ -67,7 +63,7 @@ async fn a_call_that_arrives_after_every_earlier_one_ended_still_runs() {
     feed_later(feed, vec![(50, 1), (50, 1)], 10);
     use CallStatus::Success;
     assert_eq!(
-        arrivals(stream).await,
+        sorted_arrivals(stream).await,
         [(0, Success, 10), (1, Success, 60), (2, Success, 110)]
     );
 }
@@ -78,7 +74,7 @@ async fn a_fed_batch_runs_no_more_calls_at_once_than_its_limit() {
     let options = BatchOptions::default().with_max_concurrency(3);
     let (stream, feed) = executor.execute_batch_stream_fed(8, calls(2, 100), options);
     feed_later(feed, vec![(0, 6)], 100);
-    let ends: Vec<u64> = arrivals(stream).await.iter().map(|a| a.2).collect();
+    let ends: Vec<u64> = sorted_arrivals(stream).await.iter().map(|a| a.2).collect();
     assert_eq!(ends, [100, 100, 100, 200, 200, 200, 300, 300]);
 }
 
@@ -134,7 +130,7 @@ async fn a_wide_fed_batch_runs_its_waves_at_its_limit_whenever_the_calls_arrive(
         vec![(0, 1_000), (5, 1_000), (30, 1_000), (0, 1_000)],
         10,
     );
-    let seen = arrivals(stream).await;
+    let seen = sorted_arrivals(stream).await;
     assert!(seen.iter().all(|s| s.1 == CallStatus::Success));
     let mut per_end = std::collections::BTreeMap::new();
     for (_, _, at) in &seen {

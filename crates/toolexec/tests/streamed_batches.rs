@@ -5,11 +5,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{builder, latency, ms, settle_history, sim};
+use common::{arrivals, builder, latency, ms, settle_history, sim};
 use futures::{Stream, StreamExt};
 use serde_json::json;
 use tokio::time::Instant;
-use toolexec::{BatchOptions, BatchStream, CallStatus, FailureMode, ToolCall};
+use toolexec::{BatchOptions, CallStatus, FailureMode, ToolCall};
 
 fn call(latency_ms: u64) -> ToolCall {
     ToolCall::new("t", json!({ "latency_ms": latency_ms }))
@@ -20,17 +20,6 @@ fn failing(latency_ms: u64) -> ToolCall {
         "t",
         json!({ "latency_ms": latency_ms, "fail_with": "tool_error" }),
     )
-}
-
-/// Every item of `stream`: its index, status and the virtual time it arrived at.
-async fn arrivals(mut stream: BatchStream) -> Vec<(usize, CallStatus, u64)> {
-    let start = Instant::now();
-    let mut seen = Vec::new();
-    while let Some((index, envelope)) = stream.next().await {
-        let at = start.elapsed().as_millis() as u64;
-        seen.push((index, envelope.status, at));
-    }
-    seen
 }
 
 #[tokio::test(start_paused = true)]

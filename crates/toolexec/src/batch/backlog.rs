@@ -31,9 +31,10 @@ pub(crate) struct Backlog {
     envelopes: Vec<OnceLock<Envelope>>,
     delivery: Delivery,
     failures: AtomicUsize,
-    /// Calls that ended: with the request index of the next waiting call, how many
-    /// run now.
-    ended: AtomicUsize,
+    /// A fed batch's calls that ended: with the request index of the next waiting
+    /// call, how many run now (see [`running`](Self::running)); other batches do
+    /// not count.
+    ended: Option<AtomicUsize>,
     failure_mode: FailureMode,
 }
 
@@ -61,7 +62,7 @@ impl Backlog {
             envelopes,
             delivery,
             failures: AtomicUsize::new(0),
-            ended: AtomicUsize::new(0),
+            ended: open.then(|| AtomicUsize::new(0)),
             failure_mode,
         }
     }
@@ -98,10 +99,13 @@ impl Backlog {
         }
     }
 
-    /// Calls taken by lanes that have not ended.
+    /// A fed batch's calls taken by lanes that have not ended (0 for other batches).
     pub(crate) fn running(&self) -> usize {
+        let Some(ended) = &self.ended else {
+            return 0;
+        };
         let taken = self.waiting.lock().index;
-        taken.saturating_sub(self.ended.load(Ordering::Acquire))
+        taken.saturating_sub(ended.load(Ordering::Acquire))
     }
 
     /// Keeps a call's envelope, or returns it when the envelopes are sent on (by
@@ -113,7 +117,9 @@ impl Backlog {
         envelope: Envelope,
         scope: &Scope,
     ) -> Option<Indexed> {
-        self.ended.fetch_add(1, Ordering::AcqRel);
+        if let Some(ended) = &self.ended {
+            ended.fetch_add(1, Ordering::AcqRel);
+        }
         if !envelope.success {
             let failures = self.failures.fetch_add(1, Ordering::AcqRel) + 1;
             if self.failure_mode.stops_at(failures) {

@@ -4,9 +4,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::StreamExt;
+use tokio::time::Instant;
 use toolexec::{
-    BackoffPolicy, CallPolicy, CircuitPolicy, Executor, ExecutorBuilder, Jitter, SimConfig,
-    SimTool, Tool,
+    BackoffPolicy, BatchStream, CallPolicy, CallStatus, CircuitPolicy, Executor, ExecutorBuilder,
+    Jitter, SimConfig, SimTool, Tool,
 };
 
 /// The original system's policy without jitter: 3 retries after 1 s, 2 s, 4 s, a 30 s
@@ -50,4 +52,16 @@ pub async fn settle_history(executor: &Executor, records: usize) {
         }
         tokio::task::yield_now().await;
     }
+}
+
+/// Every item of `stream` as it arrives: its index, status and the virtual time (ms
+/// since the first poll) it arrived at.
+pub async fn arrivals(mut stream: BatchStream) -> Vec<(usize, CallStatus, u64)> {
+    let start = Instant::now();
+    let mut seen = Vec::new();
+    while let Some((index, envelope)) = stream.next().await {
+        let at = start.elapsed().as_millis() as u64;
+        seen.push((index, envelope.status, at));
+    }
+    seen
 }
